@@ -1,0 +1,49 @@
+// Bundles the extension (client), the language server, the inference worker and the `bioner` CLI into dist/,
+// and copies the tfjs wasm binaries beside them so the bundle runs with no node_modules lookups.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Entry points: name in dist/ -> source. */
+const entries = {
+  extension: 'client/src/extension.ts',
+  server: 'server/src/lsp/server.ts',
+  cli: 'server/src/cli/main.ts',
+  worker: 'server/src/engine/worker.ts',
+};
+
+const present = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));
+
+const options = {
+  entryPoints: present,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir: 'dist',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  // vscode is provided by the editor; tfjs-node is optional and used only when installed.
+  external: ['vscode', '@tensorflow/tfjs-node'],
+  banner: { js: '#!/usr/bin/env node' },
+
+};
+
+mkdirSync('dist', { recursive: true });
+const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+for (const file of readdirSync(join(wasmDir, 'dist')).filter((f) => f.endsWith('.wasm'))) {
+  copyFileSync(join(wasmDir, 'dist', file), join('dist', file));
+}
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}

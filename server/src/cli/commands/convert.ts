@@ -1,0 +1,8 @@
+// PLACEHOLDER: the owner of this command replaces this file.
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program.command('convert').description('(not implemented yet)').action(() => {
+    throw new Error('convert is not implemented yet');
+  });
+}

@@ -1,0 +1,8 @@
+// PLACEHOLDER: the owner of this command replaces this file.
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program.command('tag').description('(not implemented yet)').action(() => {
+    throw new Error('tag is not implemented yet');
+  });
+}

@@ -1,0 +1,26 @@
+// The `bioner` command line: one sub-command per file in ./commands.
+import { Command } from 'commander';
+import { UserError } from '../errors';
+import * as convert from './commands/convert';
+import * as evaluate from './commands/eval';
+import * as info from './commands/info';
+import * as pretrain from './commands/pretrain';
+import * as tag from './commands/tag';
+import * as train from './commands/train';
+import * as vocab from './commands/vocab';
+
+const program = new Command('bioner')
+  .description('On-premise biomedical named-entity recognition: tag, train, evaluate and convert. No network, ever.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+for (const command of [tag, evaluate, train, pretrain, vocab, convert, info]) command.register(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof UserError) {
+    process.stderr.write(`bioner: ${error.message}\n`);
+  } else {
+    process.stderr.write(`bioner: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { TextTagger } from './tagger';
+import { LexiconTagger } from './lexiconTagger';
+import { UserError } from '../errors';
+
+/** Error with a message meant for the user (names the file and what is wrong); never shown with a stack. */
+export class ModelLoadError extends UserError {}
+
+/**
+ * Loads the model directory `dir` as a TextTagger in this thread. `config.json` decides the kind:
+ * "neural" (the BiLM + CRF tagger, the default) or "lexicon" (a dictionary).
+ */
+export async function loadTagger(dir: string): Promise<TextTagger> {
+  const root = resolve(dir);
+  const configPath = join(root, 'config.json');
+  if (!existsSync(configPath)) throw new ModelLoadError(`${configPath}: no model here (config.json is missing)`);
+  let config: { kind?: string; name?: string };
+  try {
+    config = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (e) {
+    throw new ModelLoadError(`${configPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const name = config.name ?? basename(root);
+  switch (config.kind ?? 'neural') {
+    case 'lexicon':
+      return LexiconTagger.load(root, name);
+    case 'neural': {
+      // Loaded lazily so the lexicon path does not pull in tfjs.
+      const { loadNeuralTagger } = await import('./neuralTagger');
+      return loadNeuralTagger(root);
+    }
+    default:
+      throw new ModelLoadError(`${configPath}: unknown model kind "${config.kind}" (expected "neural" or "lexicon")`);
+  }
+}

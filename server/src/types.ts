@@ -1,0 +1,45 @@
+// Core data types shared by the tokenizer, formats, model, tagger, language server and CLI.
+// All character offsets are UTF-16 code-unit offsets into the original JavaScript string, end exclusive.
+
+/** A word token with its exact position: text.slice(start, end) === token.text. */
+export interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** A sentence: its character range in the text and its tokens (offsets into the whole text). */
+export interface Sentence {
+  start: number;
+  end: number;
+  tokens: Token[];
+}
+
+/** A labelled character span, as stored in annotations (BRAT, JSONL) and compared by evaluation. */
+export interface Span {
+  start: number;
+  end: number;
+  label: string;
+}
+
+/** A predicted entity: a span plus its text and the CRF probability of exactly this span with this label. */
+export interface EntityPrediction extends Span {
+  text: string;
+  /** P(span with this label | sentence) under the CRF, in [0, 1]. */
+  confidence: number;
+  /** The next most probable label for the same span, if any. */
+  runnerUp?: { label: string; confidence: number };
+}
+
+/** A document with gold (or predicted) character-offset annotations. */
+export interface AnnotatedDocument {
+  id: string;
+  text: string;
+  entities: Span[];
+}
+
+/** A token-level labelled sentence, as in CoNLL files; tags are in the file's scheme (normalised to IOB2 on read). */
+export interface TaggedSentence {
+  tokens: string[];
+  tags: string[];
+}

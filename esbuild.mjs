@@ -14,7 +14,7 @@ const entries = {
   extension: 'client/src/extension.ts',
   server: 'server/src/lsp/server.ts',
   cli: 'server/src/cli/main.ts',
-  worker: 'server/src/engine/worker.ts',
+  worker: 'server/src/tagging/worker.ts',
 };
 
 const present = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));

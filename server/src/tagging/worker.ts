@@ -1,0 +1,115 @@
+// Inference worker thread (bundled as dist/worker.js): loads one model with loadTagger(workerData.modelDir) and
+// answers tagging requests by id, one at a time, so the thread that owns the worker (the language server's
+// event loop, a bulk-tagging pool) never blocks on the model.
+//
+// Long requests are tagged in chunks of sentences; a `cancel` message that arrives between chunks drops the rest,
+// so a newer version of a document does not wait for the tagging of an older one.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EntityPrediction } from '../types';
+import { UserError } from '../errors';
+import { loadTagger } from './load';
+import type { TextTagger } from './tagger';
+
+/** What the owner passes as `workerData`. */
+export interface WorkerInit {
+  modelDir: string;
+  /** Sentences tagged per model call; cancellation is checked between chunks. */
+  chunkSize?: number;
+}
+
+/** Owner -> worker. */
+export type WorkerRequest =
+  | { type: 'tag'; id: number; sentences: string[] }
+  | { type: 'cancel'; id: number }
+  | { type: 'shutdown' };
+
+/** Worker -> owner. `userError` marks errors whose message is meant for the user (bad model dir, bad input). */
+export type WorkerReply =
+  | { type: 'ready'; modelName: string; labels: string[] }
+  | { type: 'loadFailed'; message: string; userError: boolean }
+  | { type: 'result'; id: number; entities: EntityPrediction[][] }
+  | { type: 'failed'; id: number; message: string; userError: boolean }
+  | { type: 'cancelled'; id: number };
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run as a worker thread (new Worker(...)), not as a script');
+const init = workerData as WorkerInit;
+const chunkSize = Math.max(1, init.chunkSize ?? 32);
+
+const queue: Array<{ id: number; sentences: string[] }> = [];
+/** Ids of the running job asked to stop (at most one entry at a time). */
+const cancelled = new Set<number>();
+let tagger: TextTagger | undefined;
+let running = false;
+let currentId: number | undefined;
+
+function reply(message: WorkerReply): void {
+  port!.postMessage(message);
+}
+
+function describe(error: unknown): { message: string; userError: boolean } {
+  if (error instanceof UserError) return { message: error.message, userError: true };
+  if (error instanceof Error) return { message: error.stack ?? error.message, userError: false };
+  return { message: String(error), userError: false };
+}
+
+/** Yields to the event loop so queued `cancel` messages are delivered before the next chunk. */
+const yieldToMessages = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function drain(): Promise<void> {
+  if (running || !tagger) return;
+  running = true;
+  try {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const entities: EntityPrediction[][] = [];
+      currentId = job.id;
+      try {
+        for (let i = 0; i < job.sentences.length; i += chunkSize) {
+          if (cancelled.has(job.id)) break;
+          entities.push(...(await tagger.tagSentences(job.sentences.slice(i, i + chunkSize))));
+          await yieldToMessages();
+        }
+        if (cancelled.delete(job.id)) reply({ type: 'cancelled', id: job.id });
+        else reply({ type: 'result', id: job.id, entities });
+      } catch (error) {
+        cancelled.delete(job.id);
+        reply({ type: 'failed', id: job.id, ...describe(error) });
+      }
+    }
+  } finally {
+    running = false;
+    currentId = undefined;
+  }
+}
+
+port.on('message', (message: WorkerRequest) => {
+  switch (message.type) {
+    case 'tag':
+      queue.push({ id: message.id, sentences: message.sentences });
+      void drain();
+      break;
+    case 'cancel': {
+      const index = queue.findIndex((job) => job.id === message.id);
+      if (index >= 0) {
+        queue.splice(index, 1);
+        reply({ type: 'cancelled', id: message.id });
+      } else if (message.id === currentId) {
+        cancelled.add(message.id); // the running job stops at its next chunk boundary
+      }
+      break;
+    }
+    case 'shutdown':
+      tagger?.dispose();
+      port.close();
+      break;
+  }
+});
+
+loadTagger(init.modelDir).then(
+  (loaded) => {
+    tagger = loaded;
+    reply({ type: 'ready', modelName: loaded.modelName, labels: loaded.labels });
+    void drain();
+  },
+  (error: unknown) => reply({ type: 'loadFailed', ...describe(error) }),
+);

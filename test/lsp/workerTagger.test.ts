@@ -1,0 +1,66 @@
+// The inference worker thread: loads a model, tags by id, cancels stale requests, reports a broken model.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../server/src/errors';
+import { CancelledError, WorkerTagger } from '../../server/src/tagging/workerTagger';
+
+const lexicon = join(__dirname, '..', 'fixtures', 'models', 'lexicon');
+
+test('tags sentences in the worker with sentence-relative offsets', async () => {
+  const tagger = await WorkerTagger.start(lexicon);
+  try {
+    assert.equal(tagger.modelName, 'test-lexicon');
+    assert.deepEqual(tagger.labels, ['DISEASE', 'DRUG']);
+    const [first, second] = await tagger.tagSentences(['Ivacaftor treats cystic fibrosis.', 'No entity here.']);
+    assert.deepEqual(
+      first.map((e) => [e.text, e.label, e.start, e.end]),
+      [['Ivacaftor', 'DRUG', 0, 9], ['cystic fibrosis', 'DISEASE', 17, 32]],
+    );
+    assert.deepEqual(second, []);
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('a cancelled request rejects with CancelledError and later requests still answer', async () => {
+  const tagger = await WorkerTagger.start(lexicon, { chunkSize: 1 });
+  try {
+    const many = Array.from({ length: 2000 }, (_, i) => `Patient ${i} took aspirin for fever.`);
+    const stale = tagger.request(many);
+    const fresh = tagger.request(['Naloxone was given.']);
+    tagger.cancel(stale.id);
+    await assert.rejects(stale.result, CancelledError);
+    const [[entity]] = await fresh.result;
+    assert.equal(entity.text, 'Naloxone');
+    assert.equal(tagger.pendingCount, 0);
+
+    const controller = new AbortController();
+    const aborted = tagger.tagSentences(many, controller.signal);
+    controller.abort();
+    await assert.rejects(aborted, CancelledError);
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('a broken model directory rejects start with the loader UserError', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-broken-'));
+  writeFileSync(join(dir, 'config.json'), '{ "kind": "lexicon", ');
+  await assert.rejects(WorkerTagger.start(dir), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.match((error as Error).message, /config\.json: not valid JSON/);
+    return true;
+  });
+  await assert.rejects(WorkerTagger.start(join(dir, 'missing')), /config\.json is missing/);
+});
+
+test('dispose rejects pending requests and terminates the worker', async () => {
+  const tagger = await WorkerTagger.start(lexicon);
+  const pending = tagger.tagSentences(Array.from({ length: 5000 }, () => 'aspirin'));
+  tagger.dispose();
+  await assert.rejects(pending, /disposed/);
+  await assert.rejects(tagger.tagSentences(['aspirin']), /disposed/);
+});

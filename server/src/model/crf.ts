@@ -1,0 +1,317 @@
+// Linear-chain conditional random field over IOB2 tags (the idea of AllenNLP's ConditionalRandomField):
+// transition scores [L,L] plus start [L] and end [L] scores, with the BIO constraints (no `I-X` after `O`, after
+// another type or at the start) applied as -Infinity scores in training and decoding alike.
+//
+// L is tiny (5 for two types), so the dynamic programs run in plain JS on the emissions of one `data()` call:
+// the forward algorithm (log partition), forward-backward (marginals, span probabilities) and Viterbi.
+// Training uses the same JS forward-backward inside a tf.customGrad: the gradient of log Z is the marginals.
+import * as tf from '@tensorflow/tfjs-core';
+import type { TagSet } from './labels';
+
+/** The CRF's scores as plain arrays with the constraints folded in (disallowed = -Infinity). */
+export interface CrfScores {
+  numTags: number;
+  /** transitions[i * L + j]: score of tag j following tag i. */
+  transitions: Float64Array;
+  start: Float64Array;
+  end: Float64Array;
+}
+
+/** One sentence's emission scores: emissions[offset + t * L + j] for t < length. */
+export interface EmissionView {
+  data: ArrayLike<number>;
+  offset: number;
+  length: number;
+}
+
+/** log(exp(a) + exp(b)) that is exact for -Infinity operands. */
+function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** Folds the BIO constraints into raw parameter values. */
+export function constrainScores(
+  tagSet: TagSet,
+  transitions: ArrayLike<number>,
+  start: ArrayLike<number>,
+  end: ArrayLike<number>,
+): CrfScores {
+  const L = tagSet.size;
+  const { allowed, startAllowed } = tagSet.constraints();
+  return {
+    numTags: L,
+    transitions: Float64Array.from(transitions, (v, k) => (allowed[k] ? v : -Infinity)),
+    start: Float64Array.from(start, (v, j) => (startAllowed[j] ? v : -Infinity)),
+    end: Float64Array.from(end),
+  };
+}
+
+/** alpha[t * L + j]: log-sum of the scores of all prefixes y_0..y_t with y_t = j (emissions 0..t included). */
+export function forwardScores(e: EmissionView, s: CrfScores): Float64Array {
+  const L = s.numTags;
+  const T = e.length;
+  const alpha = new Float64Array(T * L);
+  for (let j = 0; j < L; j++) alpha[j] = s.start[j] + e.data[e.offset + j];
+  for (let t = 1; t < T; t++) {
+    for (let j = 0; j < L; j++) {
+      let acc = -Infinity;
+      for (let i = 0; i < L; i++) acc = logAddExp(acc, alpha[(t - 1) * L + i] + s.transitions[i * L + j]);
+      alpha[t * L + j] = acc + e.data[e.offset + t * L + j];
+    }
+  }
+  return alpha;
+}
+
+/** beta[t * L + i]: log-sum of the scores of all suffixes y_{t+1}..y_{T-1} given y_t = i (end score included). */
+export function backwardScores(e: EmissionView, s: CrfScores): Float64Array {
+  const L = s.numTags;
+  const T = e.length;
+  const beta = new Float64Array(T * L);
+  for (let i = 0; i < L; i++) beta[(T - 1) * L + i] = s.end[i];
+  for (let t = T - 2; t >= 0; t--) {
+    for (let i = 0; i < L; i++) {
+      let acc = -Infinity;
+      for (let j = 0; j < L; j++) {
+        acc = logAddExp(acc, s.transitions[i * L + j] + e.data[e.offset + (t + 1) * L + j] + beta[(t + 1) * L + j]);
+      }
+      beta[t * L + i] = acc;
+    }
+  }
+  return beta;
+}
+
+/** log Z: the log-sum of the scores of every tag sequence. */
+export function logPartition(alpha: Float64Array, length: number, s: CrfScores): number {
+  const L = s.numTags;
+  let acc = -Infinity;
+  for (let j = 0; j < L; j++) acc = logAddExp(acc, alpha[(length - 1) * L + j] + s.end[j]);
+  return acc;
+}
+
+/** Score of one tag sequence (may be -Infinity if it breaks a constraint). */
+export function pathScore(e: EmissionView, tags: ArrayLike<number>, s: CrfScores): number {
+  const L = s.numTags;
+  let score = s.start[tags[0]] + s.end[tags[e.length - 1]];
+  for (let t = 0; t < e.length; t++) {
+    score += e.data[e.offset + t * L + tags[t]];
+    if (t > 0) score += s.transitions[tags[t - 1] * L + tags[t]];
+  }
+  return score;
+}
+
+/** The most probable tag sequence (always a valid BIO path). */
+export function viterbi(e: EmissionView, s: CrfScores): number[] {
+  const L = s.numTags;
+  const T = e.length;
+  if (T === 0) return [];
+  let best = new Float64Array(L);
+  let next = new Float64Array(L);
+  const backPointers = new Int32Array(T * L);
+  for (let j = 0; j < L; j++) best[j] = s.start[j] + e.data[e.offset + j];
+  for (let t = 1; t < T; t++) {
+    for (let j = 0; j < L; j++) {
+      let arg = 0;
+      let max = -Infinity;
+      for (let i = 0; i < L; i++) {
+        const v = best[i] + s.transitions[i * L + j];
+        if (v > max) {
+          max = v;
+          arg = i;
+        }
+      }
+      next[j] = max + e.data[e.offset + t * L + j];
+      backPointers[t * L + j] = arg;
+    }
+    [best, next] = [next, best];
+  }
+  let last = 0;
+  for (let j = 1; j < L; j++) if (best[j] + s.end[j] > best[last] + s.end[last]) last = j;
+  const path = new Array<number>(T);
+  path[T - 1] = last;
+  for (let t = T - 1; t > 0; t--) path[t - 1] = backPointers[t * L + path[t]];
+  return path;
+}
+
+/** Forward-backward results of one sentence. */
+export interface Posterior {
+  alpha: Float64Array;
+  beta: Float64Array;
+  logZ: number;
+}
+
+export function posterior(e: EmissionView, s: CrfScores): Posterior {
+  const alpha = forwardScores(e, s);
+  const beta = backwardScores(e, s);
+  return { alpha, beta, logZ: logPartition(alpha, e.length, s) };
+}
+
+/** marginals[t * L + j] = P(y_t = j). */
+export function marginals(p: Posterior, length: number, numTags: number): Float64Array {
+  const out = new Float64Array(length * numTags);
+  for (let k = 0; k < out.length; k++) out[k] = Math.exp(p.alpha[k] + p.beta[k] - p.logZ);
+  return out;
+}
+
+/**
+ * P(y_first = begin, y_first+1..y_last = inside, y_last+1 != inside): the probability that tokens first..last
+ * (inclusive) are exactly one entity of the type of (begin, inside).
+ */
+export function spanProbability(
+  e: EmissionView,
+  s: CrfScores,
+  p: Posterior,
+  first: number,
+  last: number,
+  begin: number,
+  inside: number,
+): number {
+  const L = s.numTags;
+  let score = p.alpha[first * L + begin];
+  let previous = begin;
+  for (let t = first + 1; t <= last; t++) {
+    score += s.transitions[previous * L + inside] + e.data[e.offset + t * L + inside];
+    previous = inside;
+  }
+  if (last === e.length - 1) {
+    score += s.end[previous];
+  } else {
+    let rest = -Infinity;
+    for (let k = 0; k < L; k++) {
+      if (k === inside) continue;
+      rest = logAddExp(rest, s.transitions[previous * L + k] + e.data[e.offset + (last + 1) * L + k] + p.beta[(last + 1) * L + k]);
+    }
+    score += rest;
+  }
+  const probability = Math.exp(score - p.logZ);
+  return Number.isFinite(probability) ? Math.min(1, Math.max(0, probability)) : 0;
+}
+
+/**
+ * The CRF layer: trainable transition, start and end scores, and the batched negative log-likelihood.
+ * Shapes: emissions [B,T,L]; tags and lengths are plain arrays (sentence b uses t < lengths[b]).
+ */
+export class Crf {
+  readonly transitions: tf.Variable; // [L,L], from row tag to column tag
+  readonly start: tf.Variable; // [L]
+  readonly end: tf.Variable; // [L]
+
+  constructor(readonly tagSet: TagSet, name = 'crf') {
+    const L = tagSet.size;
+    // tf.variable keeps a reference to its initial tensor's data, so the initial tensors can be tidied away.
+    [this.transitions, this.start, this.end] = tf.tidy(() => [
+      tf.variable(tf.zeros([L, L]), true, `${name}/transitions`),
+      tf.variable(tf.zeros([L]), true, `${name}/start`),
+      tf.variable(tf.zeros([L]), true, `${name}/end`),
+    ]);
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.transitions, this.start, this.end];
+  }
+
+  /** Current scores with constraints, as plain arrays for decoding. */
+  scores(): CrfScores {
+    return constrainScores(this.tagSet, this.transitions.dataSync(), this.start.dataSync(), this.end.dataSync());
+  }
+
+  /**
+   * Sum over the batch of -log P(tags | emissions), a scalar differentiable w.r.t. emissions and the CRF scores.
+   * Gold paths must be valid BIO paths (TagSet.encode guarantees it).
+   */
+  negLogLikelihood(emissions: tf.Tensor3D, tags: ArrayLike<number>[], lengths: number[]): tf.Scalar {
+    const tagSet = this.tagSet;
+    const loss = tf.customGrad((em: tf.Tensor, tr: tf.Tensor, st: tf.Tensor, en: tf.Tensor, save: tf.GradSaveFunc) => {
+      void save;
+      const [B, T, L] = em.shape;
+      const result = crfLossAndGradients(tagSet, em.dataSync(), B, T, L, tags, lengths, tr.dataSync(), st.dataSync(), en.dataSync());
+      return {
+        value: tf.scalar(result.nll),
+        gradFunc: (dy: tf.Tensor) => [
+          tf.mul(dy, tf.tensor3d(result.dEmissions, [B, T, L])),
+          tf.mul(dy, tf.tensor2d(result.dTransitions, [L, L])),
+          tf.mul(dy, tf.tensor1d(result.dStart)),
+          tf.mul(dy, tf.tensor1d(result.dEnd)),
+        ],
+      };
+    });
+    return loss(emissions, this.transitions, this.start, this.end) as tf.Scalar;
+  }
+
+  getWeights(): Record<string, tf.Tensor> {
+    return { transitions: this.transitions, start: this.start, end: this.end };
+  }
+
+  setWeights(weights: Record<string, tf.Tensor>): void {
+    this.transitions.assign(weights.transitions as tf.Tensor2D);
+    this.start.assign(weights.start as tf.Tensor1D);
+    this.end.assign(weights.end as tf.Tensor1D);
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** The NLL of a batch and its gradients, computed by forward-backward in JS. */
+export function crfLossAndGradients(
+  tagSet: TagSet,
+  emissions: ArrayLike<number>,
+  B: number,
+  T: number,
+  L: number,
+  tags: ArrayLike<number>[],
+  lengths: number[],
+  transitions: ArrayLike<number>,
+  start: ArrayLike<number>,
+  end: ArrayLike<number>,
+): { nll: number; dEmissions: Float32Array; dTransitions: Float32Array; dStart: Float32Array; dEnd: Float32Array } {
+  const s = constrainScores(tagSet, transitions, start, end);
+  const dEmissions = new Float32Array(B * T * L);
+  const dTransitions = new Float64Array(L * L);
+  const dStart = new Float64Array(L);
+  const dEnd = new Float64Array(L);
+  let nll = 0;
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b];
+    if (n === 0) continue;
+    const e: EmissionView = { data: emissions, offset: b * T * L, length: n };
+    const gold = tags[b];
+    const p = posterior(e, s);
+    const goldScore = pathScore(e, gold, s);
+    if (!Number.isFinite(goldScore)) throw new Error(`CRF: gold tags of sentence ${b} are not a valid BIO path`);
+    nll += p.logZ - goldScore;
+    // d logZ / d score = expected count; d goldScore / d score = gold count.
+    for (let t = 0; t < n; t++) {
+      for (let j = 0; j < L; j++) {
+        const m = Math.exp(p.alpha[t * L + j] + p.beta[t * L + j] - p.logZ);
+        dEmissions[b * T * L + t * L + j] = m;
+        if (t === 0) dStart[j] += m;
+        if (t === n - 1) dEnd[j] += m;
+      }
+      dEmissions[b * T * L + t * L + gold[t]] -= 1;
+      if (t > 0) {
+        for (let i = 0; i < L; i++) {
+          const a = p.alpha[(t - 1) * L + i];
+          if (a === -Infinity) continue;
+          for (let j = 0; j < L; j++) {
+            const tr = s.transitions[i * L + j];
+            if (tr === -Infinity) continue;
+            dTransitions[i * L + j] += Math.exp(a + tr + e.data[e.offset + t * L + j] + p.beta[t * L + j] - p.logZ);
+          }
+        }
+        dTransitions[gold[t - 1] * L + gold[t]] -= 1;
+      }
+    }
+    dStart[gold[0]] -= 1;
+    dEnd[gold[n - 1]] -= 1;
+  }
+  return {
+    nll,
+    dEmissions,
+    dTransitions: Float32Array.from(dTransitions),
+    dStart: Float32Array.from(dStart),
+    dEnd: Float32Array.from(dEnd),
+  };
+}

@@ -1,0 +1,186 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import { TagSet } from '../../server/src/model/labels';
+import {
+  Crf,
+  constrainScores,
+  crfLossAndGradients,
+  marginals,
+  pathScore,
+  posterior,
+  spanProbability,
+  viterbi,
+  type CrfScores,
+  type EmissionView,
+} from '../../server/src/model/crf';
+import { decodeSentence, spansOfPath } from '../../server/src/model/decode';
+
+const tagSet = new TagSet(['Chemical', 'Disease']); // O B-C I-C B-D I-D
+const L = tagSet.size;
+
+/** Deterministic pseudo-random numbers in [-2, 2). */
+function randoms(seed: number, n: number): number[] {
+  let x = seed >>> 0 || 1;
+  return Array.from({ length: n }, () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return ((x >>> 0) / 2 ** 32) * 4 - 2;
+  });
+}
+
+function randomProblem(seed: number, T: number): { e: EmissionView; s: CrfScores } {
+  const r = randoms(seed, T * L + L * L + 2 * L);
+  const s = constrainScores(tagSet, r.slice(T * L, T * L + L * L), r.slice(T * L + L * L, T * L + L * L + L), r.slice(-L));
+  return { e: { data: Float64Array.from(r.slice(0, T * L)), offset: 0, length: T }, s };
+}
+
+/** Every tag sequence of length T with its score. */
+function allPaths(e: EmissionView, s: CrfScores): Array<{ path: number[]; score: number }> {
+  const out: Array<{ path: number[]; score: number }> = [];
+  const path = new Array<number>(e.length).fill(0);
+  const total = L ** e.length;
+  for (let k = 0; k < total; k++) {
+    for (let t = 0, r = k; t < e.length; t++, r = Math.floor(r / L)) path[t] = r % L;
+    out.push({ path: [...path], score: pathScore(e, path, s) });
+  }
+  return out;
+}
+
+function logSumExp(xs: number[]): number {
+  const m = Math.max(...xs);
+  return m === -Infinity ? m : m + Math.log(xs.reduce((a, x) => a + Math.exp(x - m), 0));
+}
+
+test('forward algorithm, Viterbi and marginals agree with brute-force enumeration', () => {
+  for (const [seed, T] of [[1, 1], [2, 2], [3, 3], [4, 4], [5, 4]] as const) {
+    const { e, s } = randomProblem(seed, T);
+    const paths = allPaths(e, s);
+    const logZ = logSumExp(paths.map((p) => p.score));
+    const p = posterior(e, s);
+    assert.ok(Math.abs(p.logZ - logZ) < 1e-9, `log Z ${p.logZ} vs ${logZ}`);
+    const best = paths.reduce((a, b) => (b.score > a.score ? b : a));
+    assert.deepEqual(viterbi(e, s), best.path);
+    const m = marginals(p, T, L);
+    for (let t = 0; t < T; t++) {
+      let sum = 0;
+      for (let j = 0; j < L; j++) {
+        const brute = paths.filter((q) => q.path[t] === j).reduce((a, q) => a + Math.exp(q.score - logZ), 0);
+        assert.ok(Math.abs(m[t * L + j] - brute) < 1e-9, `marginal t=${t} j=${j}`);
+        sum += m[t * L + j];
+      }
+      assert.ok(Math.abs(sum - 1) < 1e-9, 'marginals sum to 1');
+    }
+    // Constraints: no I- at the start, no impossible path has probability.
+    assert.equal(m[tagSet.inside('Chemical')], 0);
+  }
+});
+
+test('span probabilities equal the brute-force probability of exactly that span', () => {
+  const T = 4;
+  const { e, s } = randomProblem(11, T);
+  const paths = allPaths(e, s);
+  const logZ = logSumExp(paths.map((p) => p.score));
+  const p = posterior(e, s);
+  for (const type of tagSet.types) {
+    const [b, i] = [tagSet.begin(type), tagSet.inside(type)];
+    for (let first = 0; first < T; first++) {
+      for (let last = first; last < T; last++) {
+        const brute = paths
+          .filter((q) => q.path[first] === b && q.path.slice(first + 1, last + 1).every((x) => x === i) && q.path[last + 1] !== i)
+          .reduce((a, q) => a + Math.exp(q.score - logZ), 0);
+        const got = spanProbability(e, s, p, first, last, b, i);
+        assert.ok(Math.abs(got - brute) < 1e-9, `${type} ${first}..${last}: ${got} vs ${brute}`);
+      }
+    }
+  }
+});
+
+test('every decoded path is a valid BIO path and its entities have confidences in [0, 1]', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 1e9 }), (T, seed) => {
+      const { e, s } = randomProblem(seed, T);
+      const path = viterbi(e, s);
+      const { allowed, startAllowed } = tagSet.constraints();
+      assert.equal(startAllowed[path[0]], 1);
+      for (let t = 1; t < T; t++) assert.equal(allowed[path[t - 1] * L + path[t]], 1, `transition at ${t}`);
+      const entities = decodeSentence(e, s, tagSet);
+      assert.equal(entities.length, spansOfPath(path, tagSet).length);
+      for (const x of entities) {
+        assert.ok(x.confidence >= 0 && x.confidence <= 1);
+        if (x.runnerUp) assert.ok(x.runnerUp.confidence >= 0 && x.runnerUp.confidence + x.confidence <= 1 + 1e-9);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('NLL gradients match finite differences (emissions, transitions, start, end)', () => {
+  const [B, T] = [2, 4];
+  const r = randoms(7, B * T * L + L * L + 2 * L);
+  const emissions = Float64Array.from(r.slice(0, B * T * L));
+  const trans = Float64Array.from(r.slice(B * T * L, B * T * L + L * L));
+  const start = Float64Array.from(r.slice(B * T * L + L * L, B * T * L + L * L + L));
+  const end = Float64Array.from(r.slice(-L));
+  const tags = [tagSet.encode(['B-Chemical', 'I-Chemical', 'O', 'B-Disease']), tagSet.encode(['O', 'B-Disease', 'I-Disease', 'O'])];
+  const lengths = [4, 3];
+  const nll = () => crfLossAndGradients(tagSet, emissions, B, T, L, tags, lengths, trans, start, end).nll;
+  const g = crfLossAndGradients(tagSet, emissions, B, T, L, tags, lengths, trans, start, end);
+  const check = (values: Float64Array, grad: Float32Array, what: string) => {
+    for (let k = 0; k < values.length; k++) {
+      const keep = values[k];
+      const h = 1e-5;
+      values[k] = keep + h;
+      const up = nll();
+      values[k] = keep - h;
+      const down = nll();
+      values[k] = keep;
+      const numeric = (up - down) / (2 * h);
+      if (!Number.isFinite(numeric)) continue;
+      assert.ok(Math.abs(numeric - grad[k]) < 1e-4, `${what}[${k}]: ${grad[k]} vs numeric ${numeric}`);
+    }
+  };
+  check(emissions, g.dEmissions, 'emissions');
+  check(trans, g.dTransitions, 'transitions');
+  check(start, g.dStart, 'start');
+  check(end, g.dEnd, 'end');
+  // Padding positions get no gradient.
+  for (let j = 0; j < L; j++) assert.equal(g.dEmissions[1 * T * L + 3 * L + j], 0);
+});
+
+test('Crf.negLogLikelihood differentiates through tf, trains toward the gold path and leaks no tensors', async () => {
+  await tf.setBackend('cpu');
+  const before = tf.memory().numTensors;
+  const crf = new Crf(tagSet);
+  const emissions = tf.tidy(() => tf.variable(tf.tensor3d(randoms(3, 2 * 3 * L), [2, 3, L])));
+  const tags = [tagSet.encode(['B-Disease', 'I-Disease', 'O']), tagSet.encode(['B-Chemical', 'O', 'O'])];
+  const optimizer = tf.train.adam(0.1);
+  const losses: number[] = [];
+  for (let step = 0; step < 30; step++) {
+    const loss = optimizer.minimize(() => crf.negLogLikelihood(emissions, tags, [3, 2]), true, [emissions, ...crf.variables])!;
+    losses.push(loss.dataSync()[0]);
+    loss.dispose();
+  }
+  assert.ok(losses[29] < losses[0] / 4, `loss went from ${losses[0]} to ${losses[29]}`);
+  const data = emissions.dataSync();
+  assert.deepEqual(viterbi({ data, offset: 0, length: 3 }, crf.scores()), Array.from(tags[0]));
+  assert.deepEqual(viterbi({ data, offset: 3 * L, length: 2 }, crf.scores()), Array.from(tags[1]).slice(0, 2));
+  optimizer.dispose();
+  emissions.dispose();
+  crf.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('TagSet.encode repairs I- tags that cannot continue into B- tags', () => {
+  assert.deepEqual(tagSet.decode(tagSet.encode(['I-Chemical', 'I-Disease', 'O', 'I-Disease', 'I-Disease'])), [
+    'B-Chemical',
+    'B-Disease',
+    'O',
+    'B-Disease',
+    'I-Disease',
+  ]);
+});

@@ -222,8 +222,8 @@ export class Crf {
    */
   negLogLikelihood(emissions: tf.Tensor3D, tags: ArrayLike<number>[], lengths: number[]): tf.Scalar {
     const tagSet = this.tagSet;
-    const loss = tf.customGrad((em: tf.Tensor, tr: tf.Tensor, st: tf.Tensor, en: tf.Tensor, save: tf.GradSaveFunc) => {
-      void save;
+    const loss = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [em, tr, st, en] = inputs as tf.Tensor[];
       const [B, T, L] = em.shape;
       const result = crfLossAndGradients(tagSet, em.dataSync(), B, T, L, tags, lengths, tr.dataSync(), st.dataSync(), en.dataSync());
       return {

@@ -1,19 +1,16 @@
-// PLACEHOLDER (coordinator): a minimal regex tokenizer so other parts can run. The foundation work replaces this
-// file with the real biomedical tokenizer, keeping the exported signatures.
-import type { Sentence, Token } from '../types';
+// The tokenizer every component uses: sentences of word tokens with exact UTF-16 offsets into the original text.
+// Word rules live in words.ts, sentence rules in sentences.ts, the abbreviation list in abbreviations.ts.
+import type { Sentence } from '../types';
+import { splitSentences, type SentenceOptions } from './sentences';
+import { tokenizeWords, type WordOptions } from './words';
 
-/** Splits text into sentences of word tokens with exact offsets. */
-export function tokenize(text: string): Sentence[] {
-  const sentences: Sentence[] = [];
-  let tokens: Token[] = [];
-  const re = /\w+|[^\w\s]/gu;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-    if (/^[.!?]$/.test(m[0])) {
-      sentences.push({ start: tokens[0].start, end: m.index + 1, tokens });
-      tokens = [];
-    }
-  }
-  if (tokens.length) sentences.push({ start: tokens[0].start, end: tokens[tokens.length - 1].end, tokens });
-  return sentences;
+export type TokenizeOptions = WordOptions & SentenceOptions;
+
+/**
+ * Splits text into sentences of word tokens. For every token `text.slice(start, end) === token.text`; tokens never
+ * contain whitespace; sentences and tokens are in order and never overlap; every non-space character is in a token.
+ */
+export function tokenize(text: string, options: TokenizeOptions = {}): Sentence[] {
+  const { tokens, paragraphStarts } = tokenizeWords(text, options);
+  return splitSentences(text, tokens, paragraphStarts, options);
 }

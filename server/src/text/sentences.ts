@@ -1,0 +1,99 @@
+// Sentence splitting over word tokens. A sentence ends after a terminal mark (". ! ? …" and friends, plus any
+// closing quotes/brackets glued to it) that is followed by whitespace and by something that can start a sentence,
+// unless the period belongs to an abbreviation token or a single-letter initial ("E. coli", "J. Smith").
+// Blank lines always end a sentence. Linear in the number of tokens.
+import type { Sentence, Token } from '../types';
+import { abbreviationMayEndSentence, isAbbreviation } from './abbreviations';
+
+export interface SentenceOptions {
+  /** Longer runs without a sentence end are cut into pieces of this many tokens (the model's batches stay bounded). */
+  maxTokensPerSentence?: number;
+}
+
+/** Default cut for run-on "sentences" (tables, lists without periods); BC5CDR's longest sentence has 225 tokens. */
+export const DEFAULT_MAX_TOKENS_PER_SENTENCE = 400;
+
+const TERMINALS = new Set(['.', '!', '?', '…', '。', '！', '？', '‼', '⁇', '⁈', '⁉', '‽']);
+const CLOSERS = new Set([')', ']', '}', '"', "'", '”', '’', '»', '›', '」', '』']);
+/** Tokens that continue a sentence even after a terminal: "(p. < 0.05)", "?, and". */
+const CONTINUERS = new Set([',', ';', ':', '%', ')', ']', '}']);
+const STARTS_LOWER = /^\p{Ll}/u;
+const STARTS_UPPER = /^\p{Lu}/u;
+const SINGLE_UPPER = /^\p{Lu}$/u;
+const NUMBER_OR_LETTER = /^(?:\p{Nd}{1,3}|\p{L})$/u;
+const DOTS = /^\.+$/;
+
+function isTerminal(token: string): boolean {
+  return TERMINALS.has(token) || DOTS.test(token);
+}
+
+/**
+ * Groups tokens into sentences. `paragraphStarts` lists token indices that follow a blank line (hard breaks).
+ * Sentence offsets run from the first token's start to the last token's end.
+ */
+export function splitSentences(
+  text: string,
+  tokens: Token[],
+  paragraphStarts: readonly number[] = [],
+  options: SentenceOptions = {},
+): Sentence[] {
+  const maxTokens = Math.max(1, options.maxTokensPerSentence ?? DEFAULT_MAX_TOKENS_PER_SENTENCE);
+  const hardBreaks = new Set(paragraphStarts);
+  const sentences: Sentence[] = [];
+  let first = 0;
+  const close = (last: number): void => {
+    const slice = tokens.slice(first, last + 1);
+    sentences.push({ start: slice[0].start, end: slice[slice.length - 1].end, tokens: slice });
+    first = last + 1;
+  };
+
+  for (let k = 0; k < tokens.length; k++) {
+    if (k > first && hardBreaks.has(k)) close(k - 1);
+    if (k - first + 1 >= maxTokens) {
+      close(k);
+      continue;
+    }
+    if (endsSentence(k)) {
+      let last = k;
+      // Closing quotes/brackets written right after the terminal belong to this sentence: `He left.")`.
+      while (last + 1 < tokens.length && tokens[last + 1].start === tokens[last].end && CLOSERS.has(tokens[last + 1].text)) last++;
+      if (startsNewSentence(k, last)) {
+        close(last);
+        k = last;
+      }
+    }
+  }
+  if (first < tokens.length) close(tokens.length - 1);
+  return sentences;
+
+  function endsSentence(k: number): boolean {
+    const token = tokens[k].text;
+    if (isTerminal(token)) return true;
+    // "etc." may end a sentence, "e.g." never does.
+    return token.length > 1 && token.endsWith('.') && isAbbreviation(token) && abbreviationMayEndSentence(token);
+  }
+
+  /** Whether the text after the terminal at `k` (with closers up to `last`) starts a new sentence. */
+  function startsNewSentence(k: number, last: number): boolean {
+    const next = tokens[last + 1];
+    if (!next) return true;
+    if (hardBreaks.has(last + 1)) return true;
+    // "end.Next", "Fig.2": a real sentence end is followed by whitespace.
+    if (next.start === tokens[last].end) return false;
+    if (STARTS_LOWER.test(next.text) || CONTINUERS.has(next.text)) return false;
+    const token = tokens[k].text;
+    if (token !== '.' && !DOTS.test(token)) {
+      if (isTerminal(token)) return true;
+      return STARTS_UPPER.test(next.text); // an abbreviation that may end a sentence
+    }
+    const previous = tokens[k - 1];
+    if (previous && previous.end === tokens[k].start) {
+      const startsChunk = k - 1 === 0 || tokens[k - 2].end < previous.start;
+      // Initials: "E. coli", "J. Smith"; a sentence rarely ends in a lone capital letter.
+      if (startsChunk && SINGLE_UPPER.test(previous.text)) return false;
+      // List markers: "1. Aspirin", "a. Ibuprofen" (the sentence so far is only the marker).
+      if (k - 1 === first && NUMBER_OR_LETTER.test(previous.text)) return false;
+    }
+    return true;
+  }
+}

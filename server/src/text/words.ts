@@ -1,0 +1,172 @@
+// Word tokenization with exact UTF-16 offsets. Two passes, both linear in the text length:
+//  1. one sticky regex cuts the text into atoms: whitespace runs, letter/digit runs (with their combining marks)
+//     and single other characters (with combining marks, emoji modifiers and ZWJ sequences attached, so a surrogate
+//     pair or a base + combining mark is never split);
+//  2. a left-to-right merge glues atoms that form one biomedical word: decimals ("2.5"), thousands ("1,000"),
+//     HGVS-like names ("p.Phe508del"), gene/drug codes across hyphens ("IL-2", "5-FU", "COVID-19"), ion charges
+//     ("Na+", "Ca2+") and known abbreviations ("e.g.", "b.i.d.").
+// Everything else is split as in the BC5CDR CoNLL corpus, which cuts every punctuation character into its own token
+// ("Parkinson ' s", "dopamine - induced", "mg / kg"); see scripts/measure-boundaries.ts for the measured effect.
+import type { Token } from '../types';
+import { isAbbreviation, MAX_ABBREVIATION_PARTS } from './abbreviations';
+
+/** How hyphens between two letter/digit runs are treated. */
+export type HyphenPolicy =
+  /** Join only code-like parts: "IL-2", "5-FU", "COVID-19", "MK-801"; split "dopamine-induced", "3-4". */
+  | 'codes'
+  /** Always a separate "-" token, exactly like the BC5CDR CoNLL files. */
+  | 'split'
+  /** Never split a hyphen between letters/digits ("dopamine-induced" stays whole). */
+  | 'keep';
+
+export interface WordOptions {
+  hyphens?: HyphenPolicy;
+}
+
+export interface WordScan {
+  tokens: Token[];
+  /** Indices into `tokens` of tokens that follow a blank line (or a paragraph separator): hard sentence breaks. */
+  paragraphStarts: number[];
+}
+
+const enum Kind {
+  Space,
+  Word,
+  Other,
+}
+
+interface Atom {
+  kind: Kind;
+  start: number;
+  end: number;
+}
+
+// Group 1: whitespace (plus zero-width space / word joiner, which are invisible separators).
+// Group 2: a letter/digit run; combining marks and ZWJ stay inside it.
+// Group 3: a pair of regional indicators (a flag) or any other single code point with its marks, emoji modifiers,
+// variation selectors and ZWJ-joined followers.
+const ATOM =
+  /([\s\u200b\u2060]+)|([\p{L}\p{N}][\p{L}\p{N}\p{M}\u200d]*)|(\p{Regional_Indicator}{2}|[^\s\u200b\u2060\p{L}\p{N}](?:[\p{M}\p{Emoji_Modifier}]|\u200d[^\s\u200b\u2060])*)/uy;
+
+const DIGITS = /^\p{Nd}+$/u;
+const DIGIT_FIRST = /^\p{Nd}/u;
+const DIGIT_LAST = /\p{Nd}$/u;
+const HAS_LOWER = /\p{Ll}/u;
+const HAS_UPPER_OR_DIGIT = /[\p{Lu}\p{Nd}]/u;
+const ELEMENT = /^\p{Lu}\p{Ll}?\p{Nd}*$/u;
+const PARAGRAPH_SEPARATOR = /\u2029|(?:\r\n|\r|\n|\u2028)[^\S\r\n\u2028]*(?:\r\n|\r|\n|\u2028)/;
+
+function scanAtoms(text: string): Atom[] {
+  const atoms: Atom[] = [];
+  ATOM.lastIndex = 0;
+  while (ATOM.lastIndex < text.length) {
+    const start = ATOM.lastIndex;
+    const m = ATOM.exec(text);
+    if (!m) throw new Error(`tokenizer: no atom at offset ${start}`); // unreachable: the three groups cover everything
+    atoms.push({ kind: m[1] !== undefined ? Kind.Space : m[2] !== undefined ? Kind.Word : Kind.Other, start, end: ATOM.lastIndex });
+  }
+  return atoms;
+}
+
+/** A code-like part of a hyphenated name: digits, an all-caps code ("COVID", "MK"), or a short mixed one ("CoV", "p53"). */
+function isCodePart(s: string): boolean {
+  if (DIGITS.test(s)) return true;
+  if (!HAS_LOWER.test(s)) return s.length <= 8;
+  return s.length <= 4 && HAS_UPPER_OR_DIGIT.test(s);
+}
+
+function joinsAcross(left: string, separator: string, right: string, hyphens: HyphenPolicy): boolean {
+  switch (separator) {
+    case '.':
+      // "2.5", "D4.2" (receptor subtypes); "p.Phe508del", "c.1521" (a one-character prefix).
+      return (DIGIT_LAST.test(left) && DIGIT_FIRST.test(right)) || [...left].length === 1;
+    case ',':
+      // Thousands: "1,000", "12,500,000"; not "3,4-dihydroxy" or "20,000fold".
+      return DIGITS.test(left) && left.length <= 3 && DIGITS.test(right) && right.length === 3;
+    case '-':
+    case '\u2010': // Unicode hyphen
+    case '\u2011': // non-breaking hyphen
+      if (hyphens === 'split') return false;
+      if (hyphens === 'keep') return true;
+      return isCodePart(left) && isCodePart(right) && !(DIGITS.test(left) && DIGITS.test(right));
+    default:
+      return false;
+  }
+}
+
+/** Splits `text` into word tokens (no whitespace inside any token) and records blank-line breaks. */
+export function tokenizeWords(text: string, options: WordOptions = {}): WordScan {
+  const hyphens = options.hyphens ?? 'codes';
+  const atoms = scanAtoms(text);
+  const tokens: Token[] = [];
+  const paragraphStarts: number[] = [];
+  const at = (i: number): string => text.slice(atoms[i].start, atoms[i].end);
+  const isKind = (i: number, kind: Kind): boolean => i >= 0 && i < atoms.length && atoms[i].kind === kind;
+  const push = (first: number, last: number): void => {
+    const start = atoms[first].start;
+    const end = atoms[last].end;
+    tokens.push({ text: text.slice(start, end), start, end });
+  };
+
+  let i = 0;
+  while (i < atoms.length) {
+    const atom = atoms[i];
+    if (atom.kind === Kind.Space) {
+      if (tokens.length > 0 && PARAGRAPH_SEPARATOR.test(at(i))) paragraphStarts.push(tokens.length);
+      i++;
+      continue;
+    }
+    if (atom.kind === Kind.Word) {
+      const abbreviationEnd = matchAbbreviation(i);
+      if (abbreviationEnd >= 0) {
+        push(i, abbreviationEnd);
+        i = abbreviationEnd + 1;
+        continue;
+      }
+      let last = i;
+      while (isKind(last + 1, Kind.Other) && isKind(last + 2, Kind.Word) && joinsAcross(at(last), at(last + 1), at(last + 2), hyphens)) {
+        last += 2;
+      }
+      // Ion charges: "Na+", "Ca2+", "Fe3++" when the charge ends the word.
+      if (last === i && ELEMENT.test(at(i))) {
+        let plus = last;
+        while (isKind(plus + 1, Kind.Other) && at(plus + 1) === '+') plus++;
+        if (plus > last && !isKind(plus + 1, Kind.Word)) last = plus;
+      }
+      push(i, last);
+      i = last + 1;
+      continue;
+    }
+    const symbol = at(i);
+    // A leading decimal point: ".05" in "P<.05".
+    if (symbol === '.' && !isKind(i - 1, Kind.Word) && isKind(i + 1, Kind.Word) && DIGITS.test(at(i + 1))) {
+      push(i, i + 1);
+      i += 2;
+      continue;
+    }
+    // An ellipsis written as dots stays one token.
+    if (symbol === '.') {
+      let last = i;
+      while (isKind(last + 1, Kind.Other) && at(last + 1) === '.') last++;
+      push(i, last);
+      i = last + 1;
+      continue;
+    }
+    push(i, i);
+    i++;
+  }
+  return { tokens, paragraphStarts };
+
+  /** If atoms from `first` spell a known abbreviation ("e.g.", "b.i.d.", "Dr."), the index of its final ".", else -1. */
+  function matchAbbreviation(first: number): number {
+    let best = -1;
+    let candidate = '';
+    for (let part = 0, i = first; part < MAX_ABBREVIATION_PARTS; part++, i += 2) {
+      if (!isKind(i, Kind.Word) || !isKind(i + 1, Kind.Other) || at(i + 1) !== '.') break;
+      candidate += at(i) + '.';
+      // "p.Phe508del" is not the abbreviation "p." followed by a word.
+      if (!isKind(i + 2, Kind.Word) && isAbbreviation(candidate)) best = i + 1;
+    }
+    return best;
+  }
+}

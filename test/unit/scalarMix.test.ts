@@ -9,7 +9,7 @@ test('scalar mix is gamma times the softmax-weighted sum of the layers', async (
   const before = tf.memory().numTensors;
   const mix = new ScalarMix(3);
   const layers = [1, 2, 4].map((v) => tf.fill([1, 2, 2], v) as tf.Tensor3D);
-  mix.setWeights({ weights: tf.tensor1d([0, Math.log(2), Math.log(5)]), gamma: tf.scalar(2) });
+  mix.params.setWeights({ 'scalarMix/weights': tf.tensor1d([0, Math.log(2), Math.log(5)]), 'scalarMix/gamma': tf.scalar(2) });
   // softmax = [1, 2, 5] / 8 -> (1*1 + 2*2 + 5*4) / 8 * 2 = 6.25
   const out = mix.apply(layers);
   for (const v of out.dataSync()) assert.ok(Math.abs(v - 6.25) < 1e-5);

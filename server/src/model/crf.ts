@@ -7,6 +7,7 @@
 // Training uses the same JS forward-backward inside a tf.customGrad: the gradient of log Z is the marginals.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TagSet } from './labels';
+import { ParamStore } from './params';
 
 /** The CRF's scores as plain arrays with the constraints folded in (disallowed = -Infinity). */
 export interface CrfScores {
@@ -193,22 +194,20 @@ export function spanProbability(
  * Shapes: emissions [B,T,L]; tags and lengths are plain arrays (sentence b uses t < lengths[b]).
  */
 export class Crf {
+  readonly params = new ParamStore();
   readonly transitions: tf.Variable; // [L,L], from row tag to column tag
   readonly start: tf.Variable; // [L]
   readonly end: tf.Variable; // [L]
 
   constructor(readonly tagSet: TagSet, name = 'crf') {
     const L = tagSet.size;
-    // tf.variable keeps a reference to its initial tensor's data, so the initial tensors can be tidied away.
-    [this.transitions, this.start, this.end] = tf.tidy(() => [
-      tf.variable(tf.zeros([L, L]), true, `${name}/transitions`),
-      tf.variable(tf.zeros([L]), true, `${name}/start`),
-      tf.variable(tf.zeros([L]), true, `${name}/end`),
-    ]);
+    this.transitions = this.params.add(`${name}/transitions`, tf.zeros([L, L]));
+    this.start = this.params.add(`${name}/start`, tf.zeros([L]));
+    this.end = this.params.add(`${name}/end`, tf.zeros([L]));
   }
 
   get variables(): tf.Variable[] {
-    return [this.transitions, this.start, this.end];
+    return this.params.variables;
   }
 
   /** Current scores with constraints, as plain arrays for decoding. */
@@ -239,18 +238,8 @@ export class Crf {
     return loss(emissions, this.transitions, this.start, this.end) as tf.Scalar;
   }
 
-  getWeights(): Record<string, tf.Tensor> {
-    return { transitions: this.transitions, start: this.start, end: this.end };
-  }
-
-  setWeights(weights: Record<string, tf.Tensor>): void {
-    this.transitions.assign(weights.transitions as tf.Tensor2D);
-    this.start.assign(weights.start as tf.Tensor1D);
-    this.end.assign(weights.end as tf.Tensor1D);
-  }
-
   dispose(): void {
-    for (const v of this.variables) v.dispose();
+    this.params.dispose();
   }
 }
 

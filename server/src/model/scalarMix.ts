@@ -1,20 +1,20 @@
 // ELMo's scalar mix (the idea of AllenNLP's ScalarMix): a task-specific weighted sum of the BiLM's layers,
 // gamma * sum_k softmax(w)_k * layer_k, optionally normalising each layer's token vectors first.
 import * as tf from '@tensorflow/tfjs-core';
+import { ParamStore } from './params';
 
 export class ScalarMix {
+  readonly params = new ParamStore();
   readonly weights: tf.Variable; // [numLayers], softmax-normalised when applied
   readonly gamma: tf.Variable; // [] overall scale
 
   constructor(readonly numLayers: number, readonly layerNorm = false, name = 'scalarMix', trainable = true) {
-    [this.weights, this.gamma] = tf.tidy(() => [
-      tf.variable(tf.zeros([numLayers]), trainable, `${name}/weights`),
-      tf.variable(tf.scalar(1), trainable, `${name}/gamma`),
-    ]);
+    this.weights = this.params.add(`${name}/weights`, tf.zeros([numLayers]), trainable);
+    this.gamma = this.params.add(`${name}/gamma`, tf.scalar(1), trainable);
   }
 
   get variables(): tf.Variable[] {
-    return [this.weights, this.gamma];
+    return this.params.variables;
   }
 
   /** layers: numLayers tensors [B,T,D] -> [B,T,D]. */
@@ -37,17 +37,8 @@ export class ScalarMix {
     return tf.tidy(() => Array.from(tf.softmax(this.weights).dataSync()));
   }
 
-  getWeights(): Record<string, tf.Tensor> {
-    return { weights: this.weights, gamma: this.gamma };
-  }
-
-  setWeights(weights: Record<string, tf.Tensor>): void {
-    this.weights.assign(weights.weights as tf.Tensor1D);
-    this.gamma.assign(weights.gamma as tf.Scalar);
-  }
-
   dispose(): void {
-    for (const v of this.variables) v.dispose();
+    this.params.dispose();
   }
 }
 

@@ -1,0 +1,84 @@
+// The task-specific part between the BiLM and the CRF: a BiLSTM over the scalar mix of the BiLM layers (optionally
+// concatenated with a trainable word embedding), with dropout, then a linear layer to per-tag emission scores.
+import * as tf from '@tensorflow/tfjs-core';
+import { Lstm } from './lstm';
+import { glorotUniform, ParamStore } from './params';
+
+export interface TaskEncoderConfig {
+  /** Hidden units per direction of the task BiLSTM. */
+  hiddenSize: number;
+  /** Dropout on the BiLSTM input and output while training. */
+  dropout: number;
+  /** Size of a trainable word embedding concatenated to the mix (0 = none). */
+  wordEmbeddingDim: number;
+}
+
+export const DEFAULT_TASK_ENCODER: TaskEncoderConfig = { hiddenSize: 128, dropout: 0.3, wordEmbeddingDim: 0 };
+
+export class TaskEncoder {
+  /** The output layer and word embedding; the LSTMs keep their own. */
+  readonly params = new ParamStore();
+  readonly forward: Lstm;
+  readonly backward: Lstm;
+  readonly outputWeights: tf.Variable; // [2H, L]
+  readonly outputBias: tf.Variable; // [L]
+  readonly wordEmbedding?: tf.Variable; // [V, E], row 0 = unknown word
+
+  constructor(
+    readonly inputSize: number,
+    readonly numTags: number,
+    readonly config: TaskEncoderConfig,
+    wordVocabSize: number,
+    readonly name = 'task',
+  ) {
+    const lstmInput = inputSize + (config.wordEmbeddingDim > 0 ? config.wordEmbeddingDim : 0);
+    this.forward = new Lstm(`${name}/forward`, { inputSize: lstmInput, hiddenSize: config.hiddenSize });
+    this.backward = new Lstm(`${name}/backward`, { inputSize: lstmInput, hiddenSize: config.hiddenSize });
+    this.outputWeights = this.params.add(`${name}/output/kernel`, glorotUniform([2 * config.hiddenSize, numTags]));
+    this.outputBias = this.params.add(`${name}/output/bias`, tf.zeros([numTags]));
+    if (config.wordEmbeddingDim > 0) {
+      const dim = config.wordEmbeddingDim;
+      const initial = tf.randomNormal([Math.max(1, wordVocabSize), dim], 0, 1 / Math.sqrt(dim));
+      this.wordEmbedding = this.params.add(`${name}/wordEmbedding`, initial);
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.forward.variables, ...this.backward.variables, ...this.params.variables];
+  }
+
+  /**
+   * mix [B,T,D], mask [B,T] (1 = token), wordIds [B,T] int32 (used only with a word embedding) -> emissions [B,T,L].
+   */
+  apply(mix: tf.Tensor3D, mask: tf.Tensor2D, wordIds: tf.Tensor2D | undefined, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [B, T] = mix.shape;
+      let input: tf.Tensor3D = mix;
+      if (this.wordEmbedding && wordIds) {
+        const words = tf.reshape(tf.gather(this.wordEmbedding, tf.reshape(wordIds, [-1])), [B, T, this.config.wordEmbeddingDim]);
+        input = tf.concat([mix, words], 2) as tf.Tensor3D;
+      }
+      if (training && this.config.dropout > 0) input = tf.dropout(input, this.config.dropout) as tf.Tensor3D;
+      let hidden: tf.Tensor = tf.concat([this.forward.apply(input, mask, false), this.backward.apply(input, mask, true)], 2); // [B,T,2H]
+      if (training && this.config.dropout > 0) hidden = tf.dropout(hidden, this.config.dropout);
+      const flat = tf.reshape(hidden, [B * T, 2 * this.config.hiddenSize]);
+      return tf.reshape(tf.add(tf.matMul(flat, this.outputWeights), this.outputBias), [B, T, this.numTags]) as tf.Tensor3D;
+    });
+  }
+
+  getWeights(): Record<string, tf.Tensor> {
+    return { ...this.forward.getWeights(), ...this.backward.getWeights(), ...this.params.getWeights() };
+  }
+
+  setWeights(weights: Record<string, tf.Tensor>, source?: string): void {
+    this.forward.setWeights(weights, source);
+    this.backward.setWeights(weights, source);
+    this.params.setWeights(weights, source);
+  }
+
+  dispose(): void {
+    this.forward.dispose();
+    this.backward.dispose();
+    this.params.dispose();
+  }
+}

@@ -11,7 +11,7 @@ const anyCase = [
   'subsp.', 'var.', 'cv.', 'aff.', 'gen.', 'nov.', 'dr.', 'drs.', 'mr.', 'mrs.', 'ms.', 'prof.', 'st.', 'jr.', 'sr.',
   'inc.', 'ltd.', 'co.', 'corp.', 'dept.', 'univ.', 'assoc.', 'est.', 'max.', 'min.', 'avg.', 'wt.', 'conc.', 'temp.',
   'jan.', 'feb.', 'mar.', 'apr.', 'jun.', 'jul.', 'aug.', 'sep.', 'sept.', 'oct.', 'nov.', 'dec.', 'u.s.', 'u.k.',
-  'u.s.a.', 'e.u.', 'ph.d.', 'm.d.', 'b.sc.', 'm.sc.', 'pt.', 'pts.', 'hx.', 'dx.', 'tx.', 'rx.', 'sx.', 'yr.', 'yrs.',
+  'u.s.a.', 'e.u.', 'ph.d.', 'm.d.', 'b.sc.', 'm.sc.', 'pt.', 'pts.', 'yr.', 'yrs.',
   'wk.', 'wks.', 'mo.', 'mos.', 'hr.', 'hrs.', 'sec.', 'mins.',
 ];
 
@@ -34,7 +34,10 @@ export const MAX_ABBREVIATION_PARTS = 4;
 
 /** True if `candidate` (ending in ".") is a known abbreviation, e.g. "e.g.", "Dr.", "b.i.d.". */
 export function isAbbreviation(candidate: string): boolean {
-  return exactCase.has(candidate) || known.has(candidate.toLowerCase());
+  if (exactCase.has(candidate)) return true;
+  // "NO." (nitric oxide), "HR.", "DX.": a one-part all-capitals word is an acronym ending a sentence, not "no." or "hr.".
+  if (/^\p{Lu}{2,}\.$/u.test(candidate)) return false;
+  return known.has(candidate.toLowerCase());
 }
 
 /** True if a sentence may end right after this abbreviation token when a capitalised word follows. */

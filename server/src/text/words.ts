@@ -3,8 +3,8 @@
 //     and single other characters (with combining marks, emoji modifiers and ZWJ sequences attached, so a surrogate
 //     pair or a base + combining mark is never split);
 //  2. a left-to-right merge glues atoms that form one biomedical word: decimals ("2.5"), thousands ("1,000"),
-//     HGVS-like names ("p.Phe508del"), gene/drug codes across hyphens ("IL-2", "5-FU", "COVID-19"), ion charges
-//     ("Na+", "Ca2+") and known abbreviations ("e.g.", "b.i.d.").
+//     HGVS-like names ("p.Phe508del"), gene/drug codes across hyphens ("IL-2", "5-FU", "COVID-19") and known
+//     abbreviations ("e.g.", "b.i.d."). Ion charges stay separate ("Na" "+"): BC5CDR annotates "Na" in "Na+".
 // Everything else is split as in the BC5CDR CoNLL corpus, which cuts every punctuation character into its own token
 // ("Parkinson ' s", "dopamine - induced", "mg / kg"); see scripts/measure-boundaries.ts for the measured effect.
 import type { Token } from '../types';
@@ -51,9 +51,9 @@ const ATOM =
 const DIGITS = /^\p{Nd}+$/u;
 const DIGIT_FIRST = /^\p{Nd}/u;
 const DIGIT_LAST = /\p{Nd}$/u;
+const HAS_DIGIT = /\p{Nd}/u;
 const HAS_LOWER = /\p{Ll}/u;
 const HAS_UPPER_OR_DIGIT = /[\p{Lu}\p{Nd}]/u;
-const ELEMENT = /^\p{Lu}\p{Ll}?\p{Nd}*$/u;
 const PARAGRAPH_SEPARATOR = /\u2029|(?:\r\n|\r|\n|\u2028)[^\S\r\n\u2028]*(?:\r\n|\r|\n|\u2028)/;
 
 function scanAtoms(text: string): Atom[] {
@@ -88,7 +88,9 @@ function joinsAcross(left: string, separator: string, right: string, hyphens: Hy
     case '\u2011': // non-breaking hyphen
       if (hyphens === 'split') return false;
       if (hyphens === 'keep') return true;
-      return isCodePart(left) && isCodePart(right) && !(DIGITS.test(left) && DIGITS.test(right));
+      // Both parts code-like and exactly one of them with a digit: "IL-2", "5-FU", "MK-801"; not the range "3-4",
+      // and not letter codes such as "ATT-ALF" or "DXR-CM" where BC5CDR annotates one side alone.
+      return isCodePart(left) && isCodePart(right) && HAS_DIGIT.test(left) !== HAS_DIGIT.test(right);
     default:
       return false;
   }
@@ -126,12 +128,6 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
       let last = i;
       while (isKind(last + 1, Kind.Other) && isKind(last + 2, Kind.Word) && joinsAcross(at(last), at(last + 1), at(last + 2), hyphens)) {
         last += 2;
-      }
-      // Ion charges: "Na+", "Ca2+", "Fe3++" when the charge ends the word.
-      if (last === i && ELEMENT.test(at(i))) {
-        let plus = last;
-        while (isKind(plus + 1, Kind.Other) && at(plus + 1) === '+') plus++;
-        if (plus > last && !isKind(plus + 1, Kind.Word)) last = plus;
       }
       push(i, last);
       i = last + 1;

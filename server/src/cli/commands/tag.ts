@@ -1,8 +1,97 @@
-// PLACEHOLDER: the owner of this command replaces this file.
-import type { Command } from 'commander';
+// `bioner tag FILE|DIR|-`: tags text with a model and prints or writes the entities (see server/src/bulk/).
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { bulkTag } from '../../bulk/bulkTag';
+import type { ProgressMode } from '../../bulk/progress';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../bulk/render';
+import { removeTempFilesSync } from '../../bulk/sinks';
+
+/** The shipped model: models/default beside the bundle's dist/ folder. */
+export const DEFAULT_MODEL_DIR = join(__dirname, '..', 'models', 'default');
+const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
+
+interface TagFlags {
+  format: OutputFormat;
+  out?: string;
+  inPlace?: boolean;
+  model: string;
+  workers: number;
+  include: string[];
+  exclude: string[];
+  force?: boolean;
+  maxFileSize: number;
+  progressJson?: boolean;
+  batchSize: number;
+}
 
 export function register(program: Command): void {
-  program.command('tag').description('(not implemented yet)').action(() => {
-    throw new Error('tag is not implemented yet');
-  });
+  program
+    .command('tag')
+    .description(
+      'Tag a file, a folder (its .txt, .md and .jsonl files, recursively) or stdin ("-"). Without --out the result goes ' +
+        'to stdout; with --out DIR one output per input mirrors the input tree (resumable: complete outputs are skipped).',
+    )
+    .argument('<input>', 'a file, a folder, or - for stdin (text, or JSONL: one {"id","text"} per line)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('jsonl'))
+    .option('-o, --out <dir>', 'write one output file per input under DIR, mirroring the input tree')
+    .option('--in-place', 'write outputs beside the inputs (an existing hand-made .ann is kept; ours goes to .bioner.ann)')
+    .option('-m, --model <dir>', 'model folder', DEFAULT_MODEL_DIR)
+    .option('-w, --workers <n>', 'worker threads (0: tag in the main thread)', count, availableParallelism())
+    .option('--include <glob...>', 'only tag files matching these globs (relative to the folder)', [])
+    .option('--exclude <glob...>', 'skip files matching these globs', [])
+    .option('--force', 'tag again even when an output is already complete')
+    .option('--max-file-size <bytes>', 'skip larger files (suffixes k, M, G allowed)', byteSize, DEFAULT_MAX_FILE_SIZE)
+    .option('--progress-json', 'report progress as JSON lines on stderr (for the editor extension)')
+    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(count).default(32).hideHelp())
+    .action(async (input: string, flags: TagFlags) => {
+      const progress: ProgressMode = flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
+      const controller = new AbortController();
+      // First Ctrl-C: stop reading, finish or discard what is in flight. Second: leave now, removing temp files.
+      const onSigint = (): void => {
+        if (controller.signal.aborted) {
+          removeTempFilesSync();
+          process.exit(130);
+        }
+        process.stderr.write('\nbioner: stopping (Ctrl-C again to quit at once)...\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const summary = await bulkTag(
+          {
+            target: input,
+            format: flags.format,
+            out: flags.out,
+            inPlace: flags.inPlace,
+            modelDir: flags.model,
+            workers: flags.workers,
+            include: flags.include,
+            exclude: flags.exclude,
+            force: flags.force,
+            maxFileSize: flags.maxFileSize,
+            progress,
+            batchSize: flags.batchSize,
+            signal: controller.signal,
+          },
+          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+        );
+        if (summary.interrupted) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+function byteSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 1000000, 500k, 10M, 1G');
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * scale);
 }

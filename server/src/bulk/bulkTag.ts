@@ -1,0 +1,240 @@
+// `bioner tag` over many documents: files are read one at a time, their sentences batched by length across a pool of
+// worker threads, and the results written in input order, either to stdout or to one output file per input
+// (atomically). At most `maxInFlight` sentences are between reading and writing, so memory stays flat however many
+// files there are. An aborted run (Ctrl-C) stops reading, finishes the files it has fully read, discards the rest.
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { UserError } from '../errors';
+import { tokenize } from '../text/tokenizer';
+import type { EntityPrediction, Sentence } from '../types';
+import { readDocuments, type BulkDocument } from './documents';
+import { discoverInputs, type InputFile } from './inputs';
+import { isComplete, planOutput, type OutputPlan } from './outputs';
+import { createProgressReporter, type ProgressMode } from './progress';
+import { BRAT_MARKER, renderDocument, type OutputFormat, type TaggedDocument } from './render';
+import { SentenceBatcher } from './sentenceBatcher';
+import { AtomicFileSink, StreamSink, writeFileAtomic, removeTempFilesSync, type DocumentSink } from './sinks';
+import { emptySummary, type BulkSummary } from './summary';
+import { TaggerPool } from './taggerPool';
+
+export interface BulkTagOptions {
+  /** A file, a folder, or "-" for stdin. */
+  target: string;
+  format: OutputFormat;
+  /** Output folder mirroring the input tree; absent (and not inPlace): everything goes to stdout. */
+  out?: string;
+  /** Write outputs beside the inputs. */
+  inPlace?: boolean;
+  modelDir: string;
+  /** Worker threads; 0 runs the model in this thread. */
+  workers: number;
+  include?: string[];
+  exclude?: string[];
+  /** Tag again even when the output is complete. */
+  force?: boolean;
+  maxFileSize: number;
+  progress: ProgressMode;
+  /** Sentences per model call. */
+  batchSize?: number;
+  /** Aborting stops the run cleanly (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface BulkIO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** One input file on its way through the pipeline. */
+interface FileJob {
+  file: InputFile;
+  sink: DocumentSink;
+  plan?: OutputPlan;
+  text?: string;
+}
+
+export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<BulkSummary> {
+  const startedAt = Date.now();
+  const format = options.format;
+  if (options.inPlace && options.out) throw new UserError('--in-place and --out exclude each other: pick one');
+  if (options.target === '-' && (options.out || options.inPlace)) {
+    throw new UserError('stdin ("-") is tagged to stdout: drop --out/--in-place, or give a file or folder');
+  }
+  const outDir = options.out ? resolve(options.out) : undefined;
+  const inputs = await discoverInputs(options.target, {
+    include: options.include ?? [],
+    exclude: options.exclude ?? [],
+    ignoreDirs: outDir ? [outDir] : [],
+  });
+  if (outDir && outDir === inputs.root) {
+    throw new UserError(`${options.out}: this is the input folder; pass --in-place to write outputs beside the inputs`);
+  }
+  const outRoot = options.inPlace ? inputs.root : outDir;
+
+  // Plan every output first: an input that is another input's output (a previous --in-place run) is not an input.
+  const plans = new Map<InputFile, OutputPlan | { skipped: string }>();
+  let files = inputs.files;
+  if (outRoot) {
+    const outputs = new Set<string>();
+    for (const file of files) {
+      const result = planOutput(file, format, outRoot, !!options.inPlace);
+      plans.set(file, 'plan' in result ? result.plan : result);
+      if ('plan' in result) for (const p of [result.plan.path, result.plan.textCopy]) if (p) outputs.add(p);
+    }
+    files = files.filter((f) => !outputs.has(f.path));
+  }
+
+  const batchSize = options.batchSize ?? 32;
+  const pool = await TaggerPool.start(options.modelDir, options.workers, batchSize);
+  const batcher = new SentenceBatcher(pool, { batchSize, window: 8, depth: 2 });
+  const maxInFlight = pool.size * batchSize * 8 * 2;
+  const summary = emptySummary(pool.modelName, options.workers);
+  const reporter = createProgressReporter(options.progress, io.stderr);
+  const single = !inputs.isDirectory;
+  const stdoutSink = new StreamSink(io.stdout);
+  let done = 0;
+  let total = files.length;
+  const report = (): void => reporter.update({ done, total, tokens: summary.tokens });
+  const skip = (file: InputFile, reason: string): void => {
+    const skipped = { file: file.rel, reason };
+    summary.skipped.push(skipped);
+    reporter.skipped(skipped);
+    done++;
+    report();
+  };
+
+  // Documents leave in input order through this chain; `inFlight` counts their sentences until written.
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  const released = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  /** Queues a step after every earlier one; once a step failed only clean-up steps (`always`) still run. */
+  const then = (step: () => Promise<void>, always = false): void => {
+    chain = chain.then(() => (failure && !always ? undefined : step())).catch((error: unknown) => {
+      failure ??= error;
+      released();
+    });
+  };
+  const aborted = (): boolean => !!options.signal?.aborted;
+
+  try {
+    report();
+    for (const file of files) {
+      if (aborted() || failure) break;
+      summary.files++;
+      const planned = plans.get(file);
+      if (planned && 'skipped' in planned) {
+        skip(file, planned.skipped);
+        continue;
+      }
+      const plan = planned;
+      if (plan && !options.force && file.path !== '-' && isComplete(plan, file.path)) {
+        summary.upToDate++;
+        done++;
+        report();
+        continue;
+      }
+      let read;
+      try {
+        read = await readDocuments(file, options.maxFileSize, io.stdin);
+      } catch (error) {
+        const reason = error instanceof UserError ? error.message : `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        if (single) throw error instanceof UserError ? error : new UserError(`${file.path}: ${reason}`);
+        skip(file, reason);
+        continue;
+      }
+      if ('skipped' in read) {
+        if (single) throw new UserError(`${file.path === '-' ? '<stdin>' : file.path}: ${read.skipped}`);
+        skip(file, read.skipped);
+        continue;
+      }
+      const documents = read.documents;
+      total += documents.length - 1;
+      if (plan?.keptUserAnn) summary.keptUserAnn.push(plan.keptUserAnn);
+      const job: FileJob = { file, sink: plan ? new AtomicFileSink(plan.path) : stdoutSink, plan };
+      if (plan?.textCopy) job.text = documents[0]?.text ?? '';
+      const header = fileHeader(format, file, inputs.isDirectory, !!plan);
+      if (header) then(() => job.sink.write(header));
+      if (documents.length === 0) done++;
+
+      let complete = true;
+      for (const doc of documents) {
+        if (aborted() || failure) {
+          complete = false;
+          break;
+        }
+        const sentences = tokenize(doc.text);
+        const tagged = tagDocument(batcher, file, doc, sentences);
+        tagged.catch(() => undefined); // reported when the chain reaches it
+        const weight = Math.max(1, sentences.length);
+        inFlight += weight;
+        then(async () => {
+          const result = await tagged;
+          inFlight -= weight;
+          released();
+          summary.documents++;
+          summary.tokens += result.sentences.reduce((n, s) => n + s.tokens.length, 0);
+          for (const e of result.entities) summary.entities[e.label] = (summary.entities[e.label] ?? 0) + 1;
+          await job.sink.write(renderFor(format, result, !!plan, file.kind === 'jsonl'));
+          done++;
+          report();
+        });
+        while (inFlight > maxInFlight && !failure) await new Promise<void>((r) => (wake = r));
+      }
+      if (complete) {
+        then(async () => {
+          if (!job.plan) return;
+          if (job.plan.textCopy) await writeFileAtomic(job.plan.textCopy, job.text ?? '');
+          await job.sink.commit();
+          summary.written++;
+        });
+      } else {
+        then(() => job.sink.discard(), true);
+      }
+    }
+    await chain;
+    if (failure) throw failure;
+  } catch (error) {
+    removeTempFilesSync();
+    throw error;
+  } finally {
+    pool.dispose();
+  }
+  summary.interrupted = aborted();
+  summary.seconds = (Date.now() - startedAt) / 1000;
+  summary.tokensPerSecond = summary.seconds > 0 ? summary.tokens / summary.seconds : 0;
+  reporter.update({ done, total, tokens: summary.tokens });
+  reporter.finish(summary);
+  return summary;
+}
+
+/** Tokenizes a document, tags its sentences through the batcher and shifts entities into document offsets. */
+async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkDocument, sentences: Sentence[]): Promise<TaggedDocument> {
+  const perSentence = await batcher.tag(sentences.map((s) => doc.text.slice(s.start, s.end)));
+  const entities: EntityPrediction[] = perSentence.flatMap((found, i) =>
+    found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
+  );
+  entities.sort((a, b) => a.start - b.start || b.end - a.end);
+  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities };
+}
+
+/** A line naming the file before its documents, when several files share one output (stdout). */
+function fileHeader(format: OutputFormat, file: InputFile, many: boolean, ownFile: boolean): string | undefined {
+  if (format === 'brat' && ownFile) return `${BRAT_MARKER}\n`;
+  // JSONL documents get a header each (renderFor); stdout JSONL objects name their file.
+  if (!many || ownFile || format === 'jsonl' || file.kind === 'jsonl') return undefined;
+  return format === 'inline' ? `==> ${file.rel} <==\n` : `# file = ${file.rel}\n`;
+}
+
+/** A document's output; JSONL input documents are introduced by their id and line in the non-JSON formats. */
+function renderFor(format: OutputFormat, doc: TaggedDocument, ownFile: boolean, fromJsonl: boolean): string {
+  if (!fromJsonl || format === 'jsonl') return renderDocument(format, doc);
+  const name = `${doc.id === undefined ? '' : `id = ${doc.id}, `}line = ${doc.line}`;
+  if (format === 'inline') return `==> ${ownFile ? '' : `${doc.file} `}${name} <==\n${renderDocument(format, doc)}`;
+  return `# ${name}\n${renderDocument(format, doc)}`;
+}

@@ -1,0 +1,88 @@
+// Turns one input file into documents: a text file is one document; a JSONL file is one `{"id","text"}` object per
+// line. Files that are not text (NUL bytes, invalid UTF-8) or are larger than the limit are reported, not read.
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { inputError } from '../errors';
+import type { InputFile, InputKind } from './inputs';
+
+export interface BulkDocument {
+  /** The JSONL object's "id" (JSONL input only). */
+  id?: string | number;
+  /** 1-based line of the JSONL object (JSONL input only). */
+  line?: number;
+  text: string;
+}
+
+export type ReadResult = { documents: BulkDocument[]; bytes: number } | { skipped: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a file (or stdin, path "-") and splits it into documents; `skipped` says why a file is not tagged. */
+export async function readDocuments(file: InputFile, maxBytes: number, stdin?: Readable): Promise<ReadResult> {
+  const bytes = file.path === '-' ? await readStream(stdin ?? process.stdin, maxBytes) : await readFileBounded(file.path, maxBytes);
+  if (bytes === undefined) return { skipped: `larger than --max-file-size (${maxBytes} bytes)` };
+  const text = decodeText(bytes);
+  if (text === undefined) return { skipped: 'binary (NUL bytes or invalid UTF-8)' };
+  // stdin has no extension: it is JSONL when its first non-blank character opens an object.
+  const kind: InputKind = file.path === '-' && /^\s*\{/.test(text) ? 'jsonl' : file.kind;
+  const label = file.path === '-' ? '<stdin>' : file.path;
+  return { documents: kind === 'jsonl' ? parseJsonlDocuments(text, label) : [{ text }], bytes: bytes.length };
+}
+
+/** The text of a buffer without a BOM, or undefined when it is binary. */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return utf8.decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** One document per non-blank line `{"id": string|number, "text": string}`; anything else is a UserError at file:line. */
+export function parseJsonlDocuments(text: string, file: string): BulkDocument[] {
+  const documents: BulkDocument[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/\r$/, '');
+    if (!line.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw inputError(file, i + 1, `not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof value !== 'object' || value === null || typeof (value as { text?: unknown }).text !== 'string') {
+      throw inputError(file, i + 1, 'expected an object {"id": ..., "text": "..."} with a string "text"');
+    }
+    const { id, text: docText } = value as { id?: unknown; text: string };
+    if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
+      throw inputError(file, i + 1, '"id" must be a string or a number');
+    }
+    documents.push({ id: id as string | number | undefined, line: i + 1, text: docText });
+  }
+  return documents;
+}
+
+/** The file's bytes, or undefined when it has more than maxBytes (checked before reading it). */
+async function readFileBounded(path: string, maxBytes: number): Promise<Buffer | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    if ((await handle.stat()).size > maxBytes) return undefined;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readStream(stream: Readable, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    total += buffer.length;
+    if (total > maxBytes) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}

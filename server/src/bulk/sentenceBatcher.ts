@@ -1,0 +1,90 @@
+// Groups the sentences of many documents into batches of similar length before they reach the model, so a batch
+// pads little (the model pads every sentence of a batch to the longest). Sentences wait while every tagger already
+// has `depth` batches queued; then up to `window` batches' worth are sorted by length and sent.
+import type { EntityPrediction } from '../types';
+import type { TaggerPool } from './taggerPool';
+
+interface Waiting {
+  text: string;
+  doc: DocumentResult;
+  index: number;
+}
+
+interface DocumentResult {
+  entities: EntityPrediction[][];
+  remaining: number;
+  resolve(entities: EntityPrediction[][]): void;
+  reject(error: Error): void;
+}
+
+export interface BatcherOptions {
+  /** Sentences per model call. */
+  batchSize: number;
+  /** Batches sorted together (the more, the more uniform each batch's lengths). */
+  window: number;
+  /** Batches kept queued per tagger, so none idles while the next batch is on its way. */
+  depth: number;
+}
+
+export class SentenceBatcher {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly pool: TaggerPool,
+    private readonly options: BatcherOptions = { batchSize: 32, window: 8, depth: 2 },
+  ) {}
+
+  /** Entities of each sentence (offsets relative to the sentence), once all of them are tagged. */
+  tag(sentences: string[]): Promise<EntityPrediction[][]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (sentences.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const doc: DocumentResult = { entities: new Array(sentences.length), remaining: sentences.length, resolve, reject };
+      sentences.forEach((text, index) => this.waiting.push({ text, doc, index }));
+      this.schedule();
+    });
+  }
+
+  /** Sentences not yet sent to a tagger. */
+  get backlog(): number {
+    return this.waiting.length;
+  }
+
+  /** Flushes on the next turn of the event loop, so sentences added in one burst are sorted together. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const { batchSize, window, depth } = this.options;
+    while (this.waiting.length && this.pool.busy < this.pool.size * depth) {
+      const taken = this.waiting.splice(0, batchSize * window).sort((a, b) => a.text.length - b.text.length);
+      for (let i = 0; i < taken.length; i += batchSize) this.send(taken.slice(i, i + batchSize));
+    }
+  }
+
+  private send(batch: Waiting[]): void {
+    this.pool.tag(batch.map((w) => w.text)).then(
+      (results) => {
+        batch.forEach((w, i) => {
+          w.doc.entities[w.index] = results[i] ?? [];
+          if (--w.doc.remaining === 0) w.doc.resolve(w.doc.entities);
+        });
+        this.schedule();
+      },
+      (error: Error) => {
+        // A failed batch fails every document waiting on the pool: the run stops with this error.
+        this.failure ??= error;
+        for (const w of batch) w.doc.reject(error);
+        for (const w of this.waiting.splice(0)) w.doc.reject(error);
+      },
+    );
+  }
+}

@@ -1,0 +1,121 @@
+// Where rendered documents go: stdout (in input order), or one output file per input written atomically: the
+// documents stream into a hidden temp file beside the target, which is renamed over the target only when the last
+// document is in. A run that stops early discards its temp files, so no half-written output ever exists.
+import { createWriteStream, mkdirSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+
+export interface DocumentSink {
+  write(chunk: string): Promise<void>;
+  /** All documents are in: make the output visible. */
+  commit(): Promise<void>;
+  /** Stop: drop whatever was written so far. */
+  discard(): Promise<void>;
+}
+
+/** Temp files currently open, so a hard exit (second Ctrl-C) can still remove them. */
+const liveTempFiles = new Set<string>();
+
+export function removeTempFilesSync(): void {
+  for (const path of liveTempFiles) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+  liveTempFiles.clear();
+}
+
+/** A hidden temp name in the target's folder (same file system, so rename is atomic). */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+}
+
+/** Writes with back-pressure: resolves once the stream can take more. */
+export function writeChunk(stream: Writable, chunk: string): Promise<void> {
+  if (stream.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
+}
+
+export class StreamSink implements DocumentSink {
+  constructor(private readonly stream: Writable) {}
+  write(chunk: string): Promise<void> {
+    return writeChunk(this.stream, chunk);
+  }
+  async commit(): Promise<void> {}
+  async discard(): Promise<void> {}
+}
+
+export class AtomicFileSink implements DocumentSink {
+  private readonly temp: string;
+  private readonly stream: WriteStream;
+  private settled = false;
+
+  constructor(private readonly target: string) {
+    mkdirSync(dirname(target), { recursive: true });
+    this.temp = tempPathFor(target);
+    liveTempFiles.add(this.temp);
+    this.stream = createWriteStream(this.temp, { flags: 'wx' });
+  }
+
+  write(chunk: string): Promise<void> {
+    return writeChunk(this.stream, chunk);
+  }
+
+  async commit(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(resolve);
+    });
+    renameSync(this.temp, this.target);
+    liveTempFiles.delete(this.temp);
+  }
+
+  async discard(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    await new Promise<void>((resolve) => {
+      this.stream.once('error', () => resolve());
+      this.stream.end(resolve);
+    });
+    try {
+      unlinkSync(this.temp);
+    } catch {
+      // never created
+    }
+    liveTempFiles.delete(this.temp);
+  }
+}
+
+/** Writes a whole small file atomically (the BRAT text copy). */
+export async function writeFileAtomic(target: string, content: string): Promise<void> {
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  liveTempFiles.add(temp);
+  try {
+    await writeFile(temp, content, { flag: 'wx' });
+    renameSync(temp, target);
+  } finally {
+    liveTempFiles.delete(temp);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // renamed
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// What a bulk run did, kept as it goes and printed at the end (stderr), or sent as the "done" JSON event.
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface BulkSummary {
+  model: string;
+  workers: number;
+  /** Input files seen (tagged, up to date, or skipped). */
+  files: number;
+  documents: number;
+  /** Word tokens (the tokenizer's) in the documents tagged. */
+  tokens: number;
+  entities: Record<string, number>;
+  seconds: number;
+  tokensPerSecond: number;
+  /** Output files written. */
+  written: number;
+  /** Inputs whose output was already complete (not tagged again; --force redoes them). */
+  upToDate: number;
+  skipped: SkippedFile[];
+  /** BRAT files a person wrote that were kept (our output went to .bioner.ann beside them). */
+  keptUserAnn: string[];
+  /** Stopped early by Ctrl-C. */
+  interrupted: boolean;
+}
+
+export function emptySummary(model: string, workers: number): BulkSummary {
+  return {
+    model,
+    workers,
+    files: 0,
+    documents: 0,
+    tokens: 0,
+    entities: {},
+    seconds: 0,
+    tokensPerSecond: 0,
+    written: 0,
+    upToDate: 0,
+    skipped: [],
+    keptUserAnn: [],
+    interrupted: false,
+  };
+}
+
+export function formatSummary(s: BulkSummary): string {
+  const lines = [
+    `${s.interrupted ? 'interrupted' : 'done'}: ${s.documents} documents, ${s.tokens} tokens in ${s.seconds.toFixed(1)} s ` +
+      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.workers} worker${s.workers === 1 ? '' : 's'}, model ${s.model})`,
+  ];
+  const labels = Object.keys(s.entities).sort();
+  const total = labels.reduce((n, l) => n + s.entities[l], 0);
+  lines.push(`entities: ${total}${labels.length ? ` (${labels.map((l) => `${l} ${s.entities[l]}`).join(', ')})` : ''}`);
+  lines.push(`files: ${s.files} seen, ${s.written} written, ${s.upToDate} already up to date, ${s.skipped.length} skipped`);
+  for (const k of s.skipped) lines.push(`  skipped ${k.file}: ${k.reason}`);
+  for (const ann of s.keptUserAnn) lines.push(`  kept ${ann} (not written by bioner); output went to .bioner.ann`);
+  return `${lines.join('\n')}\n`;
+}

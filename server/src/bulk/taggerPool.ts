@@ -1,0 +1,56 @@
+// A pool of taggers, by default one worker thread per core, each with its own copy of the model. Each batch goes to
+// the tagger with the fewest batches outstanding. With 0 workers the model runs in this thread (debugging, tiny jobs).
+import type { EntityPrediction } from '../types';
+import { loadTagger } from '../tagging/load';
+import type { TextTagger } from '../tagging/tagger';
+import { WorkerTagger } from '../tagging/workerTagger';
+
+export class TaggerPool {
+  private readonly outstanding: number[];
+
+  private constructor(private readonly taggers: TextTagger[]) {
+    this.outstanding = taggers.map(() => 0);
+  }
+
+  /** Loads the model in `workers` worker threads (in parallel), or in this thread when workers is 0. */
+  static async start(modelDir: string, workers: number, batchSize: number): Promise<TaggerPool> {
+    if (workers <= 0) return new TaggerPool([await loadTagger(modelDir)]);
+    const started = await Promise.allSettled(
+      Array.from({ length: workers }, () => WorkerTagger.start(modelDir, { chunkSize: batchSize })),
+    );
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      for (const s of started) if (s.status === 'fulfilled') s.value.dispose();
+      throw failed.reason;
+    }
+    return new TaggerPool(started.map((s) => (s as PromiseFulfilledResult<WorkerTagger>).value));
+  }
+
+  get size(): number {
+    return this.taggers.length;
+  }
+
+  get modelName(): string {
+    return this.taggers[0].modelName;
+  }
+
+  /** Batches sent and not yet answered, over all taggers. */
+  get busy(): number {
+    return this.outstanding.reduce((a, b) => a + b, 0);
+  }
+
+  async tag(sentences: string[]): Promise<EntityPrediction[][]> {
+    let best = 0;
+    for (let i = 1; i < this.taggers.length; i++) if (this.outstanding[i] < this.outstanding[best]) best = i;
+    this.outstanding[best]++;
+    try {
+      return await this.taggers[best].tagSentences(sentences);
+    } finally {
+      this.outstanding[best]--;
+    }
+  }
+
+  dispose(): void {
+    for (const tagger of this.taggers) tagger.dispose();
+  }
+}

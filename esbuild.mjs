@@ -31,7 +31,9 @@ const options = {
   logLevel: 'info',
   // vscode is provided by the editor; tfjs-node is optional and used only when installed.
   external: ['vscode', '@tensorflow/tfjs-node'],
-  banner: { js: '#!/usr/bin/env node' },
+  // Some bundled ESM dependencies (tinyglobby's fdir) read import.meta.url, which is empty in a CJS bundle.
+  banner: { js: "#!/usr/bin/env node\nconst __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
 
 };
 

@@ -1,0 +1,149 @@
+// Fine-tune on Workspace Annotations: trains a copy of the active model on the workspace's annotated files in a
+// separate `bioner train` process, reports F1 on a held-out part before and after, and saves the result under
+// .bioner/models/<timestamp>/. The active model is only read; a cancelled or failed run leaves no model behind.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } from '../annotatedFiles';
+import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
+import { annotationGlob, heldOutFraction, setModel } from '../config';
+import { cliPath, modelDir, type Bioner } from '../context';
+
+export const id = 'bioner.fineTune';
+
+const EXCLUDE = '{**/node_modules/**,**/.bioner/**,**/.git/**,**/*-bioner/**}';
+
+export function register(bioner: Bioner): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async () => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('BioNER: fine-tuning is available in trusted workspaces only.');
+      return;
+    }
+    const folder = await pickWorkspaceFolder();
+    if (!folder) return;
+    await fineTune(bioner, folder);
+  });
+}
+
+async function pickWorkspaceFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('BioNER: open a folder with annotated files to fine-tune on it.');
+    return undefined;
+  }
+  if (folders.length === 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'BioNER: fine-tune on the annotations of…' });
+}
+
+async function fineTune(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<void> {
+  const root = folder.uri.fsPath;
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, annotationGlob()), EXCLUDE);
+  const { files, skipped } = classifyAnnotatedFiles(found.map((u) => u.fsPath));
+  for (const s of skipped) bioner.output.appendLine(`Fine-tune: skipping ${s} (no .txt file beside it)`);
+  const docs = documentsOf(files);
+  const { train, heldOut } = splitHeldOut(docs, heldOutFraction());
+  if (heldOut.length === 0) {
+    void vscode.window.showWarningMessage(
+      `BioNER: fine-tuning needs at least two annotated documents (found ${docs.length} matching "${annotationGlob()}").`,
+    );
+    return;
+  }
+
+  const initModel = modelDir(bioner);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const modelsDir = path.join(root, '.bioner', 'models');
+  const finalDir = uniqueDir(path.join(modelsDir, stamp));
+  // Everything of the run lives in one scratch folder until it succeeds; only then is the model moved into place.
+  const work = path.join(root, '.bioner', 'runs', path.basename(finalDir));
+  const trainDir = path.join(work, 'train');
+  const heldOutDir = path.join(work, 'held-out');
+  const outDir = path.join(work, 'model');
+  fs.rmSync(work, { recursive: true, force: true });
+  stageDocuments(train, root, trainDir);
+  stageDocuments(heldOut, root, heldOutDir);
+  bioner.output.appendLine(
+    `Fine-tune: ${train.length} training and ${heldOut.length} held-out documents from ${files.length} files; init ${initModel}`,
+  );
+
+  const endTask = bioner.statusBar.beginTask('fine-tuning');
+  const epochs: CliEvent[] = [];
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'BioNER: fine-tuning', cancellable: true },
+      (progress, token) => {
+        progress.report({ message: `${train.length} documents, ${heldOut.length} held out` });
+        return runCli({
+          cliPath: cliPath(bioner),
+          args: [
+            'train',
+            '--init-model', initModel,
+            '--train', trainDir,
+            '--dev', heldOutDir,
+            '--out', outDir,
+            '--progress-json',
+          ],
+          cwd: root,
+          log: bioner.output,
+          token,
+          onEvent: (event) => {
+            if (event.event !== 'epoch') return;
+            epochs.push(event);
+            progress.report({ message: describeEpoch(event) });
+          },
+        });
+      },
+    );
+    if (!fs.existsSync(path.join(outDir, 'config.json'))) throw new Error('the training run wrote no model');
+    fs.mkdirSync(modelsDir, { recursive: true });
+    fs.renameSync(outDir, finalDir);
+    const { before, after } = scores(result.done, epochs);
+    const summary =
+      `F1 on ${heldOut.length} held-out document${heldOut.length === 1 ? '' : 's'}: ` +
+      `${formatF1(before)} before, ${formatF1(after)} after`;
+    bioner.output.appendLine(`Fine-tune: saved ${finalDir}. ${summary}`);
+    const use = 'Use the New Model';
+    const choice = await vscode.window.showInformationMessage(
+      `BioNER: fine-tuned model saved in .bioner/models/${path.basename(finalDir)}. ${summary}.`,
+      use,
+      'Keep the Current Model',
+    );
+    if (choice === use) await setModel(finalDir);
+  } catch (error) {
+    if (error instanceof CliCancelled) {
+      void vscode.window.showInformationMessage('BioNER: fine-tuning cancelled; no model was saved.');
+    } else {
+      void vscode.window.showErrorMessage(`BioNER: fine-tuning failed: ${(error as Error).message}`);
+      if (!(error instanceof CliError)) bioner.output.appendLine(String((error as Error).stack));
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    endTask();
+  }
+}
+
+function describeEpoch(event: CliEvent): string {
+  const parts = [`epoch ${num(event, 'epoch') ?? '?'}${num(event, 'epochs') ? `/${num(event, 'epochs')}` : ''}`];
+  const loss = num(event, 'loss');
+  const f1 = num(event, 'devF1');
+  if (loss !== undefined) parts.push(`loss ${loss.toFixed(3)}`);
+  if (f1 !== undefined) parts.push(`held-out F1 ${formatF1(f1)}`);
+  return parts.join(', ');
+}
+
+/** F1 of the initial model and of the saved one, from the `done` event (or the epochs when it lacks them). */
+function scores(done: CliEvent | undefined, epochs: CliEvent[]): { before?: number; after?: number } {
+  const f1s = epochs.map((e) => num(e, 'devF1')).filter((f): f is number => f !== undefined);
+  const before = num(done, 'initialDevF1') ?? num(done, 'baselineDevF1') ?? num(done, 'beforeF1');
+  const after = num(done, 'devF1') ?? num(done, 'bestDevF1') ?? (f1s.length ? Math.max(...f1s) : undefined);
+  return { before, after };
+}
+
+function formatF1(f1: number | undefined): string {
+  return f1 === undefined ? 'n/a' : `${(100 * f1).toFixed(1)}%`;
+}
+
+function uniqueDir(dir: string): string {
+  let candidate = dir;
+  for (let i = 2; fs.existsSync(candidate); i++) candidate = `${dir}-${i}`;
+  return candidate;
+}

@@ -1,0 +1,61 @@
+// Reads the `bioner.*` settings. The model path is the one setting that can make us load files from disk, so in an
+// untrusted workspace only the user-level value counts (package.json also lists it in restrictedConfigurations).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const SECTION = 'bioner';
+
+export type DiagnosticsMode = 'off' | 'uncertain' | 'all';
+export type TagFormat = 'jsonl' | 'brat' | 'conll';
+
+export function settings(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+/** Language ids the server is attached to (`bioner.languages`). */
+export function documentLanguages(): string[] {
+  return settings().get<string[]>('languages', ['plaintext', 'markdown', 'clinical-note']);
+}
+
+export function annotationGlob(): string {
+  return settings().get<string>('annotationGlob', '**/*.{ann,conll,jsonl}');
+}
+
+export function heldOutFraction(): number {
+  const f = settings().get<number>('fineTune.heldOutFraction', 0.2);
+  return Math.min(0.5, Math.max(0.05, f));
+}
+
+/**
+ * The `bioner.model` value that may be used: the effective value in a trusted workspace, only the user (global)
+ * value in an untrusted one. Empty means "the model shipped with the extension".
+ */
+export function configuredModel(): string {
+  const inspected = settings().inspect<string>('model');
+  const value = vscode.workspace.isTrusted
+    ? (inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue)
+    : inspected?.globalValue;
+  return (value ?? '').trim();
+}
+
+/** Absolute directory of the active model: `bioner.model` resolved against the first workspace folder, or the default. */
+export function activeModelDir(extensionPath: string): string {
+  const configured = configuredModel();
+  if (!configured) return path.join(extensionPath, 'models', 'default');
+  const expanded = configured.startsWith('~') ? path.join(os.homedir(), configured.slice(1)) : configured;
+  if (path.isAbsolute(expanded)) return path.normalize(expanded);
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  return path.resolve(base, expanded);
+}
+
+/**
+ * Sets `bioner.model`: in the workspace when one is open (a fine-tuned model belongs to its workspace),
+ * else for the user.
+ */
+export async function setModel(dir: string): Promise<void> {
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+  await settings().update('model', dir, target);
+}

@@ -1,0 +1,88 @@
+// BioNER extension entry point: starts the language server, the status bar and the commands. All work happens in
+// the server (tagging) or in separate CLI processes (training, bulk tagging); this file only wires them together.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { createClient } from './client';
+import { documentLanguages } from './config';
+import { commands } from './commands';
+import type { Bioner } from './context';
+import {
+  ReloadModelMethod,
+  StatusMethod,
+  type ReloadModelResult,
+  type StatusParams,
+} from '../../server/src/lsp/protocol';
+import { StatusBar } from './statusBar';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<Bioner> {
+  const output = vscode.window.createOutputChannel('BioNER');
+  const statusBar = new StatusBar();
+  context.subscriptions.push(output, statusBar);
+
+  const start = async (): Promise<void> => {
+    client = createClient(context, output);
+    client.onNotification(StatusMethod, (status: StatusParams) => statusBar.onServerStatus(status));
+    try {
+      await client.start();
+    } catch (error) {
+      statusBar.setProblem(`the language server did not start: ${(error as Error).message}`);
+      output.appendLine(`The language server did not start: ${(error as Error).stack}`);
+    }
+  };
+
+  const bioner: Bioner = {
+    extension: context,
+    output,
+    statusBar,
+    client: () => client!,
+    restart: async () => {
+      await client?.stop().catch(() => undefined);
+      await start();
+    },
+  };
+
+  setLanguagesContext();
+  for (const command of commands) context.subscriptions.push(command.register(bioner));
+
+  context.subscriptions.push(
+    // The server itself follows `bioner.*` changes (including bioner.model) through workspace/didChangeConfiguration.
+    vscode.workspace.onDidChangeConfiguration(async (event) => {
+      if (event.affectsConfiguration('bioner.languages')) {
+        setLanguagesContext();
+        await bioner.restart();
+      }
+    }),
+    // Trusting the workspace may make its `bioner.model` setting count, with no configuration change to signal it.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => reloadModel(bioner)),
+  );
+
+  await start();
+  return bioner;
+}
+
+/** For `when` clauses in package.json (`resourceLangId in bioner.languages`). */
+function setLanguagesContext(): void {
+  void vscode.commands.executeCommand('setContext', 'bioner.languages', documentLanguages());
+}
+
+/** Asks the running server to load the model named by the (resolved) `bioner.model` setting, even if unchanged. */
+export async function reloadModel(bioner: Bioner): Promise<void> {
+  const end = bioner.statusBar.beginTask('loading model');
+  try {
+    const result = await bioner.client().sendRequest<ReloadModelResult>(ReloadModelMethod, {});
+    if (result?.error) throw new Error(result.error);
+    if (result?.modelName) bioner.statusBar.setModelName(result.modelName);
+  } catch (error) {
+    const message = (error as Error).message;
+    bioner.statusBar.setProblem(message);
+    void vscode.window.showErrorMessage(`BioNER: could not load the model: ${message}`);
+  } finally {
+    end();
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

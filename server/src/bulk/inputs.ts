@@ -26,7 +26,7 @@ export interface InputSet {
   files: InputFile[];
 }
 
-export const INPUT_EXTENSIONS = ['.txt', '.md', '.jsonl'];
+export const INPUT_EXTENSIONS = ['.txt', '.md', '.note', '.jsonl'];
 
 export function inputKindOf(path: string): InputKind {
   return extname(path).toLowerCase() === '.jsonl' ? 'jsonl' : 'text';

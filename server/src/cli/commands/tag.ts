@@ -53,7 +53,9 @@ export function register(program: Command): void {
           removeTempFilesSync();
           process.exit(130);
         }
-        process.stderr.write('\nbioner: stopping (Ctrl-C again to quit at once)...\n');
+        process.stderr.write(
+          progress === 'json' ? '{"event":"stopping"}\n' : '\nbioner: stopping (Ctrl-C again to quit at once)...\n',
+        );
         controller.abort();
       };
       process.on('SIGINT', onSigint);

@@ -48,26 +48,28 @@ export function runCli({ cliPath, args, cwd, log, onEvent, token }: RunCliOption
     let lastError = '';
     let cancelled = false;
 
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    // Events are JSON lines; `bioner train` writes them on stdout, `bioner tag` on stderr (its stdout may be data).
+    const onLine = (line: string, isStderr: boolean): void => {
       const event = parseEvent(line);
-      if (!event) {
-        if (line.trim()) log.appendLine(line);
+      if (event) {
+        events.push(event);
+        onEvent?.(event);
         return;
       }
-      events.push(event);
-      onEvent?.(event);
-    });
-    readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (!line.trim()) return;
       log.appendLine(line);
-      if (line.trim()) lastError = line.replace(/^bioner:\s*/, '');
-    });
+      if (isStderr) lastError = line.replace(/^bioner:\s*/, '');
+    };
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => onLine(line, false));
+    readline.createInterface({ input: child.stderr! }).on('line', (line) => onLine(line, true));
 
     const cancel = token?.onCancellationRequested(() => {
       cancelled = true;
       log.appendLine('Cancelled: stopping the bioner process.');
-      child.kill('SIGTERM');
-      // A process busy in a native kernel may ignore SIGTERM for a while.
-      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 3000).unref();
+      // SIGINT lets the CLI remove its temporary files (a second one makes it leave at once); SIGKILL if it hangs.
+      child.kill('SIGINT');
+      setTimeout(() => child.exitCode === null && child.kill('SIGINT'), 1500).unref();
+      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref();
     });
 
     child.on('error', (error) => {

@@ -88,24 +88,21 @@ async function tagFolder(bioner: Bioner, folder: string, format: TagFormat, out:
           log: bioner.output,
           token,
           onEvent: (event) => {
+            if (event.event === 'skipped') bioner.output.appendLine(`skipped ${event.file}: ${event.reason}`);
             const done = num(event, 'done');
             const total = num(event, 'total');
             if (event.event !== 'progress' || done === undefined || !total) return;
             const percent = (100 * done) / total;
-            progress.report({ message: `${done} / ${total} files`, increment: percent - reported });
+            progress.report({ message: `${done} / ${total} documents`, increment: percent - reported });
             reported = percent;
           },
         });
       },
     );
-    const files = num(result.done, 'files') ?? num(result.done, 'documents') ?? num(result.done, 'total');
-    const entities = num(result.done, 'entities');
-    const summary = [files !== undefined && `${files} files`, entities !== undefined && `${entities} entities`]
-      .filter(Boolean)
-      .join(', ');
-    bioner.output.appendLine(`Tagged ${folder} -> ${out} (${format})${summary ? `: ${summary}` : ''}`);
+    const summary = describeSummary(result.done?.summary as TagSummary | undefined);
+    bioner.output.appendLine(`Tagged ${folder} -> ${out} (${format}): ${summary}`);
     const action = await vscode.window.showInformationMessage(
-      `BioNER: tagged ${path.basename(folder)}${summary ? ` (${summary})` : ''}; ${format.toUpperCase()} written to ${out}.`,
+      `BioNER: tagged ${path.basename(folder)}: ${summary}. ${format.toUpperCase()} written to ${out}.`,
       'Open Folder in New Window',
     );
     if (action) await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(out), { forceNewWindow: true });
@@ -119,4 +116,25 @@ async function tagFolder(bioner: Bioner, folder: string, format: TagFormat, out:
   } finally {
     endTask();
   }
+}
+
+/** The `summary` of the CLI's `done` event (server/src/bulk/summary.ts), as far as the message needs it. */
+interface TagSummary {
+  documents?: number;
+  entities?: Record<string, number>;
+  written?: number;
+  upToDate?: number;
+  skipped?: Array<{ file: string; reason: string }>;
+}
+
+function describeSummary(s: TagSummary | undefined): string {
+  if (!s) return 'done';
+  const entities = Object.entries(s.entities ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const total = entities.reduce((n, [, c]) => n + c, 0);
+  const parts = [`${s.documents ?? 0} documents`, `${total} entities`];
+  if (entities.length) parts[1] += ` (${entities.map(([l, c]) => `${l} ${c}`).join(', ')})`;
+  parts.push(`${s.written ?? 0} files written`);
+  if (s.upToDate) parts.push(`${s.upToDate} already up to date`);
+  if (s.skipped?.length) parts.push(`${s.skipped.length} skipped (see the BioNER output)`);
+  return parts.join(', ');
 }

@@ -92,7 +92,10 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   const summary = emptySummary(pool.modelName, options.workers);
   const reporter = createProgressReporter(options.progress, io.stderr);
   const single = !inputs.isDirectory;
-  const stdoutSink = new StreamSink(io.stdout);
+  // Stops reading on Ctrl-C (options.signal) or when nobody reads stdout any more.
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  const stdoutSink = new StreamSink(io.stdout, () => stop.abort());
   let done = 0;
   let total = files.length;
   const report = (): void => reporter.update({ done, total, tokens: summary.tokens });
@@ -120,7 +123,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
       released();
     });
   };
-  const aborted = (): boolean => !!options.signal?.aborted;
+  const aborted = (): boolean => stop.signal.aborted;
 
   try {
     report();
@@ -205,7 +208,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   } finally {
     pool.dispose();
   }
-  summary.interrupted = aborted();
+  summary.interrupted = !!options.signal?.aborted;
   summary.seconds = (Date.now() - startedAt) / 1000;
   summary.tokensPerSecond = summary.seconds > 0 ? summary.tokens / summary.seconds : 0;
   reporter.update({ done, total, tokens: summary.tokens });

@@ -50,11 +50,33 @@ export function writeChunk(stream: Writable, chunk: string): Promise<void> {
   });
 }
 
+/** Writes to a stream (stdout). When the reader goes away (EPIPE: `bioner tag ... | head`), later writes are
+ * dropped and `onClosed` is called once, so the run can stop quietly. */
 export class StreamSink implements DocumentSink {
-  constructor(private readonly stream: Writable) {}
-  write(chunk: string): Promise<void> {
-    return writeChunk(this.stream, chunk);
+  private closed = false;
+
+  constructor(private readonly stream: Writable, private readonly onClosed: () => void = () => undefined) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') this.close();
+    });
   }
+
+  async write(chunk: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      await writeChunk(this.stream, chunk);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      this.close();
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClosed();
+  }
+
   async commit(): Promise<void> {}
   async discard(): Promise<void> {}
 }

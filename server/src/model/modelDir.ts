@@ -1,0 +1,195 @@
+// A neural tagger model directory:
+//   config.json   kind "neural", name, formatVersion, architecture (representation + tagger configs), labels,
+//                 vocab sizes, provenance (data, commands) and metrics
+//   chars.txt     the BiLM's char vocabulary (words.txt holds only the reserved words: the LM softmax is not shipped)
+//   task-words.txt the task word embedding's vocabulary (when the tagger config has one)
+//   weights.bin + weights.json  every tensor by name
+// Loading reads data only, never code, and refuses unknown versions, shape mismatches and bad files with a UserError
+// that names the file. Saving writes a complete directory beside the target and renames it into place.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../engine/atomicFile';
+import { BiLM } from './bilm';
+import { parseRepresentationConfig, type RepresentationConfig } from './config';
+import { TagSet } from './labels';
+import { TaggerModel, taggerConfig, type TaggerConfig } from './tagger';
+import { CHARS_FILE, loadCharVocab, saveVocabs, WordVocab, BOS_WORD, EOS_WORD, UNK_WORD } from './vocab';
+import { loadWeights, saveWeights } from './weightsIO';
+
+export const MODEL_FORMAT_VERSION = 1;
+export const TASK_WORDS_FILE = 'task-words.txt';
+
+export interface NeuralModelConfig {
+  kind: 'neural';
+  name: string;
+  formatVersion: number;
+  architecture: { representation: RepresentationConfig; tagger: TaggerConfig };
+  labels: { types: string[]; tags: string[] };
+  vocab: { chars: number; taskWords: number };
+  provenance: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+}
+
+export interface LoadedModel {
+  model: TaggerModel;
+  config: NeuralModelConfig;
+  dir: string;
+}
+
+/** Saves `model` as the directory `dir`, replacing an earlier model there only once the new one is complete. */
+export async function saveModelDir(
+  dir: string,
+  model: TaggerModel,
+  meta: { name: string; provenance?: Record<string, unknown>; metrics?: Record<string, unknown> },
+): Promise<void> {
+  const target = resolve(dir);
+  if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, 'config.json'))) {
+    throw new UserError(`${target}: exists and is not a model directory; refusing to replace it`);
+  }
+  const bilm = model.bilm as BiLM;
+  const config: NeuralModelConfig = {
+    kind: 'neural',
+    name: meta.name,
+    formatVersion: MODEL_FORMAT_VERSION,
+    architecture: { representation: bilm.config, tagger: model.config },
+    labels: { types: model.tagSet.types, tags: model.tagSet.tags },
+    vocab: { chars: bilm.charVocab.size, taskWords: model.words.length },
+    provenance: meta.provenance ?? {},
+    ...(meta.metrics ? { metrics: meta.metrics } : {}),
+  };
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(tmp);
+  try {
+    saveVocabs(tmp, new WordVocab([UNK_WORD, BOS_WORD, EOS_WORD]), bilm.charVocab);
+    if (model.words.length) writeFileAtomic(join(tmp, TASK_WORDS_FILE), model.words.join('\n') + '\n');
+    await saveWeights(tmp, model.getWeights());
+    writeFileAtomic(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    replaceDirectory(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Moves the complete directory `from` to `to`; an existing `to` is moved aside first and removed last. */
+function replaceDirectory(from: string, to: string): void {
+  if (!existsSync(to)) {
+    renameSync(from, to);
+    return;
+  }
+  const old = join(dirname(to), `.${basename(to)}.old-${process.pid}-${Date.now()}`);
+  renameSync(to, old);
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    renameSync(old, to);
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Reads and validates config.json of a neural model directory. */
+export function readModelConfig(dir: string): NeuralModelConfig {
+  const file = join(resolve(dir), 'config.json');
+  const fail = (msg: string): never => {
+    throw new UserError(`${file}: ${msg}`);
+  };
+  if (!existsSync(file)) fail('missing (not a model directory)');
+  let raw: Partial<NeuralModelConfig>;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return fail(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!raw || typeof raw !== 'object') fail('expected a JSON object');
+  if ((raw.kind ?? 'neural') !== 'neural') fail(`"kind" is ${JSON.stringify(raw.kind)}, not "neural"`);
+  if (raw.formatVersion !== MODEL_FORMAT_VERSION) {
+    fail(`unsupported formatVersion ${JSON.stringify(raw.formatVersion)} (this program reads version ${MODEL_FORMAT_VERSION})`);
+  }
+  const arch = raw.architecture;
+  if (!arch || typeof arch !== 'object' || !arch.representation || !arch.tagger) fail('"architecture" needs "representation" and "tagger"');
+  const types = raw.labels?.types;
+  if (!Array.isArray(types) || !types.every((t) => typeof t === 'string' && /^\S+$/.test(t))) fail('"labels.types" must be a list of type names');
+  const tagSet = new TagSet(types!);
+  if (raw.labels?.tags && raw.labels.tags.join(' ') !== tagSet.tags.join(' ')) fail('"labels.tags" does not match "labels.types"');
+  const representation = parseRepresentationConfig(arch!.representation, `${file} (architecture.representation)`);
+  const tagger = taggerConfig(arch!.tagger);
+  return {
+    kind: 'neural',
+    name: typeof raw.name === 'string' ? raw.name : basename(resolve(dir)),
+    formatVersion: MODEL_FORMAT_VERSION,
+    architecture: { representation, tagger },
+    labels: { types: types!, tags: tagSet.tags },
+    vocab: { chars: Number(raw.vocab?.chars), taskWords: Number(raw.vocab?.taskWords ?? 0) },
+    provenance: raw.provenance ?? {},
+    ...(raw.metrics ? { metrics: raw.metrics } : {}),
+  };
+}
+
+/** Loads a neural tagger model directory (config, vocabularies, weights), checking every shape. */
+export function loadModelDir(dir: string): LoadedModel {
+  const root = resolve(dir);
+  const config = readModelConfig(root);
+  const chars = loadCharVocab(join(root, CHARS_FILE));
+  if (Number.isFinite(config.vocab.chars) && chars.size !== config.vocab.chars) {
+    throw new UserError(`${join(root, CHARS_FILE)}: has ${chars.size} entries but config.json says ${config.vocab.chars}`);
+  }
+  const words = config.vocab.taskWords > 0 ? readTaskWords(join(root, TASK_WORDS_FILE), config.vocab.taskWords) : [];
+  const bilm = new BiLM(config.architecture.representation, chars);
+  const model = new TaggerModel(bilm, new TagSet(config.labels.types), config.architecture.tagger, words);
+  try {
+    const weights = loadWeights(root, model.weightShapes());
+    try {
+      model.setWeights(weights, join(root, 'weights.json'));
+    } finally {
+      for (const t of Object.values(weights)) t.dispose();
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { model, config, dir: root };
+}
+
+/** A new tagger on a pre-trained BiLM directory (config.json with the representation config, chars.txt, weights). */
+export function taggerOnBilmDir(bilmDir: string, tagSet: TagSet, config: TaggerConfig, words: string[]): TaggerModel {
+  const bilm = loadBilmDir(bilmDir);
+  return new TaggerModel(bilm, tagSet, config, words);
+}
+
+export function loadBilmDir(dir: string): BiLM {
+  const root = resolve(dir);
+  const file = join(root, 'config.json');
+  if (!existsSync(file)) throw new UserError(`${file}: missing (not a pre-trained BiLM directory)`);
+  let raw: { representation?: unknown; architecture?: { representation?: unknown } };
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const rep = raw.representation ?? raw.architecture?.representation;
+  if (!rep) throw new UserError(`${file}: no "representation" config (is this a BiLM directory from \`bioner pretrain\`?)`);
+  const bilm = new BiLM(parseRepresentationConfig(rep, `${file} (representation)`), loadCharVocab(join(root, CHARS_FILE)));
+  try {
+    const weights = loadWeights(root, bilm.params.shapes());
+    try {
+      bilm.setWeights(weights, join(root, 'weights.json'));
+    } finally {
+      for (const t of Object.values(weights)) t.dispose();
+    }
+  } catch (e) {
+    bilm.dispose();
+    throw e;
+  }
+  return bilm;
+}
+
+function readTaskWords(file: string, expected: number): string[] {
+  if (!existsSync(file)) throw new UserError(`${file}: missing (config.json lists ${expected} task words)`);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length !== expected) throw new UserError(`${file}: has ${lines.length} words but config.json says ${expected}`);
+  return lines;
+}

@@ -1,0 +1,171 @@
+// The neural tagger: BiLM layers -> ScalarMix -> task BiLSTM -> CRF (ELMo + BiLSTM-CRF).
+// Everything task-specific is configured by TaggerConfig, stored in the model's config.json beside the
+// representation config.
+import * as tf from '@tensorflow/tfjs-core';
+import { Crf } from './crf';
+import { decodeSentence, type TokenEntity } from './decode';
+import type { TagSet } from './labels';
+import { ScalarMix } from './scalarMix';
+import { DEFAULT_TASK_ENCODER, TaskEncoder, type TaskEncoderConfig } from './taskEncoder';
+
+export interface TaggerConfig {
+  scalarMix: { layerNorm: boolean };
+  encoder: TaskEncoderConfig;
+  /** Words of the optional task word embedding: the most frequent training words seen at least minCount times. */
+  wordVocab: { maxWords: number; minCount: number };
+}
+
+export const DEFAULT_TAGGER_CONFIG: TaggerConfig = {
+  scalarMix: { layerNorm: false },
+  encoder: DEFAULT_TASK_ENCODER,
+  wordVocab: { maxWords: 20000, minCount: 2 },
+};
+
+/** Merges a partial user config (e.g. `--config '{"encoder":{"hiddenSize":64}}'`) over the defaults. */
+export function taggerConfig(partial: Partial<{ [K in keyof TaggerConfig]: Partial<TaggerConfig[K]> }> = {}): TaggerConfig {
+  return {
+    scalarMix: { ...DEFAULT_TAGGER_CONFIG.scalarMix, ...partial.scalarMix },
+    encoder: { ...DEFAULT_TAGGER_CONFIG.encoder, ...partial.encoder },
+    wordVocab: { ...DEFAULT_TAGGER_CONFIG.wordVocab, ...partial.wordVocab },
+  };
+}
+
+/** The BiLM's outputs for a batch: L+1 layers [B,T,D] and the mask [B,T]. */
+export interface Representations {
+  layers: tf.Tensor3D[];
+  mask: tf.Tensor2D;
+}
+
+/** What the tagger needs from the contextual representation (the BiLM; a plain embedding in some tests). */
+export interface ContextualRepresentation {
+  /** Number of layers returned by layers() (L+1 for an L-layer BiLM). */
+  readonly numLayers: number;
+  /** D: size of each layer's token vectors. */
+  readonly outputDim: number;
+  readonly variables: tf.Variable[];
+  apply(batch: { words: string[][] }, training: boolean): Representations;
+  getWeights(): Record<string, tf.Tensor>;
+  setWeights(weights: Record<string, tf.Tensor>, source?: string): void;
+  dispose(): void;
+}
+
+export class TaggerModel {
+  readonly mix: ScalarMix;
+  readonly encoder: TaskEncoder;
+  readonly crf: Crf;
+  private readonly wordIndex = new Map<string, number>();
+
+  /** words: the task word vocabulary (index 0 is reserved for unknown words; words[0] is ignored). */
+  constructor(
+    readonly bilm: ContextualRepresentation,
+    readonly tagSet: TagSet,
+    readonly config: TaggerConfig,
+    readonly words: string[] = [],
+  ) {
+    words.forEach((w, i) => i > 0 && this.wordIndex.set(w, i));
+    this.mix = new ScalarMix(bilm.numLayers, config.scalarMix.layerNorm, 'tagger/scalarMix');
+    this.encoder = new TaskEncoder(bilm.outputDim, tagSet.size, config.encoder, words.length, 'tagger/task');
+    this.crf = new Crf(tagSet, 'tagger/crf');
+  }
+
+  /** The BiLM layers of a batch of token sequences (right-padded). */
+  represent(batch: string[][], training: boolean): Representations {
+    return this.bilm.apply({ words: batch }, training);
+  }
+
+  /** Emission scores [B,T,L] from the BiLM layers. */
+  emissions(batch: string[][], reps: Representations, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => {
+      const mixed = this.mix.apply(reps.layers);
+      const wordIds = this.encoder.wordEmbedding ? this.wordIds(batch, mixed.shape[1]) : undefined;
+      return this.encoder.apply(mixed, reps.mask, wordIds, training);
+    });
+  }
+
+  /** Mean negative log-likelihood per sentence. reps must be those of `batch`. */
+  loss(batch: string[][], tags: Int32Array[], reps: Representations, training: boolean): tf.Scalar {
+    return tf.tidy(() => {
+      const em = this.emissions(batch, reps, training);
+      return tf.div(this.crf.negLogLikelihood(em, tags, batch.map((s) => s.length)), batch.length) as tf.Scalar;
+    });
+  }
+
+  /** Entities of each sentence of a batch, with CRF confidences unless withConfidence is false. */
+  predict(batch: string[][], withConfidence = true): TokenEntity[][] {
+    if (batch.length === 0) return [];
+    const data = tf.tidy(() => {
+      const reps = this.represent(batch, false);
+      return this.emissions(batch, reps, false);
+    });
+    const [, T, L] = data.shape;
+    const values = data.dataSync();
+    data.dispose();
+    const scores = this.crf.scores();
+    return batch.map((sentence, b) =>
+      decodeSentence({ data: values, offset: b * T * L, length: sentence.length }, scores, this.tagSet, withConfidence),
+    );
+  }
+
+  /** IOB2 tags of each sentence (for evaluation on pre-tokenised data). */
+  predictTags(batch: string[][]): string[][] {
+    return this.predict(batch, false).map((entities, b) => {
+      const tags = new Array<string>(batch[b].length).fill('O');
+      for (const e of entities) for (let t = e.first; t <= e.last; t++) tags[t] = `${t === e.first ? 'B' : 'I'}-${e.label}`;
+      return tags;
+    });
+  }
+
+  /** Variables of the task layers (scalar mix, task BiLSTM, CRF). */
+  get taskVariables(): tf.Variable[] {
+    return [...this.mix.variables, ...this.encoder.variables, ...this.crf.variables];
+  }
+
+  /** After an optimizer step changes the BiLM's weights, its inference cache of token vectors is stale. */
+  bilmWeightsChanged(): void {
+    (this.bilm as { encoder?: { clearCache?(): void } }).encoder?.clearCache?.();
+  }
+
+  getWeights(): Record<string, tf.Tensor> {
+    return {
+      ...this.bilm.getWeights(),
+      ...this.mix.params.getWeights(),
+      ...this.encoder.getWeights(),
+      ...this.crf.params.getWeights(),
+    };
+  }
+
+  /** Assigns every weight by name; a missing weight or a shape mismatch is a UserError naming `source`. */
+  setWeights(weights: Record<string, tf.Tensor>, source?: string): void {
+    this.bilm.setWeights(weights, source);
+    this.mix.params.setWeights(weights, source);
+    this.encoder.setWeights(weights, source);
+    this.crf.params.setWeights(weights, source);
+  }
+
+  /** Expected shape of every weight by name. */
+  weightShapes(): Record<string, number[]> {
+    return Object.fromEntries(Object.entries(this.getWeights()).map(([k, v]) => [k, v.shape]));
+  }
+
+  dispose(): void {
+    this.mix.dispose();
+    this.encoder.dispose();
+    this.crf.dispose();
+    this.bilm.dispose();
+  }
+
+  /** [B,T] int32 ids of the task word vocabulary (0 = unknown or padding). */
+  private wordIds(batch: string[][], T: number): tf.Tensor2D {
+    const ids = new Int32Array(batch.length * T);
+    batch.forEach((sentence, b) => sentence.forEach((w, t) => (ids[b * T + t] = this.wordIndex.get(w.toLowerCase()) ?? 0)));
+    return tf.tensor2d(ids, [batch.length, T], 'int32');
+  }
+}
+
+/** The task word vocabulary of training sentences: index 0 = `<unk>`, then lower-cased words by frequency. */
+export function buildTaskWords(sentences: Iterable<string[]>, maxWords: number, minCount: number): string[] {
+  const counts = new Map<string, number>();
+  for (const s of sentences) for (const w of s) counts.set(w.toLowerCase(), (counts.get(w.toLowerCase()) ?? 0) + 1);
+  const kept = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return ['<unk>', ...kept.slice(0, maxWords).map(([w]) => w)];
+}

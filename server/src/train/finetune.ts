@@ -1,0 +1,240 @@
+// Fine-tuning a tagger on IOB2 sentences (the shape of Flair's SequenceTagger training): batches of similar length,
+// Adam with global-norm gradient clipping, strict span F1 on the dev set after every epoch, learning-rate decay when
+// dev F1 stops improving (patience), early stopping, the best model kept, and a wall-clock limit.
+import * as tf from '@tensorflow/tfjs-core';
+import type { TaggedSentence } from '../types';
+import { bucketBatches, seededRandom } from '../model/batching';
+import { evaluateModel, type ModelEvaluation } from '../model/evaluateModel';
+import type { TaggerModel } from '../model/tagger';
+
+export interface FinetuneOptions {
+  epochs: number;
+  /** Adam learning rate of the task layers. */
+  lr: number;
+  /** Padded tokens per batch. */
+  batchTokens: number;
+  /** Global gradient norm limit. */
+  clipNorm: number;
+  /** Keep the BiLM fixed (its layers are computed without gradients). */
+  freezeBilm: boolean;
+  /** BiLM learning rate = lr * bilmLrFactor when not frozen. */
+  bilmLrFactor: number;
+  /** Epochs without dev improvement before the learning rate is multiplied by lrDecay. */
+  patience: number;
+  lrDecay: number;
+  /** Stop when the learning rate decays below this. */
+  minLr: number;
+  /** Stop (keeping the best model so far) after this many minutes. */
+  maxMinutes?: number;
+  /** Seed of the batch order. */
+  seed: number;
+}
+
+export const DEFAULT_FINETUNE: FinetuneOptions = {
+  epochs: 20,
+  lr: 2e-3,
+  batchTokens: 1024,
+  clipNorm: 5,
+  freezeBilm: true,
+  bilmLrFactor: 0.1,
+  patience: 2,
+  lrDecay: 0.5,
+  minLr: 1e-4,
+  seed: 1,
+};
+
+export type TrainEvent =
+  | { event: 'start'; sentences: number; tokens: number; batches: number; epochs: number; devSentences: number }
+  | { event: 'progress'; epoch: number; done: number; total: number; loss: number; tokensPerSecond: number }
+  | {
+      event: 'epoch';
+      epoch: number;
+      loss: number;
+      devF1: number;
+      devPrecision: number;
+      devRecall: number;
+      lr: number;
+      best: boolean;
+      seconds: number;
+    }
+  | { event: 'done'; epochs: number; bestEpoch: number; bestDevF1: number; stoppedBy: StopReason; seconds: number };
+
+export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
+
+export interface FinetuneHooks {
+  onEvent?(event: TrainEvent): void;
+  /** Called when dev F1 improves, with the model holding the new best weights (e.g. to save it). */
+  onBest?(epoch: number, dev: ModelEvaluation): Promise<void> | void;
+}
+
+export interface FinetuneResult {
+  bestEpoch: number;
+  bestDev?: ModelEvaluation;
+  epochs: number;
+  stoppedBy: StopReason;
+}
+
+/**
+ * Trains `model` in place; at the end the model holds the weights of the best dev epoch (or of the last epoch when
+ * there is no dev set).
+ */
+export async function finetune(
+  model: TaggerModel,
+  train: TaggedSentence[],
+  dev: TaggedSentence[],
+  options: FinetuneOptions,
+  hooks: FinetuneHooks = {},
+): Promise<FinetuneResult> {
+  const emit = hooks.onEvent ?? (() => {});
+  const started = performance.now();
+  const deadline = options.maxMinutes === undefined ? Infinity : started + options.maxMinutes * 60_000;
+  const words = train.map((s) => s.tokens);
+  const tags = train.map((s) => model.tagSet.encode(s.tags));
+  const lengths = words.map((s) => s.length);
+  const batchCount = bucketBatches(lengths, { maxTokens: options.batchTokens }).length;
+  const totalTokens = words.reduce((n, s) => n + s.length, 0);
+  emit({ event: 'start', sentences: train.length, tokens: totalTokens, batches: batchCount, epochs: options.epochs, devSentences: dev.length });
+
+  const taskOptimizer = tf.train.adam(options.lr);
+  const bilmOptimizer = options.freezeBilm ? undefined : tf.train.adam(options.lr * options.bilmLrFactor);
+  let lr = options.lr;
+  const random = seededRandom(options.seed);
+  let best: { epoch: number; f1: number; weights: Record<string, tf.Tensor>; dev: ModelEvaluation } | undefined;
+  let badEpochs = 0;
+  let stoppedBy: StopReason = 'epochs';
+  let epoch = 0;
+  try {
+    for (epoch = 1; epoch <= options.epochs; epoch++) {
+      const epochStart = performance.now();
+      let lossSum = 0;
+      let tokensDone = 0;
+      let lastReport = 0;
+      let sentencesDone = 0;
+      const batches = bucketBatches(lengths, { maxTokens: options.batchTokens, shuffle: true, random });
+      for (let k = 0; k < batches.length; k++) {
+        const batch = batches[k];
+        lossSum += trainStep(model, batch.map((i) => words[i]), batch.map((i) => tags[i]), options, taskOptimizer, bilmOptimizer) * batch.length;
+        tokensDone += batch.reduce((n, i) => n + words[i].length, 0);
+        sentencesDone += batch.length;
+        const now = performance.now();
+        if (now - lastReport > 1000 || k === batches.length - 1) {
+          lastReport = now;
+          emit({
+            event: 'progress',
+            epoch,
+            done: k + 1,
+            total: batches.length,
+            loss: lossSum / sentencesDone,
+            tokensPerSecond: tokensDone / ((now - epochStart) / 1000),
+          });
+          // Let the event loop breathe (progress output, signals) between batches.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (now > deadline) {
+          stoppedBy = 'time-limit';
+          break;
+        }
+      }
+      const loss = lossSum / Math.max(1, sentencesDone);
+      const devEval = dev.length ? evaluateModel(model, dev, options.batchTokens * 2) : undefined;
+      const f1 = devEval?.overall.f1 ?? 0;
+      const improved = !best || (devEval !== undefined && f1 > best.f1);
+      if (improved) {
+        if (best) for (const t of Object.values(best.weights)) t.dispose();
+        best = { epoch, f1, weights: cloneWeights(model), dev: devEval! };
+        badEpochs = 0;
+        if (devEval) await hooks.onBest?.(epoch, devEval);
+      } else if (++badEpochs >= options.patience) {
+        lr *= options.lrDecay;
+        badEpochs = 0;
+        setLearningRate(taskOptimizer, lr);
+        if (bilmOptimizer) setLearningRate(bilmOptimizer, lr * options.bilmLrFactor);
+      }
+      emit({
+        event: 'epoch',
+        epoch,
+        loss,
+        devF1: f1,
+        devPrecision: devEval?.overall.precision ?? 0,
+        devRecall: devEval?.overall.recall ?? 0,
+        lr,
+        best: improved,
+        seconds: (performance.now() - epochStart) / 1000,
+      });
+      if (stoppedBy === 'time-limit') break;
+      if (performance.now() > deadline) {
+        stoppedBy = 'time-limit';
+        break;
+      }
+      if (lr < options.minLr) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+    }
+    const epochs = Math.min(epoch, options.epochs);
+    if (best && dev.length) model.setWeights(best.weights);
+    emit({
+      event: 'done',
+      epochs,
+      bestEpoch: best?.epoch ?? 0,
+      bestDevF1: best?.f1 ?? 0,
+      stoppedBy,
+      seconds: (performance.now() - started) / 1000,
+    });
+    return { bestEpoch: best?.epoch ?? 0, bestDev: dev.length ? best?.dev : undefined, epochs, stoppedBy };
+  } finally {
+    if (best) for (const t of Object.values(best.weights)) t.dispose();
+    taskOptimizer.dispose();
+    bilmOptimizer?.dispose();
+  }
+}
+
+/** One optimisation step on one batch; returns the batch's mean loss per sentence. */
+export function trainStep(
+  model: TaggerModel,
+  words: string[][],
+  tags: Int32Array[],
+  options: Pick<FinetuneOptions, 'clipNorm' | 'freezeBilm'>,
+  taskOptimizer: tf.Optimizer,
+  bilmOptimizer: tf.Optimizer | undefined,
+): number {
+  return tf.tidy(() => {
+    const taskVars = model.taskVariables;
+    const bilmVars = options.freezeBilm ? [] : model.bilm.variables;
+    // A frozen BiLM runs outside the gradient tape: no backward pass and no saved activations for it.
+    const frozenReps = options.freezeBilm ? model.represent(words, false) : undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const reps = frozenReps ?? model.represent(words, true);
+      return model.loss(words, tags, reps, true);
+    }, [...taskVars, ...bilmVars]);
+    const clipped = clipByGlobalNorm(grads, options.clipNorm);
+    taskOptimizer.applyGradients(pick(clipped, taskVars));
+    if (bilmOptimizer && bilmVars.length) {
+      bilmOptimizer.applyGradients(pick(clipped, bilmVars));
+      model.bilmWeightsChanged();
+    }
+    return value.dataSync()[0];
+  });
+}
+
+/** Scales all gradients by min(1, maxNorm / globalNorm). */
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const tensors = Object.values(grads);
+  const norm = Math.sqrt(tensors.reduce((sum, g) => sum + tf.sum(tf.square(g)).dataSync()[0], 0));
+  if (!(norm > maxNorm)) return grads;
+  const scale = maxNorm / norm;
+  return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+}
+
+function pick(grads: tf.NamedTensorMap, vars: tf.Variable[]): tf.NamedTensorMap {
+  return Object.fromEntries(vars.filter((v) => grads[v.name]).map((v) => [v.name, grads[v.name]]));
+}
+
+function cloneWeights(model: TaggerModel): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(model.getWeights()).map(([k, v]) => [k, tf.clone(v)]));
+}
+
+/** Adam reads its learning rate at every step; tfjs has no public setter. */
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}

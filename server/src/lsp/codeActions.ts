@@ -1,0 +1,155 @@
+import { basename } from 'node:path';
+import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { EntityPrediction } from '../types';
+import { AnnFile, type AnnEntity } from './annFile';
+import { annPathOf, currentAnnotations, entitiesAround, type ServerContext } from './context';
+import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { EditAnnotationCommand } from './protocol';
+
+/** One change to a document's sidecar .ann, carried as the argument of the code action's command. */
+export interface AnnotationEdit {
+  uri: string;
+  /** add a T line; relabel / remove T `id`; create an empty .ann (the user says the model's entity is wrong). */
+  op: 'add' | 'relabel' | 'remove' | 'create';
+  start: number;
+  end: number;
+  text: string;
+  label?: string;
+  id?: string;
+}
+
+/**
+ * The annotation actions for a cursor or a selection:
+ * - on one of the user's annotations: `Change label to <L>` and `Not an entity` (removes it);
+ * - on a model entity the user has not annotated: `Annotate as <its label>` (accept), `Change label to <L>`, and
+ *   `Not an entity` when there is no .ann yet (creating it records that the file's annotations leave this out);
+ * - on any other selection: `Annotate as <L>` for every label.
+ */
+export function annotationActions(
+  document: TextDocument,
+  from: number,
+  to: number,
+  entities: EntityPrediction[],
+  annotations: AnnEntity[] | undefined,
+  labels: string[],
+): Array<{ title: string; edit: AnnotationEdit; preferred?: boolean }> {
+  const text = document.getText();
+  const uri = document.uri;
+  let user: AnnEntity | undefined;
+  let predicted: EntityPrediction | undefined;
+  let span: { start: number; end: number } | undefined;
+  if (to > from) {
+    const selected = text.slice(from, to);
+    const start = from + (selected.length - selected.trimStart().length);
+    const end = to - (selected.length - selected.trimEnd().length);
+    if (end <= start) return [];
+    span = { start, end };
+    user = annotations?.find((a) => a.start === start && a.end === end);
+    predicted = entities.find((e) => e.start === start && e.end === end);
+  } else {
+    const smallest = <T extends { start: number; end: number }>(items: T[]) =>
+      items.filter((s) => s.start <= from && from < s.end).sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+    user = smallest(annotations ?? []);
+    predicted = user ? entities.find((e) => e.start === user!.start && e.end === user!.end) : smallest(entities);
+    span = user ?? predicted;
+    if (!span) return [];
+  }
+  const spanText = text.slice(span.start, span.end);
+  const base = { uri, start: span.start, end: span.end, text: spanText };
+  const others = (label: string) => labels.filter((l) => l.toLowerCase() !== label.toLowerCase());
+  if (user) {
+    return [
+      ...others(user.label).map((label) => ({ title: `Change label to ${label}`, edit: { ...base, op: 'relabel' as const, id: user!.id, label } })),
+      { title: 'Not an entity', edit: { ...base, op: 'remove', id: user.id } },
+    ];
+  }
+  if (predicted) {
+    const actions: Array<{ title: string; edit: AnnotationEdit; preferred?: boolean }> = [
+      { title: `Annotate as ${predicted.label}`, edit: { ...base, op: 'add', label: predicted.label }, preferred: true },
+      ...others(predicted.label).map((label) => ({ title: `Change label to ${label}`, edit: { ...base, op: 'add' as const, label } })),
+    ];
+    if (!annotations) actions.push({ title: 'Not an entity', edit: { ...base, op: 'create' } });
+    return actions;
+  }
+  return labels.map((label) => ({ title: `Annotate as ${label}`, edit: { ...base, op: 'add' as const, label } }));
+}
+
+/** Applies an AnnotationEdit to the .ann file on disk (atomic write; every other line kept). Returns what changed. */
+export function applyAnnotationEdit(annPath: string, edit: AnnotationEdit): string {
+  const file = AnnFile.read(annPath);
+  const name = basename(annPath);
+  switch (edit.op) {
+    case 'add': {
+      const same = file.entities().find((a) => a.start === edit.start && a.end === edit.end && a.label === edit.label);
+      if (same) return `${name}: ${same.id} already marks "${edit.text}" as ${edit.label}`;
+      const id = file.add(edit.label!, edit.start, edit.end, edit.text);
+      file.write();
+      return `${name}: added ${id} ${edit.label} "${edit.text}"`;
+    }
+    case 'relabel':
+      file.relabel(checked(file, edit).id, edit.label!);
+      file.write();
+      return `${name}: ${edit.id} is now ${edit.label}`;
+    case 'remove':
+      file.remove(checked(file, edit).id);
+      file.write();
+      return `${name}: removed ${edit.id} "${edit.text}"`;
+    case 'create':
+      if (!file.exists) file.write();
+      return `${name}: "${edit.text}" is not annotated`;
+  }
+}
+
+/** The annotation an edit refers to, still at the same place (the file may have changed since the action was offered). */
+function checked(file: AnnFile, edit: AnnotationEdit): AnnEntity {
+  const entity = file.entities().find((a) => a.id === edit.id);
+  if (!entity || entity.start !== edit.start || entity.end !== edit.end) {
+    throw new Error(`${file.path}: ${edit.id} changed since the action was offered; try again`);
+  }
+  return entity;
+}
+
+export function register(context: ServerContext): void {
+  const { connection } = context;
+
+  connection.onCodeAction(async ({ textDocument, range, context: actionContext }): Promise<CodeAction[]> => {
+    const document = context.documents.get(textDocument.uri);
+    if (!document || !annPathOf(document.uri)) return [];
+    const from = document.offsetAt(range.start);
+    const to = document.offsetAt(range.end);
+    const entities = await entitiesAround(context, document, from, Math.max(to, from + 1));
+    const annotations = currentAnnotations(context, document);
+    const labels = [...new Set([...(context.model.current?.labels ?? []), ...(annotations ?? []).map((a) => a.label)])].sort();
+    return annotationActions(document, from, to, entities, annotations, labels).map(({ title, edit, preferred }) => ({
+      title,
+      kind: CodeActionKind.QuickFix,
+      isPreferred: preferred,
+      diagnostics: actionContext.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && covers(document, d, edit)),
+      command: { title, command: EditAnnotationCommand, arguments: [edit] },
+    }));
+  });
+
+  connection.onExecuteCommand(({ command, arguments: args }) => {
+    if (command !== EditAnnotationCommand || !args?.[0]) return;
+    const edit = args[0] as AnnotationEdit;
+    const annPath = annPathOf(edit.uri);
+    const document = context.documents.get(edit.uri);
+    try {
+      if (!annPath) throw new Error(`${edit.uri}: only files on disk can have a .ann sidecar`);
+      if (document && document.getText().slice(edit.start, edit.end) !== edit.text) {
+        throw new Error(`${edit.uri}: the text changed since the action was offered; try again`);
+      }
+      const done = applyAnnotationEdit(annPath, edit);
+      context.annFiles.forget(annPath);
+      connection.console.log(done);
+    } catch (error) {
+      void connection.window.showErrorMessage(`BioNER: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    context.republish(edit.uri);
+  });
+}
+
+function covers(document: TextDocument, diagnostic: Diagnostic, edit: AnnotationEdit): boolean {
+  return document.offsetAt(diagnostic.range.start) === edit.start && document.offsetAt(diagnostic.range.end) === edit.end;
+}

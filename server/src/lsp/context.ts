@@ -1,0 +1,56 @@
+import { fileURLToPath } from 'node:url';
+import type { Connection, TextDocuments } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { EntityPrediction } from '../types';
+import { AnnFileCache, annPathFor, type AnnEntity } from './annFile';
+import type { DocumentAnalysis, DocumentEntities } from './documentEntities';
+import type { ModelHost } from './modelHost';
+import type { BionerSettings } from './settings';
+
+/** What every feature of the language server works with (built once in server.ts). */
+export interface ServerContext {
+  connection: Connection;
+  documents: TextDocuments<TextDocument>;
+  model: ModelHost;
+  entities: DocumentEntities;
+  annFiles: AnnFileCache;
+  settings(): BionerSettings;
+  /** Re-publishes what depends on a document's entities or annotations (diagnostics, status, token refresh). */
+  republish(uri: string): void;
+  /** Semantic tokens of this analysis were sent to the client (so no refresh is needed for it). */
+  tokensServed(analysis: DocumentAnalysis): void;
+}
+
+/** Entities overlapping [from, to) of the current text: from the whole-document cache, or by range for huge files. */
+export async function entitiesAround(
+  context: ServerContext,
+  document: TextDocument,
+  from: number,
+  to: number,
+): Promise<EntityPrediction[]> {
+  if (context.entities.isLarge(document)) return context.entities.inRange(document, from, to);
+  const analysis = await context.entities.current(document.uri);
+  return (analysis?.entities ?? []).filter((e) => e.end > from && e.start < to);
+}
+
+/** The sidecar .ann path of a file: document, or undefined for documents that are not files (untitled, ...). */
+export function annPathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return annPathFor(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The user's annotations of a document that still match its current text (an annotation whose text no longer
+ * matches, e.g. after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar.
+ */
+export function currentAnnotations(context: ServerContext, document: TextDocument): AnnEntity[] | undefined {
+  const path = annPathOf(document.uri);
+  const file = path ? context.annFiles.get(path) : undefined;
+  if (!file) return undefined;
+  const text = document.getText();
+  return file.entities().filter((a) => a.end <= text.length && text.slice(a.start, a.end).replace(/\s+/g, ' ') === a.text.replace(/\s+/g, ' '));
+}

@@ -1,0 +1,226 @@
+import { LRUCache } from 'lru-cache';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { EntityPrediction } from '../types';
+import { CancelledError } from '../tagging/workerTagger';
+import type { ModelHost } from './modelHost';
+import { Segmenter, type TextRange } from './segmenter';
+
+/** The entities of one version of a document (offsets into that version's text). */
+export interface DocumentAnalysis {
+  uri: string;
+  version: number;
+  /** Model generation (ModelHost.generation) the entities come from. */
+  generation: number;
+  modelName: string | undefined;
+  entities: EntityPrediction[];
+  /** True for files above bioner.maxFileSize: nothing is tagged up front, only requested ranges. */
+  partial: boolean;
+}
+
+export interface DocumentEntitiesOptions {
+  debounceMs: number;
+  /** Documents above this many characters are tagged by range only. */
+  maxFileSize(): number;
+  /** The latest version of a document, if it is still open. */
+  document(uri: string): TextDocument | undefined;
+  /** A new analysis is in (published after debounced edits and on demand). */
+  analyzed(analysis: DocumentAnalysis): void;
+  /** The document is waiting for the model. */
+  busy(uri: string): void;
+  log(message: string): void;
+}
+
+interface DocumentState {
+  timer?: NodeJS.Timeout;
+  inflight?: { version: number; generation: number; controller: AbortController; promise: Promise<DocumentAnalysis> };
+  result?: DocumentAnalysis;
+}
+
+/**
+ * The per-document entity cache of the language server. Sentences are tagged once: results are cached by sentence
+ * text (LRU), so an edit re-tags only the sentences it changed. Edits are debounced, and a newer version of a
+ * document cancels the tagging of an older one. All model work happens in the model's worker thread.
+ */
+export class DocumentEntities {
+  private readonly segmenter = new Segmenter();
+  /** Sentence text -> entities with sentence-relative offsets, for the current model generation. */
+  private readonly sentenceCache = new LRUCache<string, EntityPrediction[]>({ max: 50_000 });
+  private readonly states = new Map<string, DocumentState>();
+
+  constructor(
+    private readonly model: ModelHost,
+    private readonly options: DocumentEntitiesOptions,
+  ) {}
+
+  isLarge(document: TextDocument): boolean {
+    return document.getText().length > this.options.maxFileSize();
+  }
+
+  /** The latest finished analysis of a document (possibly of an older version). */
+  latest(uri: string): DocumentAnalysis | undefined {
+    return this.states.get(uri)?.result;
+  }
+
+  /** Re-tags a document after a quiet period; a pending older request is cancelled right away. */
+  schedule(document: TextDocument): void {
+    const state = this.state(document.uri);
+    clearTimeout(state.timer);
+    if (state.inflight && state.inflight.version !== document.version) state.inflight.controller.abort();
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      this.current(document.uri).catch((error) => this.options.log(`tagging ${document.uri} failed: ${describe(error)}`));
+    }, this.options.debounceMs);
+  }
+
+  /** The analysis of the current version of an open document, tagging it now if needed (no debounce). */
+  async current(uri: string, token?: { isCancellationRequested: boolean }): Promise<DocumentAnalysis | undefined> {
+    for (;;) {
+      const document = this.options.document(uri);
+      if (!document || token?.isCancellationRequested) return undefined;
+      try {
+        return await this.analyze(document);
+      } catch (error) {
+        if (!isCancellation(error)) throw error;
+        // superseded by a newer version or model: try again with whatever is current now
+      }
+    }
+  }
+
+  /**
+   * Entities overlapping [from, to) of the current text, tagging just the paragraphs around that range. Used for the
+   * visible range of files above the size limit (and for hover and code actions in them).
+   */
+  async inRange(document: TextDocument, from: number, to: number, signal?: AbortSignal): Promise<EntityPrediction[]> {
+    const text = document.getText();
+    const start = paragraphStartBefore(text, from);
+    const sentences = this.segmenter.sentences(text, document.languageId, start, Math.max(to, from + 1));
+    const entities = await this.tag(text, sentences, signal, document.uri);
+    return entities.filter((e) => e.end > from && e.start < to);
+  }
+
+  /** Forgets a closed document. */
+  close(uri: string): void {
+    const state = this.states.get(uri);
+    if (!state) return;
+    clearTimeout(state.timer);
+    state.inflight?.controller.abort();
+    this.states.delete(uri);
+  }
+
+  /** The model changed: drop every cached result and cancel work in flight. */
+  reset(): void {
+    this.sentenceCache.clear();
+    for (const state of this.states.values()) {
+      state.inflight?.controller.abort();
+      state.inflight = undefined;
+      state.result = undefined;
+    }
+  }
+
+  private state(uri: string): DocumentState {
+    let state = this.states.get(uri);
+    if (!state) this.states.set(uri, (state = {}));
+    return state;
+  }
+
+  private analyze(document: TextDocument): Promise<DocumentAnalysis> {
+    const state = this.state(document.uri);
+    const generation = this.model.generation;
+    if (state.result && state.result.version === document.version && state.result.generation === generation && !this.model.loading) {
+      return Promise.resolve(state.result);
+    }
+    if (state.inflight && state.inflight.version === document.version && state.inflight.generation === generation) {
+      return state.inflight.promise;
+    }
+    state.inflight?.controller.abort();
+    const controller = new AbortController();
+    const promise = this.run(document, controller.signal).then(
+      (analysis) => {
+        if (state.inflight?.promise === promise) state.inflight = undefined;
+        if (this.states.get(document.uri) === state) {
+          state.result = analysis;
+          this.options.analyzed(analysis);
+        }
+        return analysis;
+      },
+      (error: unknown) => {
+        if (state.inflight?.promise === promise) state.inflight = undefined;
+        throw error;
+      },
+    );
+    state.inflight = { version: document.version, generation, controller, promise };
+    return promise;
+  }
+
+  private async run(document: TextDocument, signal: AbortSignal): Promise<DocumentAnalysis> {
+    const tagger = await this.model.ready();
+    const generation = this.model.generation;
+    const base = { uri: document.uri, version: document.version, generation, modelName: tagger?.modelName };
+    if (this.isLarge(document)) return { ...base, entities: [], partial: true };
+    const text = document.getText();
+    const sentences = this.segmenter.sentences(text, document.languageId);
+    const entities = await this.tag(text, sentences, signal, document.uri);
+    return { ...base, entities, partial: false };
+  }
+
+  /** Entities (document offsets) of the given sentences; only sentences missing from the cache go to the model. */
+  private async tag(text: string, sentences: TextRange[], signal: AbortSignal | undefined, uri: string): Promise<EntityPrediction[]> {
+    const tagger = await this.model.ready();
+    if (!tagger) return [];
+    const generation = this.model.generation;
+    const found = new Map<string, EntityPrediction[]>();
+    const missing = new Set<string>();
+    for (const s of sentences) {
+      const sentence = text.slice(s.start, s.end);
+      const cached = this.sentenceCache.get(sentence);
+      if (cached) found.set(sentence, cached);
+      else missing.add(sentence);
+    }
+    if (missing.size > 0) {
+      this.options.busy(uri);
+      const batch = [...missing];
+      let results: EntityPrediction[][];
+      try {
+        results = await tagger.tagSentences(batch, signal);
+      } catch (error) {
+        if (signal?.aborted || generation !== this.model.generation) throw new CancelledError(0);
+        throw error;
+      }
+      if (signal?.aborted || generation !== this.model.generation) throw new CancelledError(0);
+      batch.forEach((sentence, i) => {
+        found.set(sentence, results[i]);
+        this.sentenceCache.set(sentence, results[i]);
+      });
+    }
+    const entities: EntityPrediction[] = [];
+    for (const s of sentences) {
+      for (const e of found.get(text.slice(s.start, s.end)) ?? []) {
+        entities.push({ ...e, start: e.start + s.start, end: e.end + s.start });
+      }
+    }
+    return entities;
+  }
+}
+
+function isCancellation(error: unknown): boolean {
+  return error instanceof CancelledError;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Start of the paragraph containing `offset` (after the previous blank line), looking back at most 20,000 chars. */
+function paragraphStartBefore(text: string, offset: number): number {
+  const limit = Math.max(0, offset - 20_000);
+  for (let i = Math.min(offset, text.length) - 1; i >= limit; i--) {
+    if (text.charCodeAt(i) !== 10) continue;
+    // a blank line ends just before i+1 if the previous line holds only whitespace
+    let j = i - 1;
+    while (j >= limit && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) j--;
+    if (j < limit || text.charCodeAt(j) === 10) return i + 1;
+  }
+  // no blank line nearby: start at a line start so no word is cut
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return lineStart < limit ? limit : lineStart;
+}

@@ -1,0 +1,42 @@
+import type { Hover } from 'vscode-languageserver';
+import type { EntityPrediction } from '../types';
+import type { AnnEntity } from './annFile';
+import { currentAnnotations, entitiesAround, type ServerContext } from './context';
+import { labelShown } from './settings';
+
+/** Markdown for one entity: label, confidence, the span text, the runner-up label, the model (and the user's label). */
+export function hoverMarkdown(entity: EntityPrediction, modelName: string | undefined, annotation?: AnnEntity): string {
+  const lines = [
+    `**${entity.label}** — ${percent(entity.confidence)} confident`,
+    '',
+    `\`${entity.text.replace(/`/g, "'").replace(/\s+/g, ' ')}\``,
+    '',
+  ];
+  if (entity.runnerUp) lines.push(`Runner-up: ${entity.runnerUp.label} (${percent(entity.runnerUp.confidence)})`, '');
+  if (annotation) lines.push(`Your annotation (${annotation.id}): ${annotation.label}`, '');
+  lines.push(`_Model: ${modelName ?? 'none'}_`);
+  return lines.join('\n');
+}
+
+function percent(p: number): string {
+  const value = p * 100;
+  return `${value >= 99.95 || value < 0.05 ? value.toFixed(0) : value.toFixed(1)}%`;
+}
+
+export function register(context: ServerContext): void {
+  context.connection.onHover(async ({ textDocument, position }): Promise<Hover | null> => {
+    const document = context.documents.get(textDocument.uri);
+    if (!document) return null;
+    const offset = document.offsetAt(position);
+    const settings = context.settings();
+    const entity = (await entitiesAround(context, document, offset, offset + 1))
+      .filter((e) => e.start <= offset && offset < e.end && labelShown(settings, e.label))
+      .sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+    if (!entity) return null;
+    const annotation = currentAnnotations(context, document)?.find((a) => a.start === entity.start && a.end === entity.end);
+    return {
+      contents: { kind: 'markdown', value: hoverMarkdown(entity, context.model.current?.modelName, annotation) },
+      range: { start: document.positionAt(entity.start), end: document.positionAt(entity.end) },
+    };
+  });
+}

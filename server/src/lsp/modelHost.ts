@@ -1,0 +1,100 @@
+import type { EntityPrediction } from '../types';
+import type { TextTagger } from '../tagging/tagger';
+import { WorkerTagger } from '../tagging/workerTagger';
+import type { ReloadModelResult } from './protocol';
+
+/** A tagger whose requests can be abandoned (WorkerTagger); plain TextTaggers simply ignore the signal. */
+export interface CancellableTagger extends TextTagger {
+  tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]>;
+}
+
+export interface ModelHostHooks {
+  /** A user-facing error (the server shows it with window/showMessage and logs it). */
+  error(message: string): void;
+  log(message: string): void;
+  /** The model changed (loaded, replaced, or lost): every cached entity is stale. */
+  changed(tagger: CancellableTagger | undefined): void;
+}
+
+export type StartTagger = (dir: string, onExit: (error: Error) => void) => Promise<CancellableTagger>;
+
+const startWorker: StartTagger = (dir, onExit) => WorkerTagger.start(dir, { onExit });
+
+/**
+ * Owns the model of the language server: loads it in a worker thread, swaps it when the `bioner.model` setting
+ * changes or on bioner/reloadModel, and reports a missing or broken model without ever stopping the server.
+ * Loads run one after another; the last one asked for wins.
+ */
+export class ModelHost {
+  /** Incremented whenever the model changes, so results of an older model are never cached or shown. */
+  generation = 0;
+  private tagger: CancellableTagger | undefined;
+  private dir: string | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingLoads = 0;
+
+  constructor(
+    private readonly hooks: ModelHostHooks,
+    private readonly start: StartTagger = startWorker,
+  ) {}
+
+  get current(): CancellableTagger | undefined {
+    return this.tagger;
+  }
+
+  get loading(): boolean {
+    return this.pendingLoads > 0;
+  }
+
+  /** The model once every requested load has finished (undefined if none could be loaded). */
+  async ready(): Promise<CancellableTagger | undefined> {
+    while (this.pendingLoads > 0) await this.queue.catch(() => undefined);
+    return this.tagger;
+  }
+
+  /** Loads `dir` unless it is already the loaded model (`force` reloads it anyway, e.g. after retraining). */
+  load(dir: string, force = false): Promise<ReloadModelResult> {
+    this.pendingLoads++;
+    const run = this.queue.then(() => this.loadNow(dir, force)).finally(() => this.pendingLoads--);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  dispose(): void {
+    this.tagger?.dispose();
+    this.tagger = undefined;
+  }
+
+  private async loadNow(dir: string, force: boolean): Promise<ReloadModelResult> {
+    if (!force && this.tagger && this.dir === dir) {
+      return { modelName: this.tagger.modelName, labels: this.tagger.labels };
+    }
+    this.hooks.log(`loading model ${dir}`);
+    let next: CancellableTagger;
+    try {
+      next = await this.start(dir, (error) => this.lost(next, error));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const kept = this.tagger ? ` Still using the model "${this.tagger.modelName}".` : ' No entities will be shown.';
+      this.hooks.error(`BioNER: cannot load the model ${dir}: ${reason}.${kept}`);
+      return { error: reason };
+    }
+    const previous = this.tagger;
+    this.tagger = next;
+    this.dir = dir;
+    this.generation++;
+    previous?.dispose();
+    this.hooks.log(`model "${next.modelName}" loaded (labels ${next.labels.join(', ')})`);
+    this.hooks.changed(next);
+    return { modelName: next.modelName, labels: next.labels };
+  }
+
+  private lost(tagger: CancellableTagger, error: Error): void {
+    if (tagger !== this.tagger) return;
+    this.tagger = undefined;
+    this.dir = undefined;
+    this.generation++;
+    this.hooks.error(`BioNER: the model "${tagger.modelName}" stopped (${error.message}). Reload it with "BioNER: Reload model".`);
+    this.hooks.changed(undefined);
+  }
+}

@@ -1,0 +1,48 @@
+// The BioNER-specific part of the language server protocol, shared by the server and the VS Code client.
+// Keep this file free of runtime dependencies so the client bundle can import it.
+
+/** Request (or notification) client -> server: reload the model named by `bioner.model` (e.g. after retraining). */
+export const ReloadModelMethod = 'bioner/reloadModel';
+/** Result of bioner/reloadModel. `error` is the user-facing reason when the model could not be loaded. */
+export interface ReloadModelResult {
+  modelName?: string;
+  labels?: string[];
+  error?: string;
+}
+
+/** Notification server -> client, for the status bar: the model and the entity count of one document. */
+export const StatusMethod = 'bioner/status';
+export interface StatusParams {
+  /** Undefined while no model is loaded. */
+  modelName?: string;
+  uri: string;
+  entityCount: number;
+  /** True while the document is being (re)tagged or the model is loading. */
+  busy: boolean;
+}
+
+/** Server-side command behind the annotation code actions (args: one AnnotationEdit). */
+export const EditAnnotationCommand = 'bioner.lsp.editAnnotation';
+
+/**
+ * Semantic token types, fixed at initialize: one per entity label (lower-cased); labels outside this list use the
+ * generic `entity`. Clients declare these in `contributes.semanticTokenTypes`.
+ */
+export const ENTITY_TOKEN_TYPES = [
+  'disease',
+  'drug',
+  'chemical',
+  'gene',
+  'protein',
+  'species',
+  'dna',
+  'rna',
+  'cell_line',
+  'cell_type',
+  'anatomy',
+  'mutation',
+  'entity',
+] as const;
+
+/** Semantic token modifiers: `uncertain` marks entities whose confidence is below `bioner.confidenceThreshold`. */
+export const ENTITY_TOKEN_MODIFIERS = ['uncertain'] as const;

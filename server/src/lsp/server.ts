@@ -1,0 +1,222 @@
+// The BioNER language server: publishes the entities of plain-text and markdown documents while the user types.
+// Runs as `node dist/server.js --stdio` for any LSP client, or over IPC from the VS Code extension. The model runs
+// in a worker thread (WorkerTagger), so this thread only handles the protocol and never waits on inference.
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnnFileCache } from './annFile';
+import * as codeActions from './codeActions';
+import { annPathOf, currentAnnotations, type ServerContext } from './context';
+import { computeDiagnostics } from './diagnostics';
+import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
+import * as documentSymbols from './documentSymbols';
+import * as hover from './hover';
+import { ModelHost } from './modelHost';
+import { EditAnnotationCommand, ReloadModelMethod, StatusMethod, type ReloadModelResult, type StatusParams } from './protocol';
+import * as semanticTokens from './semanticTokens';
+import { legend } from './semanticTokens';
+import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings } from './settings';
+
+const DEBOUNCE_MS = 50;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let settings: BionerSettings = DEFAULT_SETTINGS;
+let workspaceRoot: string | undefined;
+let canPullConfiguration = false;
+let canRefreshTokens = false;
+
+const log = (message: string): void => connection.console.log(message);
+const warn = (message: string): void => connection.console.warn(message);
+
+const model = new ModelHost({
+  error(message) {
+    connection.console.error(message);
+    void connection.window.showErrorMessage(message);
+  },
+  log,
+  changed() {
+    entities.reset();
+    for (const document of documents.all()) {
+      sendStatus(document.uri, true);
+      void entities.current(document.uri).catch((error) => warn(`tagging ${document.uri} failed: ${String(error)}`));
+    }
+    refreshTokens();
+  },
+});
+
+const entities = new DocumentEntities(model, {
+  debounceMs: DEBOUNCE_MS,
+  maxFileSize: () => settings.maxFileSize,
+  document: (uri) => documents.get(uri),
+  analyzed: (analysis) => publish(analysis, true),
+  busy: (uri) => sendStatus(uri, true),
+  log: warn,
+});
+
+/** Fingerprint of the entities whose tokens the client last received, per document. */
+const served = new Map<string, string>();
+const fingerprint = (analysis: DocumentAnalysis): string =>
+  analysis.entities.map((e) => `${e.start},${e.end},${e.label},${e.confidence}`).join(';');
+
+const context: ServerContext = {
+  connection,
+  documents,
+  model,
+  entities,
+  annFiles: new AnnFileCache(),
+  settings: () => settings,
+  republish(uri) {
+    entities
+      .current(uri)
+      .then((analysis) => analysis && publish(analysis, false))
+      .catch((error) => warn(`tagging ${uri} failed: ${String(error)}`));
+  },
+  tokensServed(analysis) {
+    served.set(analysis.uri, fingerprint(analysis));
+  },
+};
+
+/** Diagnostics and status of a finished analysis, and a token refresh if the client holds other entities. */
+function publish(analysis: DocumentAnalysis, refresh: boolean): void {
+  const document = documents.get(analysis.uri);
+  if (!document || document.version !== analysis.version) return; // a newer analysis is on its way
+  const annPath = annPathOf(document.uri);
+  const diagnostics = analysis.partial
+    ? []
+    : computeDiagnostics(document, analysis.entities, settings, currentAnnotations(context, document), annPath && basename(annPath));
+  void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  sendStatus(document.uri, false, analysis);
+  // After a tick: a semantic-tokens request waiting for this very analysis answers first and needs no refresh.
+  if (refresh) setImmediate(() => served.has(analysis.uri) && served.get(analysis.uri) !== fingerprint(analysis) && refreshTokens());
+}
+
+function sendStatus(uri: string, busy: boolean, analysis = entities.latest(uri)): void {
+  const params: StatusParams = {
+    modelName: model.current?.modelName,
+    uri,
+    entityCount: analysis?.entities.length ?? 0,
+    busy: busy || model.loading,
+  };
+  void connection.sendNotification(StatusMethod, params);
+}
+
+let refreshQueued = false;
+function refreshTokens(): void {
+  if (!canRefreshTokens || refreshQueued) return;
+  refreshQueued = true;
+  setTimeout(() => {
+    refreshQueued = false;
+    connection.languages.semanticTokens.refresh();
+  }, 10);
+}
+
+const largeFilesTold = new Set<string>();
+function largeFileOpened(document: TextDocument): void {
+  if (largeFilesTold.has(document.uri)) return;
+  largeFilesTold.add(document.uri);
+  const megabytes = (settings.maxFileSize / (1024 * 1024)).toFixed(1);
+  void connection.window.showInformationMessage(
+    `BioNER: ${basename(document.uri)} is larger than bioner.maxFileSize (${megabytes} MB); only the visible part is tagged.`,
+  );
+}
+
+async function pullSettings(): Promise<void> {
+  if (!canPullConfiguration) return;
+  try {
+    settings = parseSettings(await connection.workspace.getConfiguration({ section: 'bioner' }), warn);
+  } catch (error) {
+    warn(`could not read the bioner settings: ${String(error)}`);
+  }
+}
+
+function loadConfiguredModel(force = false): Promise<ReloadModelResult> {
+  return model.load(resolveModelDir(settings, workspaceRoot), force);
+}
+
+connection.onInitialize((params): InitializeResult => {
+  const capabilities = params.capabilities;
+  canPullConfiguration = !!capabilities.workspace?.configuration;
+  canRefreshTokens = !!capabilities.workspace?.semanticTokens?.refreshSupport;
+  const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+  if (folder?.startsWith('file:')) workspaceRoot = fileURLToPath(folder);
+  const options = params.initializationOptions as { settings?: unknown } | undefined;
+  if (options?.settings) settings = parseSettings(options.settings, warn);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      semanticTokensProvider: { legend, full: { delta: true }, range: true },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      executeCommandProvider: { commands: [EditAnnotationCommand] },
+      documentSymbolProvider: { label: 'BioNER entities' },
+    },
+    serverInfo: { name: 'bioner', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (canPullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'bioner' }).catch(() => undefined);
+  }
+  await pullSettings();
+  await loadConfiguredModel();
+});
+
+connection.onDidChangeConfiguration(async (change) => {
+  const pushed = (change.settings as { bioner?: unknown } | null | undefined)?.bioner;
+  if (pushed !== undefined) settings = parseSettings(pushed, warn);
+  else await pullSettings();
+  await loadConfiguredModel();
+  // threshold, labels and diagnostics may have changed: re-publish everything
+  for (const document of documents.all()) context.republish(document.uri);
+  refreshTokens();
+});
+
+connection.onRequest(ReloadModelMethod, async (): Promise<ReloadModelResult> => {
+  await pullSettings();
+  return loadConfiguredModel(true);
+});
+connection.onNotification(ReloadModelMethod, async () => {
+  await pullSettings();
+  await loadConfiguredModel(true);
+});
+
+// A saved or externally edited .ann (reported by clients that watch files) changes the diagnostics of its document.
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  const touched = new Set(changes.filter((c) => c.uri.startsWith('file:') && c.uri.endsWith('.ann')).map((c) => fileURLToPath(c.uri)));
+  for (const document of documents.all()) {
+    const annPath = annPathOf(document.uri);
+    if (annPath && touched.has(annPath)) context.republish(document.uri);
+  }
+});
+
+documents.onDidOpen(({ document }) => {
+  sendStatus(document.uri, true);
+  entities.schedule(document);
+});
+documents.onDidChangeContent(({ document }) => entities.schedule(document));
+documents.onDidSave(({ document }) => context.republish(document.uri));
+documents.onDidClose(({ document }) => {
+  entities.close(document.uri);
+  served.delete(document.uri);
+  largeFilesTold.delete(document.uri);
+  void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+});
+
+semanticTokens.register(context, largeFileOpened);
+hover.register(context);
+codeActions.register(context);
+documentSymbols.register(context);
+
+connection.onShutdown(() => model.dispose());
+documents.listen(connection);
+connection.listen();

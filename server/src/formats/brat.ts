@@ -1,0 +1,247 @@
+// BRAT standoff: `name.txt` holds the text, `name.ann` one annotation per line. Only text-bound entities
+// (`T1<TAB>Disease 0 15<TAB>cystic fibrosis`) become Spans; every other line (`#` notes, `A`/`M` attributes, `R`
+// relations, `E` events, `N` normalisations, `*` equivalences) is kept verbatim when a file is edited.
+// Discontinuous entities (`0 5;10 15`) are skipped with a warning, never merged into one span.
+// brat counts offsets in Unicode code points (Python strings); they are converted to/from UTF-16 here.
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative, sep } from 'node:path';
+import { inputError, UserError } from '../errors';
+import type { AnnotatedDocument, Span } from '../types';
+import { writeFileAtomicSync } from './atomicWrite';
+import { checkNoOverlaps, sortSpans } from './entities';
+import { readTextFile } from './inputText';
+import type { FormatWarning } from './warnings';
+
+/** A text-bound annotation from a .ann file. */
+export interface BratEntity extends Span {
+  /** "T3" */
+  id: string;
+  /** 1-based line in the .ann file. */
+  line: number;
+}
+
+export interface ParsedAnn {
+  entities: BratEntity[];
+  warnings: FormatWarning[];
+}
+
+const T_LINE = /^(T\d+)\t([^\s]+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$/;
+const KNOWN_PREFIX = /^[TRAEMN#*]/;
+
+/** Maps between code-point offsets (brat) and UTF-16 offsets (JavaScript); identity when there are no astral chars. */
+export class CodePointOffsets {
+  private readonly utf16ByCodePoint: number[] | undefined;
+
+  constructor(private readonly text: string) {
+    if (!/[\ud800-\udfff]/.test(text)) return;
+    const table: number[] = [];
+    let u = 0;
+    for (const ch of text) {
+      table.push(u);
+      u += ch.length;
+    }
+    table.push(u);
+    this.utf16ByCodePoint = table;
+  }
+
+  /** Number of code points in the text. */
+  get length(): number {
+    return this.utf16ByCodePoint ? this.utf16ByCodePoint.length - 1 : this.text.length;
+  }
+
+  toUtf16(codePoint: number): number {
+    return this.utf16ByCodePoint ? this.utf16ByCodePoint[codePoint] : codePoint;
+  }
+
+  toCodePoint(utf16: number): number {
+    const table = this.utf16ByCodePoint;
+    if (!table) return utf16;
+    let lo = 0;
+    let hi = table.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (table[mid] < utf16) lo = mid + 1;
+      else hi = mid;
+    }
+    if (table[lo] !== utf16) throw new Error(`offset ${utf16} falls inside a surrogate pair`);
+    return lo;
+  }
+}
+
+const sameText = (a: string, b: string): boolean => a === b || a.replace(/\s/g, ' ') === b.replace(/\s/g, ' ');
+
+/**
+ * Parses .ann content against its text. Malformed T lines, offsets past the end, mention text that does not match
+ * the .txt, unknown line types and (unless `allowOverlaps`) overlapping entities are UserErrors naming the line.
+ */
+export function parseAnn(content: string, text: string, file: string, options: { allowOverlaps?: boolean } = {}): ParsedAnn {
+  const entities: BratEntity[] = [];
+  const warnings: FormatWarning[] = [];
+  const offsets = new CodePointOffsets(text);
+  const seen = new Map<string, number>();
+  content.split(/\r?\n/).forEach((line, index) => {
+    const lineNo = index + 1;
+    if (line.trim() === '') return;
+    if (!KNOWN_PREFIX.test(line)) throw inputError(file, lineNo, `not a brat annotation line (expected T, R, E, A, M, N, # or *): "${line}"`);
+    if (!line.startsWith('T')) return;
+    const m = T_LINE.exec(line);
+    if (!m) throw inputError(file, lineNo, `malformed entity line, expected "T1<TAB>Type start end<TAB>text": "${line}"`);
+    const [, id, label, ranges, mention] = m;
+    const first = seen.get(id);
+    if (first !== undefined) throw inputError(file, lineNo, `duplicate id ${id} (first on line ${first})`);
+    seen.set(id, lineNo);
+    const parts = ranges.split(';').map((r) => r.split(' ').map(Number));
+    for (const [s, e] of parts) {
+      if (e <= s) throw inputError(file, lineNo, `bad offsets ${s} ${e} (end must be after start)`);
+      if (e > offsets.length) throw inputError(file, lineNo, `offset ${e} is past the end of the text (${offsets.length} characters)`);
+    }
+    const utf16 = parts.map(([s, e]) => [offsets.toUtf16(s), offsets.toUtf16(e)]);
+    const covered = utf16.map(([s, e]) => text.slice(s, e)).join(' ');
+    if (!sameText(covered, mention)) {
+      throw inputError(file, lineNo, `text mismatch for ${id}: the .ann says "${mention}" but the .txt has "${covered}" at ${ranges}`);
+    }
+    if (parts.length > 1) {
+      warnings.push({ file, line: lineNo, message: `${id} is discontinuous (${ranges}): skipped` });
+      return;
+    }
+    entities.push({ id, label, start: utf16[0][0], end: utf16[0][1], line: lineNo });
+  });
+  if (!options.allowOverlaps) checkNoOverlaps(entities, file, (e) => e.line);
+  return { entities: sortSpans(entities), warnings };
+}
+
+/** A fresh .ann for entities (T1, T2, ... in text order). */
+export function formatAnn(text: string, entities: readonly Span[]): string {
+  const offsets = new CodePointOffsets(text);
+  return sortSpans([...entities])
+    .map((e, i) => `T${i + 1}\t${e.label} ${offsets.toCodePoint(e.start)} ${offsets.toCodePoint(e.end)}\t${text.slice(e.start, e.end).replace(/[\r\n\t]/g, ' ')}\n`)
+    .join('');
+}
+
+export interface AnnEdit {
+  /** Entities to add as new T lines (UTF-16 offsets into the text). */
+  add?: readonly Span[];
+  /** T ids to remove. */
+  removeIds?: readonly string[];
+  /** Or remove every entity this returns true for. */
+  remove?: (entity: BratEntity) => boolean;
+}
+
+export interface AnnEditResult {
+  content: string;
+  /** Ids given to the added entities, in the order of `edit.add`. */
+  addedIds: string[];
+  /** Ids of the removed T lines. */
+  removedIds: string[];
+}
+
+/**
+ * Adds and removes T lines of existing .ann content. Every other line (notes, attributes, relations, events,
+ * normalisations, other T lines, blank lines) is kept byte for byte, including CRLF line endings. Lines that refer to
+ * a removed entity are kept too (the user's notes are never deleted); brat shows them as dangling.
+ */
+export function editAnn(content: string, text: string, edit: AnnEdit, file: string): AnnEditResult {
+  const { entities } = parseAnn(content, text, file, { allowOverlaps: true });
+  const removeIds = new Set(edit.removeIds ?? []);
+  for (const e of entities) if (edit.remove?.(e)) removeIds.add(e.id);
+  const removedLines = new Set(entities.filter((e) => removeIds.has(e.id)).map((e) => e.line));
+  const newline = content.includes('\r\n') ? '\r\n' : '\n';
+  // Keep each line with its own terminator so untouched lines stay identical.
+  const pieces = content.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const kept = pieces.filter((_, i) => !removedLines.has(i + 1));
+  let result = kept.join('');
+  if (result !== '' && !result.endsWith('\n')) result += newline;
+
+  // New ids continue after the largest T number used anywhere in the file (removed ones are not reused).
+  let next = 1 + [...content.matchAll(/^T(\d+)\t/gm)].reduce((max, m) => Math.max(max, Number(m[1])), 0);
+  const offsets = new CodePointOffsets(text);
+  const addedIds: string[] = [];
+  for (const span of edit.add ?? []) {
+    if (span.start < 0 || span.end <= span.start || span.end > text.length) {
+      throw new UserError(`${file}: cannot add ${span.label} ${span.start}-${span.end}: outside the text (${text.length} characters)`);
+    }
+    if (/\s/.test(span.label) || span.label === '') throw new UserError(`${file}: cannot add an entity with label "${span.label}"`);
+    const id = `T${next++}`;
+    const mention = text.slice(span.start, span.end).replace(/[\r\n\t]/g, ' ');
+    result += `${id}\t${span.label} ${offsets.toCodePoint(span.start)} ${offsets.toCodePoint(span.end)}\t${mention}${newline}`;
+    addedIds.push(id);
+  }
+  return { content: result, addedIds, removedIds: [...removeIds].filter((id) => entities.some((e) => e.id === id)) };
+}
+
+/**
+ * Edits a sidecar .ann file in place (created if missing) and writes it atomically. `text` is the document text
+ * the offsets refer to (the .txt, or the editor buffer).
+ */
+export function updateAnnFile(annPath: string, text: string, edit: AnnEdit): AnnEditResult {
+  const content = existsSync(annPath) ? readTextFile(annPath) : '';
+  const result = editAnn(content, text, edit, annPath);
+  if (result.content !== content) writeFileAtomicSync(annPath, result.content);
+  return result;
+}
+
+export interface BratReadResult {
+  documents: AnnotatedDocument[];
+  warnings: FormatWarning[];
+}
+
+function readPair(txtPath: string, annPath: string, id: string, warnings: FormatWarning[]): AnnotatedDocument {
+  const text = readTextFile(txtPath, { keepBom: true });
+  if (!existsSync(annPath)) {
+    warnings.push({ file: annPath, message: 'no .ann file: the document has no entities' });
+    return { id, text, entities: [] };
+  }
+  const parsed = parseAnn(readTextFile(annPath), text, annPath);
+  warnings.push(...parsed.warnings);
+  return { id, text, entities: parsed.entities.map(({ start, end, label }) => ({ start, end, label })) };
+}
+
+/** Reads a directory of .txt/.ann pairs (recursively, ids are relative paths without .txt) or one pair. */
+export function readBrat(path: string): BratReadResult {
+  const warnings: FormatWarning[] = [];
+  if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) {
+    const txts = (readdirSync(path, { recursive: true }) as string[]).filter((f) => f.endsWith('.txt')).sort();
+    if (txts.length === 0) throw new UserError(`${path}: no .txt files here (expected brat .txt/.ann pairs)`);
+    const documents = txts.map((f) => {
+      const txt = join(path, f);
+      return readPair(txt, txt.slice(0, -4) + '.ann', f.slice(0, -4).split(sep).join('/'), warnings);
+    });
+    for (const f of (readdirSync(path, { recursive: true }) as string[]).filter((f) => f.endsWith('.ann'))) {
+      if (!existsSync(join(path, f.slice(0, -4) + '.txt'))) warnings.push({ file: join(path, f), message: 'no .txt beside this .ann: skipped' });
+    }
+    return { documents, warnings };
+  }
+  const ext = extname(path);
+  if (ext !== '.txt' && ext !== '.ann') throw new UserError(`${path}: expected a directory, a .txt or a .ann file for brat input`);
+  const stem = path.slice(0, -4);
+  const id = relative(dirname(stem), stem);
+  return { documents: [readPair(stem + '.txt', stem + '.ann', id, warnings)], warnings };
+}
+
+/** Checks a document id can be used as a relative file name inside the output directory. */
+function safeRelativeName(id: string): string {
+  const parts = id.split('/');
+  if (id === '' || parts.some((p) => p === '' || p === '.' || p === '..' || /[\\:*?"<>|\0]/.test(p))) {
+    throw new UserError(`document id "${id}" cannot be used as a brat file name`);
+  }
+  return parts.join(sep);
+}
+
+/**
+ * Writes documents as .txt/.ann pairs. `target` is a directory, or a single .txt/.ann path when there is exactly one
+ * document. Each file is written atomically.
+ */
+export function writeBrat(target: string, documents: readonly AnnotatedDocument[]): string[] {
+  const written: string[] = [];
+  const single = extname(target) === '.txt' || extname(target) === '.ann';
+  if (single && documents.length !== 1) throw new UserError(`${target}: ${documents.length} documents need a directory, not a single .txt/.ann pair`);
+  for (const document of documents) {
+    const stem = single ? target.slice(0, -4) : join(target, safeRelativeName(document.id));
+    mkdirSync(dirname(stem), { recursive: true });
+    writeFileAtomicSync(stem + '.txt', document.text);
+    writeFileAtomicSync(stem + '.ann', formatAnn(document.text, document.entities));
+    written.push(stem + '.txt', stem + '.ann');
+  }
+  return written;
+}

@@ -1,0 +1,64 @@
+// Reading user annotation files as text, with clear errors instead of garbage: binary files (NUL bytes) and invalid
+// UTF-8 are rejected with the file and line of the first bad byte.
+import { readFileSync } from 'node:fs';
+import { inputError, UserError } from '../errors';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/**
+ * Decodes `bytes` as UTF-8. A leading byte-order mark is dropped unless `keepBom` (BRAT offsets count it, since
+ * brat reads the .txt as a Python string).
+ */
+export function decodeText(bytes: Uint8Array, file: string, options: { keepBom?: boolean } = {}): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw inputError(file, lineAt(bytes, nul), 'contains a NUL byte: this looks like a binary file, not text');
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    // Find the first line that does not decode, line by line (linear overall).
+    let lineStart = 0;
+    let line = 1;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 0x0a) {
+        try {
+          strictUtf8.decode(bytes.subarray(lineStart, i));
+        } catch {
+          throw inputError(file, line, 'is not valid UTF-8 text (convert it to UTF-8 first)');
+        }
+        lineStart = i + 1;
+        line++;
+      }
+    }
+    throw inputError(file, undefined, 'is not valid UTF-8 text');
+  }
+  if (!options.keepBom && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** Reads a text file strictly (see decodeText); a missing or unreadable file is a UserError too. */
+export function readTextFile(file: string, options: { keepBom?: boolean } = {}): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${file}: no such file`);
+    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, expected a file`);
+    throw new UserError(`${file}: cannot read (${(error as Error).message})`);
+  }
+  return decodeText(bytes, file, options);
+}
+
+/** Splits into lines, accepting LF and CRLF endings; a final newline does not make an extra empty line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}

@@ -1,0 +1,244 @@
+// `npm run bench` (after `node esbuild.mjs`): every speed figure we claim, measured on this machine, printed as a
+// table (with the target beside each figure) and saved to bench/results.json.
+//
+//   tagging throughput   `bioner tag` on a generated PubMed-like corpus, 1 worker and one per core; whitespace
+//                        tokens/s with start-up included (the wall time of the whole command)
+//   model load, RSS      dist/bench-probe.js (bench/probe.ts): loadTagger time, first tag, peak RSS with the model
+//   FLOPs per token      from the model's config (bench/probe.ts), and the measured matMul peak (bench/matmulPeak.ts),
+//                        so each throughput also shows as a fraction of what the machine can do
+//   LSP latency          bench/lsp*.ts (the language-server bench), when present
+//   model, training      bench/model-*.ts (the model benches) and `bioner pretrain/train` when they can be time-boxed
+//
+// Scripts under bench/ (lsp*.ts, model-*.ts) report figures by printing JSON lines on stdout, each either
+//   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
+// Everything else they print is kept in the log. Environment: BIONER_DATA (default ../shared/data),
+// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per run, default 60).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(repo, 'dist');
+const cli = join(dist, 'cli.js');
+const dataDir = resolve(repo, process.env.BIONER_DATA ?? join('..', 'shared', 'data'));
+const sentencesWanted = Number(process.env.BIONER_BENCH_SENTENCES ?? 3000);
+const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 60);
+const cores = availableParallelism();
+const startedAt = Date.now();
+
+const shippedModel = join(repo, 'models', 'default');
+const lexiconModel = join(repo, 'test', 'fixtures', 'models', 'lexicon');
+const modelDir = existsSync(join(shippedModel, 'config.json')) ? shippedModel : lexiconModel;
+const modelNote = modelDir === shippedModel ? 'models/default (shipped)' : 'lexicon test fixture (no models/default yet)';
+
+/** Rows of the table: a figure, its unit, its target (text), whether it meets it, a note. */
+const rows = [];
+const raw = {};
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+function row(metric, value, unit, { target, ok, note } = {}) {
+  rows.push({ metric, value: value ?? null, unit, target: target ?? '', ok: value == null ? null : (ok ?? null), note: note ?? '' });
+}
+
+// --- build the probes ------------------------------------------------------------------------------------------
+if (!existsSync(cli)) {
+  console.error('bench: dist/cli.js is missing: run `node esbuild.mjs` first (npm run bench does)');
+  process.exit(1);
+}
+await esbuild.build({
+  entryPoints: { 'bench-probe': join(repo, 'bench', 'probe.ts'), 'bench-matmul': join(repo, 'bench', 'matmulPeak.ts') },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir: dist,
+  logLevel: 'error',
+  external: ['vscode', '@tensorflow/tfjs-node'],
+  banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
+});
+
+// --- the corpus: whole PubMed abstracts until `sentencesWanted` sentences, one .txt per abstract (in a temp dir) --
+const work = mkdtempSync(join(tmpdir(), 'bioner-bench-'));
+const corpusDir = join(work, 'corpus');
+mkdirSync(corpusDir);
+const source = join(dataDir, 'pubmed-text', 'pubmedqa.txt');
+if (!existsSync(source)) {
+  console.error(`bench: ${source}: not found (set BIONER_DATA to the shared data folder)`);
+  process.exit(1);
+}
+let sentences = 0;
+let wsTokens = 0;
+let documents = 0;
+for (const abstract of readFileSync(source, 'utf8').split(/\n\s*\n/)) {
+  if (sentences >= sentencesWanted) break;
+  const lines = abstract.split('\n').filter((l) => l.trim());
+  if (!lines.length) continue;
+  sentences += lines.length;
+  wsTokens += lines.join(' ').split(/\s+/).filter(Boolean).length;
+  writeFileSync(join(corpusDir, `abstract-${String(documents++).padStart(5, '0')}.txt`), `${lines.join('\n')}\n`);
+}
+const sample = join(work, 'sample.txt');
+writeFileSync(sample, readFileSync(join(corpusDir, readdirSync(corpusDir).sort()[0]), 'utf8'));
+log(`corpus: ${documents} abstracts, ${sentences} sentences, ${wsTokens} whitespace tokens from ${source}`);
+log(`model: ${modelNote}`);
+
+/** Runs a command to completion or until `seconds` pass (then SIGINT, then SIGKILL); collects its output. */
+function run(command, args, { seconds = timeBoxSeconds, env } = {}) {
+  return new Promise((resolvePromise) => {
+    const t0 = performance.now();
+    const child = spawn(command, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const interrupt = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    }, seconds * 1000);
+    child.on('close', (code) => {
+      clearTimeout(interrupt);
+      resolvePromise({ code, stdout, stderr, timedOut, seconds: (performance.now() - t0) / 1000 });
+    });
+  });
+}
+
+function jsonLines(text) {
+  return text
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
+}
+
+// --- machine limit and model cost ------------------------------------------------------------------------------
+const matmul = await run(process.execPath, [join(dist, 'bench-matmul.js')], { seconds: 60 });
+const peak = jsonLines(matmul.stdout)[0];
+raw.matmul = peak ?? matmul.stderr.slice(-2000);
+row('matMul peak, 1 thread', peak?.gflops, 'GFLOP/s', { note: peak ? `tfjs ${peak.backend}; sizes 256/512/1024: ${peak.bySize.join(', ')}` : 'failed' });
+
+const probeRun = await run(process.execPath, [join(dist, 'bench-probe.js'), modelDir, sample], { seconds: 120 });
+const probe = jsonLines(probeRun.stdout)[0];
+raw.probe = probe ?? probeRun.stderr.slice(-2000);
+const flopsPerToken = probe?.flopsPerToken ?? null;
+row('model load (loadTagger)', probe?.loadMs, 'ms', { target: '<= 2000', ok: probe && probe.loadMs <= 2000, note: modelNote });
+row('first tag of one abstract after load', probe?.firstTagMs, 'ms', { note: `${probe?.sampleWhitespaceTokens ?? '?'} whitespace tokens` });
+row('peak RSS, process with the model loaded', probe ? probe.peakRssBytes / 2 ** 20 : null, 'MB', {
+  target: '<= 300',
+  ok: probe && probe.peakRssBytes / 2 ** 20 <= 300,
+  note: 'bundled tagger process (loadTagger + tagging); the LSP bench reports the server itself if it measures it',
+});
+row('model forward FLOPs per token', flopsPerToken == null ? null : flopsPerToken / 1e6, 'MFLOP', {
+  note: flopsPerToken == null ? 'n/a: the model is not neural (no sizes in its config)' : 'BiLM (model code count) + task BiLSTM + output',
+});
+
+// --- tagging throughput ------------------------------------------------------------------------------------------
+// Tokenizer tokens of the corpus (for the FLOP/s figure and to scale a time-boxed run): a quick lexicon run.
+const countRun = await run(process.execPath, [cli, 'tag', corpusDir, '--model', lexiconModel, '--workers', '0', '--progress-json'], { seconds: 120 });
+const corpusTokens = jsonLines(countRun.stderr).find((e) => e.event === 'done')?.summary.tokens ?? null;
+
+for (const workers of [...new Set([1, cores])]) {
+  const out = join(work, `out-${workers}`);
+  const args = [cli, 'tag', corpusDir, '--out', out, '--model', modelDir, '--workers', String(workers), '--progress-json', '--force'];
+  const result = await run(process.execPath, args);
+  const done = jsonLines(result.stderr).find((e) => e.event === 'done');
+  raw[`tag-${workers}`] = done?.summary ?? result.stderr.slice(-2000);
+  let tokensPerSecond = null;
+  let note = `${workers} worker${workers > 1 ? 's' : ''}, start-up included`;
+  if (done && result.code === 0 && !done.summary.interrupted) {
+    tokensPerSecond = wsTokens / result.seconds;
+  } else if (done && corpusTokens) {
+    // Time-boxed: the share of the corpus tagged before Ctrl-C, in whitespace tokens.
+    tokensPerSecond = (done.summary.tokens * (wsTokens / corpusTokens)) / result.seconds;
+    note += `, stopped after ${timeBoxSeconds} s (${done.summary.documents}/${documents} documents)`;
+  } else {
+    note = `failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
+  }
+  if (tokensPerSecond && flopsPerToken && peak?.gflops && corpusTokens) {
+    const flops = tokensPerSecond * (corpusTokens / wsTokens) * flopsPerToken;
+    note += `; ${((100 * flops) / (peak.gflops * 1e9 * Math.min(workers, cores))).toFixed(1)}% of ${Math.min(workers, cores)} x matMul peak`;
+  }
+  const isTarget = workers === cores && modelDir === shippedModel;
+  row(`bulk tagging, ${workers} worker${workers > 1 ? 's' : ''}`, tokensPerSecond, 'tokens/s', {
+    target: workers === cores ? '>= 5000 (shipped model, all cores)' : '',
+    ok: isTarget ? tokensPerSecond >= 5000 : null,
+    note,
+  });
+}
+
+// --- LSP latency and model benches, written by their owners ------------------------------------------------------
+const benchDir = join(repo, 'bench');
+const scripts = readdirSync(benchDir)
+  .filter((f) => /^(lsp.*|model-.*)\.ts$/.test(f))
+  .sort();
+for (const script of scripts) {
+  const result = await run(process.execPath, ['--import', 'tsx', join(benchDir, script)], { seconds: 120 });
+  const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
+  raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
+  if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });
+  for (const m of reported) {
+    const ok = typeof m.ok === 'boolean' ? m.ok : targetMet(m.value, m.target);
+    row(m.metric, typeof m.value === 'number' ? m.value : null, m.unit ?? '', { target: m.target ?? '', ok, note: m.note ?? script });
+  }
+}
+if (!scripts.some((s) => s.startsWith('lsp'))) row('LSP edit latency p95', null, 'ms', { target: '<= 50', note: 'n/a: bench/lsp.ts not present yet' });
+
+// --- training throughput: only through a CLI command that can be time-boxed -------------------------------------
+for (const command of ['pretrain', 'train']) {
+  const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout ?? '';
+  const limit = ['--max-seconds', '--time-limit', '--seconds'].find((flag) => help.includes(flag));
+  if (/not implemented/.test(help) || !limit) {
+    row(`${command} throughput`, null, 'tokens/s', { note: `n/a: \`bioner ${command}\` ${/not implemented/.test(help) ? 'is not implemented yet' : 'has no time limit option'}` });
+  }
+  // When the command exists and can be time-boxed, the model benches (bench/model-*.ts) measure it with the right
+  // data and flags; this runner does not guess them.
+}
+
+rmSync(work, { recursive: true, force: true });
+
+// --- report ----------------------------------------------------------------------------------------------------------
+function targetMet(value, target) {
+  const m = /^\s*(<=|>=|<|>)\s*([\d.]+)/.exec(String(target ?? ''));
+  if (!m || typeof value !== 'number') return null;
+  const limit = Number(m[2]);
+  return { '<=': value <= limit, '>=': value >= limit, '<': value < limit, '>': value > limit }[m[1]];
+}
+
+function format(value) {
+  if (value == null) return 'n/a';
+  if (Math.abs(value) >= 100) return String(Math.round(value));
+  return value.toFixed(value >= 10 ? 1 : 2);
+}
+
+const table = [['figure', 'value', 'unit', 'target', 'met', 'note']].concat(
+  rows.map((r) => [r.metric, format(r.value), r.unit, r.target, r.ok === null ? '' : r.ok ? 'yes' : 'NO', r.note]),
+);
+const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
+const line = (r) => r.map((cell, c) => (c === 1 ? String(cell).padStart(widths[c]) : String(cell).padEnd(widths[c]))).join(' | ').trimEnd();
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(`BioNER bench, ${new Date().toISOString()}, ${cores} cores (${cpu}), Node ${process.version}, model: ${modelNote}`);
+console.log(`corpus: ${documents} PubMed abstracts, ${sentences} sentences, ${wsTokens} whitespace tokens`);
+console.log(line(table[0]));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const r of table.slice(1)) console.log(line(r));
+const results = {
+  date: new Date().toISOString(),
+  machine: { cores, cpu, node: process.version },
+  model: { dir: modelDir, note: modelNote },
+  corpus: { source, documents, sentences, whitespaceTokens: wsTokens, tokenizerTokens: corpusTokens },
+  rows,
+  raw,
+  seconds: (Date.now() - startedAt) / 1000,
+};
+writeFileSync(join(repo, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`(${Math.round(results.seconds)} s; details in bench/results.json)`);

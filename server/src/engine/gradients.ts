@@ -1,4 +1,7 @@
-// Gradient overrides for speed on the wasm backend.
+// Gradient overrides for the wasm backend (registered for every backend, so all behave alike).
+//
+// GatherV2: tfjs's gradient uses UnsortedSegmentSum, which wasm does not implement; ScatterNd (which sums duplicate
+// indices) computes the same thing.
 //
 // tfjs's own BatchMatMul gradient uses matMul with transposeA/transposeB, which the wasm kernel runs 10-40x slower
 // than an explicit transpose followed by a plain matMul. This override computes the same gradients with explicit
@@ -25,10 +28,39 @@ function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
   return g;
 }
 
-/** Idempotent: registers the explicit-transpose BatchMatMul gradient for the whole process. */
+/**
+ * d gather(x, indices, axis) / dx: dy [outer..., n, inner...] moved to [n, outer..., inner...], scattered-added into
+ * rows of [x.shape[axis], outer..., inner...], and moved back.
+ */
+function gatherGradient(dy: tf.Tensor, x: tf.Tensor, indices: tf.Tensor, axis: number): tf.Tensor {
+  const outer = x.shape.slice(0, axis);
+  const inner = x.shape.slice(axis + 1);
+  const n = indices.size;
+  const values = tf.reshape(dy, [...outer, n, ...inner]);
+  const perm = [outer.length, ...outer.map((_, i) => i), ...inner.map((_, i) => outer.length + 1 + i)];
+  const moved = axis === 0 ? values : tf.transpose(values, perm);
+  const summed = tf.scatterND(tf.reshape(indices, [n, 1]), moved, [x.shape[axis], ...outer, ...inner]);
+  if (axis === 0) return summed;
+  const undo = perm.map((_, i) => perm.indexOf(i));
+  return tf.transpose(summed, undo);
+}
+
+/** Idempotent: registers the gradient overrides (explicit-transpose BatchMatMul, ScatterNd-based GatherV2). */
 export function installFastMatMulGradient(): void {
   if (installed) return;
   installed = true;
+  if (tf.getGradient(tf.GatherV2)) tf.unregisterGradient(tf.GatherV2);
+  tf.registerGradient({
+    kernelName: tf.GatherV2,
+    inputsToSave: ['x', 'indices'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [x, indices] = saved;
+      const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+      if (batchDims) throw new Error('gather with batchDims has no gradient here');
+      const a = axis < 0 ? axis + x.rank : axis;
+      return { x: () => gatherGradient(dy as tf.Tensor, x, indices, a), indices: () => indices };
+    },
+  });
   if (tf.getGradient(tf.BatchMatMul)) tf.unregisterGradient(tf.BatchMatMul);
   tf.registerGradient({
     kernelName: tf.BatchMatMul,

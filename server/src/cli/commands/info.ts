@@ -1,8 +1,88 @@
-// PLACEHOLDER: the owner of this command replaces this file.
-import type { Command } from 'commander';
+// `bioner info [--model DIR]`: the compute backend, threads, versions, and a model's configuration summary.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../../errors';
+import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
+import { charCnnOutputDim, forwardFlopsPerToken, parseRepresentationConfig } from '../../model/config';
+
+interface InfoFlags {
+  model?: string;
+  backend?: BackendName;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
-  program.command('info').description('(not implemented yet)').action(() => {
-    throw new Error('info is not implemented yet');
-  });
+  program
+    .command('info')
+    .description('Show the compute backend, threads and versions, and with --model a model folder\'s configuration.')
+    .option('-m, --model <dir>', 'a model folder (tagger or pre-trained BiLM)')
+    .addOption(new Option('--backend <name>', 'tfjs backend to try').choices(BACKEND_NAMES as string[]))
+    .option('--json', 'print JSON')
+    .action(async (flags: InfoFlags) => {
+      const engine = await initEngine({ backend: flags.backend });
+      const info: Record<string, unknown> = {
+        bioner: program.version(),
+        node: process.versions.node,
+        tfjs: tf.version_core,
+        backend: engine.backend,
+        threads: engine.threads,
+        ...(engine.notes.length ? { skipped: engine.notes } : {}),
+      };
+      if (flags.model) info.model = modelSummary(flags.model);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+        return;
+      }
+      const lines = [
+        `bioner ${info.bioner} (node ${info.node}, tfjs ${info.tfjs})`,
+        `backend: ${engine.backend}, threads: ${engine.threads}${engine.backend === 'wasm' ? ' (wasm in Node is single-threaded; use worker threads for more cores)' : ''}`,
+        ...engine.notes.map((n) => `  skipped ${n}`),
+      ];
+      if (info.model) {
+        lines.push('model:');
+        for (const [k, v] of Object.entries(info.model as Record<string, unknown>)) {
+          lines.push(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+        }
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
+
+function modelSummary(dir: string): Record<string, unknown> {
+  const file = join(resolve(dir), 'config.json');
+  if (!existsSync(file)) throw new UserError(`${file}: missing (not a model folder)`);
+  let config: Record<string, any>;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const summary: Record<string, unknown> = { path: resolve(dir), kind: config.kind ?? 'neural' };
+  if (config.name) summary.name = config.name;
+  if (config.labels) summary.labels = config.labels;
+  const rep = config.representation ?? config.bilm?.representation;
+  if (rep) {
+    const r = parseRepresentationConfig(rep, `${file} "representation"`);
+    summary.representation =
+      `char-CNN ${charCnnOutputDim(r)} filters (widths ${r.charFilters.map(([w]) => w).join(',')}), ${r.highwayLayers} highway, ` +
+      `BiLM ${r.lstm.layers} x LSTM ${r.lstm.hidden} -> ${r.projectionDim} per direction, ~${(forwardFlopsPerToken(r) / 1e6).toFixed(1)} MFLOP/token`;
+  }
+  if (config.vocab) summary.vocab = config.vocab;
+  const provenance = config.provenance;
+  if (provenance?.heldoutPerplexity) summary.heldoutPerplexity = provenance.heldoutPerplexity;
+  if (provenance?.tokens) summary.trainedTokens = provenance.tokens;
+  for (const key of ['weights.json']) {
+    const p = join(resolve(dir), key);
+    if (existsSync(p)) {
+      try {
+        const m = JSON.parse(readFileSync(p, 'utf8'));
+        summary.weights = `${m.weights?.length ?? '?'} tensors, ${((m.byteLength ?? 0) / 1e6).toFixed(1)} MB`;
+      } catch {
+        summary.weights = 'unreadable manifest';
+      }
+    }
+  }
+  return summary;
 }

@@ -1,0 +1,55 @@
+// A pre-trained representation on disk: config.json (kind "bilm", the representation config, vocabulary sizes and
+// provenance), words.txt + chars.txt, and weights.bin/json (BiLM and LM softmax weights).
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../engine/atomicFile';
+import { BiLM } from './bilm';
+import { parseRepresentationConfig, type RepresentationConfig } from './config';
+import { loadVocabs, type CharVocab, type WordVocab } from './vocab';
+import { loadWeights } from './weightsIO';
+
+export const BILM_KIND = 'bilm';
+
+export interface BiLMDirectoryConfig {
+  kind: typeof BILM_KIND;
+  name?: string;
+  representation: RepresentationConfig;
+  vocab: { words: number; chars: number };
+  provenance?: Record<string, unknown>;
+}
+
+export function writeBiLMConfig(dir: string, config: BiLMDirectoryConfig): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+export function readBiLMConfig(dir: string): BiLMDirectoryConfig {
+  const file = join(resolve(dir), 'config.json');
+  if (!existsSync(file)) throw new UserError(`${file}: missing (not a pre-trained BiLM directory)`);
+  let json: BiLMDirectoryConfig;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!json || typeof json !== 'object' || !json.representation) throw new UserError(`${file}: no "representation" config`);
+  json.representation = parseRepresentationConfig(json.representation, `${file} "representation"`);
+  return json;
+}
+
+/** Loads a pre-trained BiLM (weights checked by name and shape) with its vocabularies. */
+export function loadBiLMDirectory(dir: string): { bilm: BiLM; config: BiLMDirectoryConfig; words: WordVocab; chars: CharVocab } {
+  const config = readBiLMConfig(dir);
+  const { words, chars } = loadVocabs(dir);
+  const bilm = new BiLM(config.representation, chars);
+  try {
+    const weights = loadWeights(dir, bilm.params.shapes());
+    bilm.setWeights(weights, join(dir, 'weights.json'));
+    Object.values(weights).forEach((t) => t.dispose());
+  } catch (e) {
+    bilm.dispose();
+    throw e;
+  }
+  return { bilm, config, words, chars };
+}

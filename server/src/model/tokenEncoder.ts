@@ -1,0 +1,127 @@
+// Context-independent token representations: char-CNN -> highway -> linear projection to P. Computed once per
+// unique word type in a batch (dedupe, then gather), with an LRU cache of finished vectors for inference.
+import * as tf from '@tensorflow/tfjs-core';
+import { LRUCache } from 'lru-cache';
+import { CharCnn } from './charCnn';
+import type { RepresentationConfig } from './config';
+import { Highway } from './highway';
+import { glorotUniform, ParamStore } from './params';
+import { CharVocab } from './vocab';
+
+/** A right-padded batch of word sequences, deduplicated into word types. */
+export interface WordBatch {
+  B: number;
+  T: number;
+  /** Unique words of the batch. */
+  types: string[];
+  /** [B*T] index into `types` per position (0 at padding). */
+  typeIndex: Int32Array;
+  /** [B*T] 1 for a token, 0 for padding. */
+  mask: Float32Array;
+  lengths: number[];
+}
+
+export function makeWordBatch(words: string[][]): WordBatch {
+  const B = words.length;
+  const T = Math.max(1, ...words.map((s) => s.length));
+  const ids = new Map<string, number>();
+  const typeIndex = new Int32Array(B * T);
+  const mask = new Float32Array(B * T);
+  words.forEach((sentence, b) =>
+    sentence.forEach((w, t) => {
+      let id = ids.get(w);
+      if (id === undefined) ids.set(w, (id = ids.size));
+      typeIndex[b * T + t] = id;
+      mask[b * T + t] = 1;
+    }),
+  );
+  if (ids.size === 0) ids.set('', 0);
+  return { B, T, types: [...ids.keys()], typeIndex, mask, lengths: words.map((s) => s.length) };
+}
+
+export class TokenEncoder {
+  readonly params = new ParamStore();
+  readonly charCnn: CharCnn;
+  readonly highway: Highway;
+  private readonly projection: tf.Variable; // [F, P]
+  private readonly projectionBias: tf.Variable; // [P]
+  private readonly cache: LRUCache<string, Float32Array>;
+
+  constructor(readonly name: string, readonly config: RepresentationConfig, readonly charVocab: CharVocab, cacheSize = 50_000) {
+    this.charCnn = new CharCnn(`${name}/char_cnn`, {
+      charVocabSize: charVocab.size,
+      embeddingDim: config.charEmbeddingDim,
+      filters: config.charFilters,
+    });
+    const F = this.charCnn.outputDim;
+    this.highway = new Highway(`${name}/highway`, F, config.highwayLayers);
+    this.params.include(this.charCnn.params);
+    this.params.include(this.highway.params);
+    this.projection = this.params.add(`${name}/projection/kernel`, glorotUniform([F, config.projectionDim]));
+    this.projectionBias = this.params.add(`${name}/projection/bias`, tf.zeros([config.projectionDim]));
+    this.cache = new LRUCache({ max: Math.max(1, cacheSize) });
+  }
+
+  /** Char ids [N, C] of words, C = the longest encoded word (at least the widest filter). */
+  charIds(words: string[]): tf.Tensor2D {
+    const maxChars = this.config.maxCharsPerWord;
+    const C = Math.max(this.charCnn.minChars, ...words.map((w) => CharVocab.encodedLength(w, maxChars)));
+    const ids = new Int32Array(words.length * C);
+    words.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
+    return tf.tensor2d(ids, [words.length, C], 'int32');
+  }
+
+  /** words (N) -> [N, P], differentiable. */
+  encodeTypes(words: string[]): tf.Tensor2D {
+    return tf.tidy(() => {
+      const F = this.charCnn.apply(this.charIds(words));
+      return tf.add(tf.matMul(this.highway.apply(F), this.projection), this.projectionBias) as tf.Tensor2D;
+    });
+  }
+
+  /** Token representations [B, T, P] of a batch, zero at padding. Uses the cache unless training. */
+  encode(batch: WordBatch, training: boolean): tf.Tensor3D {
+    const P = this.config.projectionDim;
+    return tf.tidy(() => {
+      const typeVectors = training ? this.encodeTypes(batch.types) : this.cachedTypes(batch.types);
+      const gathered = tf.gather(typeVectors, tf.tensor1d(batch.typeIndex, 'int32')); // [B*T, P]
+      const masked = tf.mul(gathered, tf.tensor2d(batch.mask, [batch.B * batch.T, 1]));
+      return tf.reshape(masked, [batch.B, batch.T, P]) as tf.Tensor3D;
+    });
+  }
+
+  /** [U, P] for unique words, computing only those missing from the cache. */
+  private cachedTypes(types: string[]): tf.Tensor2D {
+    const P = this.config.projectionDim;
+    const missing = types.filter((w) => !this.cache.has(w));
+    if (missing.length) {
+      const computed = this.encodeTypes(missing);
+      const values = computed.dataSync() as Float32Array;
+      computed.dispose();
+      missing.forEach((w, i) => this.cache.set(w, values.slice(i * P, (i + 1) * P)));
+    }
+    const out = new Float32Array(types.length * P);
+    types.forEach((w, i) => {
+      // A word just computed may have been evicted already when the batch is larger than the cache.
+      const v = this.cache.get(w) ?? (this.encodeTypesSync(w) as Float32Array);
+      out.set(v, i * P);
+    });
+    return tf.tensor2d(out, [types.length, P]);
+  }
+
+  private encodeTypesSync(word: string): Float32Array {
+    const t = this.encodeTypes([word]);
+    const v = t.dataSync() as Float32Array;
+    t.dispose();
+    return v;
+  }
+
+  /** Forget cached vectors (after the weights change). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,138 @@
+// Named tensor maps on disk: `<base>.bin` (raw little-endian data, concatenated) + `<base>.json` manifest with
+// name, shape, dtype, byteOffset, byteLength per tensor. Loading reads data only (never code) and refuses anything
+// inconsistent with a UserError that names the file. Writes are atomic: data file first, manifest last, each via a
+// temp file + rename; the manifest records the data file's size and CRC-32, so a manifest never matches a data
+// file other than its own.
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../engine/atomicFile';
+
+export const WEIGHTS_FORMAT = 'bioner-weights';
+export const WEIGHTS_VERSION = 1;
+
+type DType = 'float32' | 'int32';
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int32: 4 };
+
+export interface WeightsManifestEntry {
+  name: string;
+  shape: number[];
+  dtype: DType;
+  byteOffset: number;
+  byteLength: number;
+}
+
+export interface WeightsManifest {
+  format: typeof WEIGHTS_FORMAT;
+  version: number;
+  /** Data file, relative to the directory. */
+  file: string;
+  byteLength: number;
+  crc32: number;
+  weights: WeightsManifestEntry[];
+}
+
+/** Writes tensors to dir/<base>.bin + dir/<base>.json atomically. */
+export async function saveWeights(dir: string, tensors: Record<string, tf.Tensor>, base = 'weights'): Promise<void> {
+  const entries: WeightsManifestEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
+    const values = await t.data();
+    const typed = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
+    const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    entries.push({ name, shape: t.shape, dtype, byteOffset: offset, byteLength: bytes.byteLength });
+    chunks.push(bytes);
+    offset += bytes.byteLength;
+  }
+  const data = Buffer.concat(chunks);
+  const manifest: WeightsManifest = {
+    format: WEIGHTS_FORMAT,
+    version: WEIGHTS_VERSION,
+    file: `${base}.bin`,
+    byteLength: data.byteLength,
+    crc32: crc32(data),
+    weights: entries,
+  };
+  writeFileAtomic(join(dir, `${base}.bin`), data);
+  writeFileAtomic(join(dir, `${base}.json`), JSON.stringify(manifest, null, 1) + '\n');
+}
+
+export function weightsExist(dir: string, base = 'weights'): boolean {
+  return existsSync(join(dir, `${base}.json`));
+}
+
+/**
+ * Reads dir/<base>.json and its data file. `expected` (name -> shape), when given, must match exactly: every
+ * expected name present with that shape.
+ */
+export function loadWeights(dir: string, expected?: Record<string, number[]>, base = 'weights'): Record<string, tf.Tensor> {
+  const root = resolve(dir);
+  const manifestPath = join(root, `${base}.json`);
+  const fail = (msg: string, file = manifestPath): never => {
+    throw new UserError(`${file}: ${msg}`);
+  };
+  if (!existsSync(manifestPath)) fail('missing (no weights in this directory)');
+  let manifest: WeightsManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    return fail(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!manifest || manifest.format !== WEIGHTS_FORMAT) fail(`not a weights manifest (format must be "${WEIGHTS_FORMAT}")`);
+  if (manifest.version !== WEIGHTS_VERSION) {
+    fail(`unsupported weights format version ${JSON.stringify(manifest.version)} (this program reads version ${WEIGHTS_VERSION})`);
+  }
+  if (typeof manifest.file !== 'string' || !Array.isArray(manifest.weights)) fail('"file" and "weights" are required');
+  const dataPath = resolve(root, manifest.file);
+  const rel = relative(root, dataPath);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) fail(`data file "${manifest.file}" is outside the model directory`);
+  if (!existsSync(dataPath)) fail(`data file "${manifest.file}" is missing`);
+  const size = statSync(dataPath).size;
+  if (size !== manifest.byteLength) {
+    fail(`is ${size} bytes but its manifest says ${manifest.byteLength} (truncated or from another save)`, dataPath);
+  }
+  const data = readFileSync(dataPath);
+  if (typeof manifest.crc32 === 'number' && crc32(data) !== manifest.crc32) {
+    fail('checksum does not match its manifest (corrupt or from another save)', dataPath);
+  }
+  const out: Record<string, tf.Tensor> = {};
+  for (const e of manifest.weights) {
+    const where = `weight "${e?.name}"`;
+    if (typeof e?.name !== 'string' || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      fail(`${where}: bad entry`);
+    }
+    if (e.dtype !== 'float32' && e.dtype !== 'int32') fail(`${where}: unsupported dtype ${JSON.stringify(e.dtype)}`);
+    const count = e.shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(e.byteOffset) || !Number.isInteger(e.byteLength) || e.byteOffset < 0 || e.byteOffset % 4 !== 0) {
+      fail(`${where}: bad byte range`);
+    }
+    if (e.byteLength !== count * BYTES_PER_ELEMENT[e.dtype]) fail(`${where}: byteLength does not match shape [${e.shape}]`);
+    if (e.byteOffset + e.byteLength > data.byteLength) fail(`${where}: byte range past the end of the data file (truncated?)`);
+    if (out[e.name]) fail(`${where}: listed twice`);
+    const bytes = data.subarray(e.byteOffset, e.byteOffset + e.byteLength);
+    // Copy into an aligned buffer of its own.
+    const buffer = new ArrayBuffer(bytes.byteLength);
+    new Uint8Array(buffer).set(bytes);
+    const values = e.dtype === 'int32' ? new Int32Array(buffer) : new Float32Array(buffer);
+    out[e.name] = tf.tensor(values, e.shape, e.dtype);
+  }
+  if (expected) {
+    const problems: string[] = [];
+    for (const [name, shape] of Object.entries(expected)) {
+      const t = out[name];
+      if (!t) problems.push(`missing weight "${name}"`);
+      else if (t.shape.join(',') !== shape.join(',')) {
+        problems.push(`weight "${name}" has shape [${t.shape}] but the model expects [${shape}]`);
+      }
+    }
+    if (problems.length) {
+      Object.values(out).forEach((t) => t.dispose());
+      fail(problems.slice(0, 5).join('; ') + (problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''));
+    }
+  }
+  return out;
+}

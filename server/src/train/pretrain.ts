@@ -1,0 +1,304 @@
+// BiLM language-model pre-training: Adam with global-norm gradient clipping and dropout, length-bucketed batches,
+// sampled softmax for training and the full softmax for held-out perplexity, atomic checkpoints (model + optimizer +
+// position) every few minutes and at the end, resume from the latest checkpoint, and a clean stop at --max-minutes.
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, copyFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../engine/atomicFile';
+import { BiLM } from '../model/bilm';
+import { BILM_KIND, writeBiLMConfig } from '../model/bilmDirectory';
+import { bucketBatches, seededRandom } from '../model/batching';
+import type { RepresentationConfig } from '../model/config';
+import { gatherPositions, lmTargets, LmSoftmax } from '../model/lmSoftmax';
+import { makeWordBatch } from '../model/tokenEncoder';
+import { CHARS_FILE, loadVocabs, WORDS_FILE, type CharVocab, type WordVocab } from '../model/vocab';
+import { loadWeights, saveWeights, weightsExist } from '../model/weightsIO';
+
+export interface PretrainOptions {
+  train: string[][];
+  heldout: string[][];
+  vocabDir: string;
+  config: RepresentationConfig;
+  outDir: string;
+  epochs: number;
+  batchTokens: number;
+  lr: number;
+  clipNorm: number;
+  maxMinutes?: number;
+  checkpointEveryMinutes: number;
+  resume: boolean;
+  seed: number;
+  /** Stops cleanly (with a checkpoint and the output model) like --max-minutes, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Provenance recorded in config.json. */
+  provenance: Record<string, unknown>;
+}
+
+export interface PretrainProgress {
+  event: 'start' | 'step' | 'epoch' | 'checkpoint' | 'done';
+  epoch: number;
+  step: number;
+  batch: number;
+  batches: number;
+  tokens: number;
+  tokensPerSecond: number;
+  loss?: number;
+  etaSeconds?: number;
+  heldoutPerplexity?: number;
+  message?: string;
+}
+
+export interface PretrainResult {
+  steps: number;
+  tokens: number;
+  finalLoss: number;
+  perplexities: number[];
+  stoppedEarly: boolean;
+}
+
+interface CheckpointState {
+  epoch: number;
+  /** Batches of `epoch` already trained. */
+  batchInEpoch: number;
+  step: number;
+  tokens: number;
+  perplexities: number[];
+  seed: number;
+}
+
+const CHECKPOINT = 'checkpoint';
+
+/** The LM: the BiLM plus one softmax per direction. */
+export class LanguageModel {
+  readonly bilm: BiLM;
+  readonly forwardSoftmax: LmSoftmax;
+  readonly backwardSoftmax: LmSoftmax;
+
+  constructor(config: RepresentationConfig, chars: CharVocab, readonly words: WordVocab, random?: () => number) {
+    this.bilm = new BiLM(config, chars);
+    this.forwardSoftmax = new LmSoftmax('lm/forward_softmax', words.size, config.projectionDim, random);
+    this.backwardSoftmax = new LmSoftmax('lm/backward_softmax', words.size, config.projectionDim, random);
+    this.bilm.params.include(this.forwardSoftmax.params);
+    this.bilm.params.include(this.backwardSoftmax.params);
+  }
+
+  /** Mean of the forward and backward sampled-softmax losses of a batch (training mode: dropout on). */
+  trainingLoss(sentences: string[][]): tf.Scalar {
+    const batch = makeWordBatch(sentences);
+    const targets = lmTargets(sentences, batch.T, this.words);
+    const negatives = this.bilm.config.softmax.negatives;
+    const full = this.bilm.config.softmax.kind === 'full';
+    return tf.tidy(() => {
+      const out = this.bilm.run(batch, true);
+      const hf = gatherPositions(out.topForward, targets.positions);
+      const hb = gatherPositions(out.topBackward, targets.positions);
+      const lf = full ? this.forwardSoftmax.fullLoss(hf, targets.next) : this.forwardSoftmax.sampledLoss(hf, targets.next, negatives);
+      const lb = full ? this.backwardSoftmax.fullLoss(hb, targets.previous) : this.backwardSoftmax.sampledLoss(hb, targets.previous, negatives);
+      return tf.mul(tf.add(lf, lb), 0.5) as tf.Scalar;
+    });
+  }
+
+  /** Exact held-out perplexity (full softmax), averaged over both directions in log space. */
+  perplexity(sentences: string[][], batchTokens: number): { forward: number; backward: number; mean: number } {
+    this.bilm.encoder.clearCache();
+    let nllF = 0;
+    let nllB = 0;
+    let n = 0;
+    for (const idx of bucketBatches(sentences.map((s) => s.length), { maxTokens: batchTokens })) {
+      const ss = idx.map((i) => sentences[i]);
+      const batch = makeWordBatch(ss);
+      const targets = lmTargets(ss, batch.T, this.words);
+      const [lf, lb] = tf.tidy(() => {
+        const out = this.bilm.run(batch, false);
+        const f = this.forwardSoftmax.fullLoss(gatherPositions(out.topForward, targets.positions), targets.next);
+        const b = this.backwardSoftmax.fullLoss(gatherPositions(out.topBackward, targets.positions), targets.previous);
+        return [f.dataSync()[0], b.dataSync()[0]];
+      });
+      const count = targets.positions.length;
+      nllF += lf * count;
+      nllB += lb * count;
+      n += count;
+    }
+    this.bilm.encoder.clearCache();
+    const forward = Math.exp(nllF / Math.max(1, n));
+    const backward = Math.exp(nllB / Math.max(1, n));
+    return { forward, backward, mean: Math.exp((nllF + nllB) / 2 / Math.max(1, n)) };
+  }
+
+  dispose(): void {
+    this.bilm.dispose();
+  }
+}
+
+/** One optimisation step: gradients, global-norm clipping, Adam update. Returns the loss. */
+export function trainStep(lm: LanguageModel, optimizer: tf.Optimizer, sentences: string[][], clipNorm: number): number {
+  const vars = lm.bilm.params.variables;
+  const { value, grads } = tf.variableGrads(() => lm.trainingLoss(sentences), vars);
+  const loss = value.dataSync()[0];
+  value.dispose();
+  tf.tidy(() => {
+    // Gradients in parameter order (the optimizer keeps its moments by position, see saveCheckpoint).
+    const list = vars.map((v) => grads[v.name]);
+    const norm = Math.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
+    const scale = Number.isFinite(norm) && norm > clipNorm ? clipNorm / norm : 1;
+    const named = vars.map((v, i) => ({ name: v.name, tensor: scale === 1 ? list[i] : tf.mul(list[i], scale) }));
+    optimizer.applyGradients(named);
+  });
+  Object.values(grads).forEach((g) => g.dispose());
+  return loss;
+}
+
+/** Runs (or resumes) pre-training; writes the model directory `outDir`. */
+export async function pretrain(options: PretrainOptions, report: (p: PretrainProgress) => void): Promise<PretrainResult> {
+  const outDir = resolve(options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const { words, chars } = loadVocabs(options.vocabDir);
+  const random = seededRandom(options.seed);
+  const lm = new LanguageModel(options.config, chars, words, random);
+  const optimizer = tf.train.adam(options.lr);
+  let state: CheckpointState = { epoch: 0, batchInEpoch: 0, step: 0, tokens: 0, perplexities: [], seed: options.seed };
+  if (options.resume) {
+    const restored = await loadCheckpoint(outDir, lm, optimizer);
+    if (restored) state = restored;
+  }
+  // Vocabularies travel with the model.
+  for (const f of [WORDS_FILE, CHARS_FILE]) {
+    if (resolve(options.vocabDir, f) !== join(outDir, f)) copyFileSync(join(options.vocabDir, f), join(outDir, f));
+  }
+  const started = Date.now();
+  const deadline = options.maxMinutes !== undefined ? started + options.maxMinutes * 60_000 : Infinity;
+  let lastCheckpoint = Date.now();
+  let stoppedEarly = false;
+  let lossAvg = NaN;
+  const lengths = options.train.map((s) => s.length);
+  const tokensPerEpoch = lengths.reduce((a, b) => a + b, 0);
+  let sessionTokens = 0;
+  report({ event: 'start', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0 });
+
+  const writeOutputs = async () => {
+    await saveCheckpoint(outDir, lm, optimizer, state);
+    await saveWeights(outDir, lm.bilm.getWeights());
+    writeBiLMConfig(outDir, {
+      kind: BILM_KIND,
+      representation: options.config,
+      vocab: { words: words.size, chars: chars.size },
+      provenance: { ...options.provenance, steps: state.step, tokens: state.tokens, heldoutPerplexity: state.perplexities, savedAt: new Date().toISOString() },
+    });
+  };
+
+  outer: while (state.epoch < options.epochs) {
+    const batches = bucketBatches(lengths, { maxTokens: options.batchTokens, shuffle: true, random: seededRandom(options.seed + 1000 * state.epoch) });
+    for (let b = state.batchInEpoch; b < batches.length; b++) {
+      if (Date.now() >= deadline || options.signal?.aborted) {
+        stoppedEarly = true;
+        break outer;
+      }
+      const sentences = batches[b].map((i) => options.train[i]);
+      const loss = trainStep(lm, optimizer, sentences, options.clipNorm);
+      if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${state.step}; try a lower --lr`);
+      const n = sentences.reduce((s, w) => s + w.length, 0);
+      state.step++;
+      state.tokens += n;
+      state.batchInEpoch = b + 1;
+      sessionTokens += n;
+      lossAvg = Number.isNaN(lossAvg) ? loss : 0.98 * lossAvg + 0.02 * loss;
+      const seconds = (Date.now() - started) / 1000;
+      const tps = sessionTokens / Math.max(seconds, 1e-3);
+      const remainingTokens = (options.epochs - state.epoch) * tokensPerEpoch - (tokensPerEpoch * (b + 1)) / batches.length;
+      const eta = Math.min(remainingTokens / Math.max(tps, 1e-9), (deadline - Date.now()) / 1000);
+      report({ event: 'step', epoch: state.epoch, step: state.step, batch: b + 1, batches: batches.length, tokens: state.tokens, tokensPerSecond: tps, loss: lossAvg, etaSeconds: eta });
+      if (Date.now() - lastCheckpoint >= options.checkpointEveryMinutes * 60_000) {
+        await saveCheckpoint(outDir, lm, optimizer, state);
+        lastCheckpoint = Date.now();
+        report({ event: 'checkpoint', epoch: state.epoch, step: state.step, batch: b + 1, batches: batches.length, tokens: state.tokens, tokensPerSecond: tps, loss: lossAvg });
+      }
+    }
+    const ppl = options.heldout.length ? lm.perplexity(options.heldout, Math.max(2000, options.batchTokens)).mean : NaN;
+    state.perplexities.push(ppl);
+    state.epoch++;
+    state.batchInEpoch = 0;
+    report({ event: 'epoch', epoch: state.epoch, step: state.step, batch: 0, batches: 0, tokens: state.tokens, tokensPerSecond: sessionTokens / Math.max((Date.now() - started) / 1000, 1e-3), loss: lossAvg, heldoutPerplexity: ppl });
+    await saveCheckpoint(outDir, lm, optimizer, state);
+    lastCheckpoint = Date.now();
+  }
+  if (stoppedEarly && options.heldout.length) {
+    // Report where the model stands; recorded with the epoch count it reached.
+    const ppl = lm.perplexity(options.heldout, Math.max(2000, options.batchTokens)).mean;
+    state.perplexities.push(ppl);
+    report({ event: 'epoch', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0, loss: lossAvg, heldoutPerplexity: ppl, message: options.signal?.aborted ? 'stopped on request' : 'stopped at --max-minutes' });
+    state.perplexities.pop(); // a partial-epoch figure is not an epoch's perplexity in the checkpoint
+    await writeOutputs();
+    state.perplexities.push(ppl);
+  } else {
+    await writeOutputs();
+  }
+  report({ event: 'done', epoch: state.epoch, step: state.step, batch: 0, batches: 0, tokens: state.tokens, tokensPerSecond: sessionTokens / Math.max((Date.now() - started) / 1000, 1e-3), loss: lossAvg });
+  optimizer.dispose();
+  lm.dispose();
+  return { steps: state.step, tokens: state.tokens, finalLoss: lossAvg, perplexities: state.perplexities, stoppedEarly };
+}
+
+/**
+ * Writes out/checkpoint atomically: everything goes into checkpoint.tmp/, then the old checkpoint is moved aside
+ * and the new one renamed into place (a crash in between leaves checkpoint.old, which loadCheckpoint also reads).
+ */
+async function saveCheckpoint(outDir: string, lm: LanguageModel, optimizer: tf.Optimizer, state: CheckpointState): Promise<void> {
+  const tmp = join(outDir, `${CHECKPOINT}.tmp`);
+  const final = join(outDir, CHECKPOINT);
+  const old = join(outDir, `${CHECKPOINT}.old`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await saveWeights(tmp, lm.bilm.getWeights());
+  // Adam's state: [iterations, first moments..., second moments...] in parameter order; saved under parameter names
+  // because tfjs's own variable names differ between processes.
+  const slots = await optimizer.getWeights();
+  const names = lm.bilm.params.names();
+  const n = names.length;
+  if (slots.length === 2 * n + 1) {
+    const named: Record<string, tf.Tensor> = { iterations: slots[0].tensor };
+    names.forEach((name, i) => {
+      named[`m/${name}`] = slots[1 + i].tensor;
+      named[`v/${name}`] = slots[1 + n + i].tensor;
+    });
+    await saveWeights(tmp, named, 'optimizer');
+  }
+  slots[0]?.tensor.dispose(); // the iteration count is a fresh scalar
+  writeFileAtomic(join(tmp, 'state.json'), JSON.stringify(state, null, 1) + '\n');
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(final)) renameSync(final, old);
+  renameSync(tmp, final);
+  rmSync(old, { recursive: true, force: true });
+}
+
+async function loadCheckpoint(outDir: string, lm: LanguageModel, optimizer: tf.Optimizer): Promise<CheckpointState | undefined> {
+  const dir = [join(outDir, CHECKPOINT), join(outDir, `${CHECKPOINT}.old`)].find((d) => existsSync(join(d, 'state.json')));
+  if (!dir) return undefined;
+  const weights = loadWeights(dir, lm.bilm.params.shapes());
+  lm.bilm.setWeights(weights, join(dir, 'weights.json'));
+  Object.values(weights).forEach((t) => t.dispose());
+  const names = lm.bilm.params.names();
+  if (weightsExist(dir, 'optimizer')) {
+    const expected: Record<string, number[]> = {};
+    const shapes = lm.bilm.params.shapes();
+    for (const name of names) {
+      expected[`m/${name}`] = shapes[name];
+      expected[`v/${name}`] = shapes[name];
+    }
+    const saved = loadWeights(dir, expected, 'optimizer');
+    const slots = [
+      { name: 'iter', tensor: saved.iterations },
+      ...names.map((name) => ({ name: `${name}/m`, tensor: saved[`m/${name}`] })),
+      ...names.map((name) => ({ name: `${name}/v`, tensor: saved[`v/${name}`] })),
+    ];
+    await optimizer.setWeights(slots);
+    Object.values(saved).forEach((t) => t.dispose());
+  }
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+  } catch (e) {
+    throw new UserError(`${join(dir, 'state.json')}: not valid JSON (${(e as Error).message})`);
+  }
+  return state;
+}

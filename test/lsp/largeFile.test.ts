@@ -1,0 +1,53 @@
+// A 10 MB file: tagged by visible range only (the full request is refused), with one window message, while other
+// requests keep being answered promptly.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MessageType } from 'vscode-languageserver-protocol';
+import { LspTestClient, lexiconModel } from './lspClient';
+
+const PARAGRAPH = 'The patient with cystic fibrosis received ivacaftor and aspirin.\nNo fever was reported after the dose.\n\n';
+const BIG = PARAGRAPH.repeat(Math.ceil((10 * 1024 * 1024) / PARAGRAPH.length));
+const BIG_URI = 'untitled:big';
+const SMALL_URI = 'untitled:small';
+let client: LspTestClient;
+
+before(async () => {
+  client = await LspTestClient.start({ model: lexiconModel });
+  client.open(SMALL_URI, 'Aspirin helps.');
+  await client.tokens(SMALL_URI);
+});
+after(async () => client.stop());
+
+test('other requests stay fast while a 10 MB file is opened and edited', async () => {
+  client.open(BIG_URI, BIG);
+  const started = Date.now();
+  const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: SMALL_URI }, position: { line: 0, character: 2 } });
+  const elapsed = Date.now() - started;
+  assert.ok(hover, 'hover answered');
+  // Generous bound: receiving and parsing the 10 MB didOpen is all the server may do before answering.
+  assert.ok(elapsed < 3000, `hover took ${elapsed} ms`);
+  client.change(BIG_URI, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'Naloxone given. ' }]);
+  const t2 = Date.now();
+  await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: SMALL_URI }, position: { line: 0, character: 2 } });
+  assert.ok(Date.now() - t2 < 1000, `hover after an edit took ${Date.now() - t2} ms`);
+});
+
+test('the full request is refused and range requests return the tokens of that range', async () => {
+  await assert.rejects(client.tokens(BIG_URI), /maxFileSize/);
+  const lines = ('Naloxone given. ' + BIG).split('\n');
+  const line = 30_001; // "No fever was reported..." of some paragraph far down the file
+  const range = await client.connection.sendRequest('textDocument/semanticTokens/range', {
+    textDocument: { uri: BIG_URI },
+    range: { start: { line: 30_000, character: 0 }, end: { line: line + 1, character: 0 } },
+  });
+  const decoded = LspTestClient.decode(lines.join('\n'), range as never);
+  assert.deepEqual(decoded.map((t) => [t.text, t.type]).slice(0, 3), [['cystic fibrosis', 'disease'], ['ivacaftor', 'drug'], ['aspirin', 'drug']]);
+  assert.equal(decoded.length, 4);
+  const first = await client.connection.sendRequest('textDocument/semanticTokens/range', {
+    textDocument: { uri: BIG_URI },
+    range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } },
+  });
+  assert.deepEqual(LspTestClient.decode(lines.join('\n'), first as never)[0], { text: 'Naloxone', type: 'drug', modifiers: [] });
+  const told = client.messages.filter((m) => m.type === MessageType.Info && /maxFileSize/.test(m.message));
+  assert.equal(told.length, 1);
+});

@@ -1,0 +1,60 @@
+// A missing or broken model is reported (window/showMessage error) and the server keeps answering; switching the
+// bioner.model setting to a good model then works without a restart, and a later broken switch keeps the good one.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageType } from 'vscode-languageserver-protocol';
+import { LspTestClient, lexiconModel } from './lspClient';
+
+const TEXT = 'Aspirin was stopped.';
+let client: LspTestClient;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bioner-model-'));
+  client = await LspTestClient.start({ model: join(dir, 'no-such-model') });
+});
+after(async () => client.stop());
+
+test('a missing model yields a showMessage error, and requests are still answered', async () => {
+  const errors = client.messages.filter((m) => m.type === MessageType.Error);
+  assert.ok(errors.length >= 1);
+  assert.match(errors[0].message, /no-such-model.*config\.json is missing/);
+  const uri = 'untitled:one';
+  client.open(uri, TEXT);
+  assert.deepEqual((await client.tokens(uri)).data, []);
+  assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }), null);
+  assert.equal(client.process.exitCode, null);
+});
+
+test('switching the setting to a good model reloads without a restart', async () => {
+  client.settings = { model: lexiconModel };
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  const uri = 'untitled:one';
+  const deadline = Date.now() + 10_000;
+  let decoded: ReturnType<typeof LspTestClient.decode> = [];
+  while (decoded.length === 0 && Date.now() < deadline) {
+    decoded = LspTestClient.decode(TEXT, await client.tokens(uri));
+    if (decoded.length === 0) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(decoded, [{ text: 'Aspirin', type: 'drug', modifiers: [] }]);
+});
+
+test('a broken model later is reported and the loaded model stays in use', async () => {
+  const broken = join(dir, 'broken');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(broken);
+  writeFileSync(join(broken, 'config.json'), '{ "kind": "lexicon" ');
+  const before = client.messages.length;
+  client.settings = { model: broken };
+  const result = await client.connection.sendRequest('bioner/reloadModel');
+  assert.match((result as { error: string }).error, /not valid JSON/);
+  const message = client.messages.slice(before).find((m) => m.type === MessageType.Error);
+  assert.ok(message);
+  assert.match(message.message, /Still using the model "test-lexicon"/);
+  const uri = 'untitled:two';
+  client.open(uri, TEXT);
+  assert.equal(LspTestClient.decode(TEXT, await client.tokens(uri)).length, 1);
+});

@@ -1,0 +1,110 @@
+// Language-server latency (run with tsx: `node --import tsx bench/lsp.ts [modelDir]`): starts dist/server.js --stdio,
+// opens a ~2,000-token clinical note, and measures
+//   - the first full tag: didOpen -> semantic tokens of the whole note;
+//   - one-character edits (insert or delete inside a word, all over the note): didChange -> refreshed semantic
+//     tokens (full/delta), p50 and p95 (target p95 <= 50 ms).
+// Prints JSON lines for bench/run.mjs; asserts nothing. Model: the argument, else models/default if present, else
+// the lexicon test fixture.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SemanticTokens, SemanticTokensDelta } from 'vscode-languageserver-protocol';
+import { LspTestClient, lexiconModel, repoRoot } from '../test/lsp/lspClient';
+
+const EDITS = Number(process.env.BIONER_BENCH_LSP_EDITS ?? 200);
+const TOKENS = 2000;
+
+function modelDirFromArgs(): { dir: string; note: string } {
+  if (process.argv[2]) return { dir: resolve(process.argv[2]), note: process.argv[2] };
+  const shipped = join(repoRoot, 'models', 'default');
+  if (existsSync(join(shipped, 'config.json'))) return { dir: shipped, note: 'models/default' };
+  return { dir: lexiconModel, note: 'lexicon test fixture (no models/default yet)' };
+}
+
+/** The bundled example notes, repeated until the note has TOKENS whitespace tokens. */
+function makeNote(): string {
+  const folder = join(repoRoot, 'examples', 'notes');
+  const sources = readdirSync(folder).sort().map((f) => readFileSync(join(folder, f), 'utf8').trim());
+  const words: string[] = [];
+  const paragraphs: string[] = [];
+  for (let i = 0; words.length < TOKENS; i++) {
+    const source = sources[i % sources.length];
+    for (const paragraph of source.split(/\n\s*\n/)) {
+      const taken = paragraph.split(/[ \t]+/).slice(0, TOKENS - words.length);
+      if (!taken.length) break;
+      words.push(...taken);
+      paragraphs.push(taken.join(' '));
+    }
+  }
+  return paragraphs.join('\n\n') + '\n';
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+async function main(): Promise<void> {
+  const { dir, note } = modelDirFromArgs();
+  const loadStarted = performance.now();
+  const client = await LspTestClient.start({ model: dir });
+  const loadMs = performance.now() - loadStarted;
+  try {
+    const uri = 'untitled:bench-note';
+    let text = makeNote();
+    const started = performance.now();
+    client.open(uri, text);
+    let last: SemanticTokens = await client.tokens(uri);
+    const firstMs = performance.now() - started;
+    const entityCount = LspTestClient.decode(text, last).length;
+
+    // Deterministic positions inside words: insert a letter, then delete it again at the next edit.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const latencies: number[] = [];
+    let inserted: number | undefined;
+    for (let i = 0; i < EDITS; i++) {
+      let change;
+      if (inserted === undefined) {
+        let offset = Math.floor(random() * text.length);
+        while (!/\w/.test(text[offset] ?? '')) offset = (offset + 1) % text.length;
+        const at = positionAt(text, offset);
+        change = { range: { start: at, end: at }, text: 'x' };
+        text = text.slice(0, offset) + 'x' + text.slice(offset);
+        inserted = offset;
+      } else {
+        const at = positionAt(text, inserted);
+        change = { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+        text = text.slice(0, inserted) + text.slice(inserted + 1);
+        inserted = undefined;
+      }
+      const t0 = performance.now();
+      client.change(uri, [change]);
+      const delta: SemanticTokens | SemanticTokensDelta = await client.connection.sendRequest('textDocument/semanticTokens/full/delta', {
+        textDocument: { uri },
+        previousResultId: last.resultId,
+      });
+      latencies.push(performance.now() - t0);
+      last = 'data' in delta ? delta : { resultId: delta.resultId, data: [] };
+      if (!('data' in delta)) last = await client.tokens(uri); // keep an exact baseline for the next delta
+    }
+    latencies.sort((a, b) => a - b);
+    const round = (x: number) => Math.round(x * 10) / 10;
+    const metrics = [
+      { metric: 'LSP model load (server start to model ready)', value: round(loadMs), unit: 'ms', note },
+      { metric: `LSP first full tag, ${TOKENS}-token note (${entityCount} entities)`, value: round(firstMs), unit: 'ms', note },
+      { metric: 'LSP edit latency p50 (1-char edit -> semantic tokens)', value: round(percentile(latencies, 50)), unit: 'ms', note },
+      { metric: 'LSP edit latency p95', value: round(percentile(latencies, 95)), unit: 'ms', target: '<= 50', note },
+    ];
+    process.stdout.write(JSON.stringify({ metrics }) + '\n');
+    for (const m of metrics) process.stderr.write(`${m.metric}: ${m.value} ${m.unit}${m.target ? ` (target ${m.target})` : ''} [${m.note}]\n`);
+  } finally {
+    await client.stop();
+  }
+}
+
+void main();

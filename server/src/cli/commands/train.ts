@@ -1,8 +1,309 @@
-// PLACEHOLDER: the owner of this command replaces this file.
-import type { Command } from 'commander';
+// `bioner train`: fine-tunes a tagger (BiLM -> scalar mix -> task BiLSTM -> CRF) on labelled data, on a pre-trained
+// BiLM (--bilm), continuing an existing tagger (--init-model), or on a randomly initialised BiLM (neither).
+// The model directory is written beside --out and renamed into place whenever dev F1 improves.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, relative, resolve, sep } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { UserError } from '../../errors';
+import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
+import { BiLM } from '../../model/bilm';
+import { NAMED_CONFIGS, parseRepresentationConfig } from '../../model/config';
+import { applyLabelMap, parseLabelMap, TagSet } from '../../model/labels';
+import { loadBilmDir, loadModelDir, saveModelDir } from '../../model/modelDir';
+import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
+import { buildTaskWords, TaggerModel, taggerConfig, type TaggerConfig } from '../../model/tagger';
+import { CharVocab, VocabCounter } from '../../model/vocab';
+import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
+import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
+import { formatWarning } from '../../formats/warnings';
+import type { TaggedSentence } from '../../types';
+
+interface TrainFlags {
+  train: string;
+  dev?: string;
+  format?: DataFormat;
+  bilm?: string;
+  initModel?: string;
+  representation: string;
+  out: string;
+  name?: string;
+  labelMap?: string;
+  freezeBilm: boolean;
+  epochs?: number;
+  lr?: number;
+  batchTokens?: number;
+  maxMinutes?: number;
+  patience?: number;
+  seed?: number;
+  config?: string;
+  backend?: BackendName;
+  progressJson?: boolean;
+}
+
+/** The --config JSON: tagger architecture and training options, each partial. */
+interface TrainConfigFile {
+  tagger?: Parameters<typeof taggerConfig>[0];
+  training?: Partial<FinetuneOptions>;
+}
 
 export function register(program: Command): void {
-  program.command('train').description('(not implemented yet)').action(() => {
-    throw new Error('train is not implemented yet');
+  program
+    .command('train')
+    .description('Fine-tune a tagger (BiLM + BiLSTM-CRF) on labelled data; keeps the model with the best dev F1.')
+    .requiredOption('--train <path>', 'training data: a file or folder (CoNLL, BRAT .txt/.ann, JSONL)')
+    .option('--dev <path>', 'dev data for model selection and early stopping (same formats)')
+    .addOption(new Option('--format <format>', 'read every file in this format (default: by extension)').choices([...DATA_FORMATS]))
+    .option('--bilm <dir>', 'pre-trained BiLM folder (from `bioner pretrain`)')
+    .option('--init-model <dir>', 'continue fine-tuning this tagger model (its labels, vocabularies and weights)')
+    .option(
+      '--representation <config>',
+      `without --bilm/--init-model: representation config of a randomly initialised BiLM (${Object.keys(NAMED_CONFIGS).join(', ')} or a JSON file)`,
+      'small',
+    )
+    .requiredOption('-o, --out <dir>', 'output model folder (replaced atomically; never the --init-model folder)')
+    .option('--name <name>', 'model name recorded in config.json (default: the folder name)')
+    .option('--label-map <map>', 'rename entity types, e.g. Chemical=DRUG,Disease=DISEASE (TYPE=O drops a type)')
+    .option('--freeze-bilm', 'keep the BiLM weights fixed (default)', true)
+    .option('--no-freeze-bilm', 'fine-tune the BiLM too, at lr x bilmLrFactor')
+    .option('--epochs <n>', `maximum epochs (default ${DEFAULT_FINETUNE.epochs})`, positiveInt)
+    .option('--lr <rate>', `Adam learning rate (default ${DEFAULT_FINETUNE.lr})`, positiveNumber)
+    .option('--batch-tokens <n>', `padded tokens per batch (default ${DEFAULT_FINETUNE.batchTokens})`, positiveInt)
+    .option('--max-minutes <m>', 'stop after this many minutes, keeping the best model so far', positiveNumber)
+    .option('--patience <n>', `epochs without dev improvement before halving the learning rate (default ${DEFAULT_FINETUNE.patience})`, positiveInt)
+    .option('--seed <n>', 'seed of the batch order', positiveInt)
+    .option('--config <json>', 'JSON file or inline JSON: {"tagger": {"encoder": {"hiddenSize": 128, ...}, ...}, "training": {...}}')
+    .addOption(new Option('--backend <name>', 'tfjs backend (default: node if installed, else wasm)').choices(BACKEND_NAMES as string[]))
+    .option('--progress-json', 'print progress as JSON lines on stdout ({"event":"epoch",...})')
+    .action(async (flags: TrainFlags) => {
+      await trainCommand(flags);
+    });
+}
+
+async function trainCommand(flags: TrainFlags): Promise<void> {
+  if (flags.bilm && flags.initModel) throw new UserError('--bilm and --init-model: give one of them, not both');
+  const out = resolve(flags.out);
+  for (const [flag, dir] of [['--init-model', flags.initModel], ['--bilm', flags.bilm]] as const) {
+    if (dir && isInside(out, resolve(dir))) {
+      throw new UserError(`--out ${flags.out}: is (inside) the ${flag} folder ${dir}; write the new model to another folder`);
+    }
+  }
+  const fileConfig = readConfigFlag(flags.config);
+  const options: FinetuneOptions = {
+    ...DEFAULT_FINETUNE,
+    ...fileConfig.training,
+    freezeBilm: flags.freezeBilm,
+    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed }),
+  };
+  const log = (line: string) => process.stderr.write(`bioner train: ${line}\n`);
+  const engine = await initEngine({ backend: flags.backend });
+
+  const labelMap = parseLabelMap(flags.labelMap);
+  const readData = (path: string) => {
+    const data = readLabelledData(path, flags.format);
+    for (const w of data.warnings.slice(0, 10)) log(`warning: ${formatWarning(w)}`);
+    if (data.warnings.length > 10) log(`(${data.warnings.length - 10} more warnings)`);
+    return applyLabelMap(data.sentences, labelMap);
+  };
+  const train = readData(flags.train);
+  const dev = flags.dev ? readData(flags.dev) : [];
+
+  const { model, provenance } = buildModel(flags, train, fileConfig.tagger);
+  const unknown = TagSet.fromSentences([...train, ...dev]).types.filter((t) => !model.tagSet.types.includes(t));
+  if (unknown.length) {
+    model.dispose();
+    throw new UserError(
+      `the data has entity types the model does not know: ${unknown.join(', ')} (the model has ${model.tagSet.types.join(', ')}); ` +
+        'map them with --label-map, e.g. --label-map Chemical=DRUG',
+    );
+  }
+  const tokens = train.reduce((n, s) => n + s.tokens.length, 0);
+  log(
+    `${train.length} training sentences (${tokens} tokens), ${dev.length} dev sentences, types ${model.tagSet.types.join(', ')}, ` +
+      `backend ${engine.backend}, BiLM ${options.freezeBilm ? 'frozen' : 'fine-tuned'}`,
+  );
+
+  const emitJson = (event: object) => flags.progressJson && process.stdout.write(JSON.stringify(event) + '\n');
+  let initialDev: ModelEvaluation | undefined;
+  if (flags.initModel && dev.length) {
+    initialDev = evaluateModel(model, dev);
+    log(`dev F1 of the initial model: ${(100 * initialDev.overall.f1).toFixed(2)}`);
+    emitJson({ event: 'initial', devF1: initialDev.overall.f1 });
+  }
+  const meta = (metrics: Record<string, unknown>) => ({
+    name: flags.name ?? basename(out),
+    provenance: {
+      ...provenance,
+      command: ['bioner', ...process.argv.slice(2)].join(' '),
+      trainData: describePath(flags.train),
+      devData: flags.dev ? describePath(flags.dev) : undefined,
+      labelMap: flags.labelMap,
+      training: { ...options, trainSentences: train.length, trainTokens: tokens, devSentences: dev.length, backend: engine.backend },
+      savedAt: new Date().toISOString(),
+    },
+    metrics,
   });
+  const renderer = makeRenderer(flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines', log);
+  let done: Extract<TrainEvent, { event: 'done' }> | undefined;
+  try {
+    const result = await finetune(model, train, dev, options, {
+      onEvent: (e) => {
+        if (e.event === 'done') done = e;
+        else renderer(e);
+      },
+      onBest: async (epoch, devEval) => {
+        await saveModelDir(out, model, meta({ dev: scoresOf(devEval), bestEpoch: epoch, initialDevF1: initialDev?.overall.f1 }));
+      },
+    });
+    if (!dev.length) await saveModelDir(out, model, meta({ epochs: result.epochs }));
+    const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, model: out };
+    renderer(finalEvent as TrainEvent);
+    log(
+      `${result.epochs} epochs (${done!.stoppedBy}), best dev F1 ${result.bestDev ? (100 * result.bestDev.overall.f1).toFixed(2) : 'n/a'}` +
+        ` at epoch ${result.bestEpoch} -> ${out}`,
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The model to train: continued from --init-model, on a pre-trained --bilm, or on a random BiLM. */
+function buildModel(
+  flags: TrainFlags,
+  train: TaggedSentence[],
+  taggerOverrides: TrainConfigFile['tagger'],
+): { model: TaggerModel; provenance: Record<string, unknown> } {
+  if (flags.initModel) {
+    const loaded = loadModelDir(flags.initModel);
+    return { model: loaded.model, provenance: { initModel: loaded.dir, initModelProvenance: loaded.config.provenance } };
+  }
+  const tagSet = TagSet.fromSentences(train);
+  if (tagSet.types.length === 0) throw new UserError(`${flags.train}: the training data has no entities`);
+  const config: TaggerConfig = taggerConfig(taggerOverrides);
+  const words = config.encoder.wordEmbeddingDim > 0 ? buildTaskWords(train.map((s) => s.tokens), config.wordVocab.maxWords, config.wordVocab.minCount) : [];
+  if (flags.bilm) {
+    const bilm = loadBilmDir(flags.bilm);
+    return { model: new TaggerModel(bilm, tagSet, config, words), provenance: { bilm: resolve(flags.bilm), bilmProvenance: readProvenance(flags.bilm) } };
+  }
+  const representation = loadRepresentation(flags.representation);
+  const counter = new VocabCounter();
+  for (const s of train) counter.add(s.tokens);
+  process.stderr.write('bioner train: warning: no --bilm: the BiLM is randomly initialised (no pre-training)\n');
+  const bilm = new BiLM(representation, CharVocab.build(counter.chars, 1));
+  return { model: new TaggerModel(bilm, tagSet, config, words), provenance: { bilm: `random (${flags.representation})` } };
+}
+
+function loadRepresentation(spec: string) {
+  if (NAMED_CONFIGS[spec]) return parseRepresentationConfig(spec, spec);
+  return parseRepresentationConfig(readJsonFile(spec), spec);
+}
+
+function readProvenance(dir: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(resolve(dir, 'config.json'), 'utf8')) as { provenance?: unknown }).provenance;
+  } catch {
+    return undefined;
+  }
+}
+
+function readConfigFlag(spec: string | undefined): TrainConfigFile {
+  if (!spec) return {};
+  const json = spec.trim().startsWith('{') ? parseJson(spec, '--config') : readJsonFile(spec);
+  if (!json || typeof json !== 'object') throw new UserError(`--config ${spec}: expected a JSON object`);
+  const known = new Set(['tagger', 'training']);
+  const extra = Object.keys(json).filter((k) => !known.has(k));
+  if (extra.length) throw new UserError(`--config ${spec}: unknown key(s) ${extra.join(', ')} (expected "tagger" and/or "training")`);
+  return json as TrainConfigFile;
+}
+
+function readJsonFile(file: string): unknown {
+  if (!existsSync(file)) throw new UserError(`${file}: no such file`);
+  return parseJson(readFileSync(file, 'utf8'), file);
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function scoresOf(e: ModelEvaluation): Record<string, unknown> {
+  const round = (x: number) => Math.round(x * 10000) / 10000;
+  const pick = (s: { precision: number; recall: number; f1: number; gold: number; predicted: number }) => ({
+    precision: round(s.precision),
+    recall: round(s.recall),
+    f1: round(s.f1),
+    gold: s.gold,
+    predicted: s.predicted,
+  });
+  return { overall: pick(e.overall), perType: Object.fromEntries(Object.entries(e.perType).map(([k, v]) => [k, pick(v)])) };
+}
+
+function describePath(path: string): { path: string; bytes?: number } {
+  const full = resolve(path);
+  const stat = statSync(full);
+  return stat.isFile() ? { path: full, bytes: stat.size } : { path: full };
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
+}
+
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Renders training events: JSON lines on stdout, a progress bar on a terminal, or a plain line per epoch. */
+function makeRenderer(mode: 'json' | 'bar' | 'lines', log: (line: string) => void): (e: TrainEvent) => void {
+  let bar: SingleBar | undefined;
+  return (e) => {
+    if (mode === 'json') {
+      process.stdout.write(JSON.stringify(e) + '\n');
+      return;
+    }
+    if (e.event === 'progress' && mode === 'bar') {
+      if (!bar) {
+        bar = new SingleBar({
+          format: 'epoch {epoch} [{bar}] {percentage}% | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
+          stream: process.stderr,
+          hideCursor: true,
+        });
+        bar.start(e.total, 0, { epoch: e.epoch, loss: '-', tps: '-' });
+      }
+      bar.setTotal(e.total);
+      bar.update(e.done, { epoch: e.epoch, loss: e.loss.toFixed(3), tps: Math.round(e.tokensPerSecond) });
+      return;
+    }
+    if (e.event === 'epoch') {
+      bar?.stop();
+      bar = undefined;
+      log(
+        `epoch ${e.epoch}: loss ${e.loss.toFixed(3)}, dev P/R/F1 ${pct(e.devPrecision)}/${pct(e.devRecall)}/${pct(e.devF1)}` +
+          `${e.best ? ' (best, saved)' : ''}, lr ${e.lr.toExponential(1)}, ${e.seconds.toFixed(0)} s`,
+      );
+    }
+    if (e.event === 'done') {
+      bar?.stop();
+      bar = undefined;
+    }
+  };
+}
+
+function pct(x: number): string {
+  return (100 * x).toFixed(2);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
+  return n;
 }

@@ -1,0 +1,115 @@
+// The per-document entity cache: only sentences an edit changed go to the model; a newer version cancels an older
+// request; a model change drops cached entities.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { EntityPrediction } from '../../server/src/types';
+import { DocumentEntities, type DocumentAnalysis } from '../../server/src/lsp/documentEntities';
+import { ModelHost, type CancellableTagger } from '../../server/src/lsp/modelHost';
+
+/** Finds "aspirin"; records every batch it is asked to tag; optionally holds requests until released. */
+class CountingTagger implements CancellableTagger {
+  readonly modelName = 'counting';
+  readonly labels = ['DRUG'];
+  readonly batches: string[][] = [];
+  hold = false;
+  private held: Array<() => void> = [];
+
+  async tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
+    this.batches.push(sentences);
+    if (this.hold) {
+      await new Promise<void>((resolve, reject) => {
+        this.held.push(resolve);
+        signal?.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    }
+    return sentences.map((s) =>
+      [...s.matchAll(/aspirin/g)].map((m) => ({ start: m.index!, end: m.index! + 7, text: 'aspirin', label: 'DRUG', confidence: 0.9 })),
+    );
+  }
+
+  release(): void {
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+
+  dispose(): void {}
+}
+
+async function setup() {
+  const tagger = new CountingTagger();
+  const model = new ModelHost({ error: () => {}, log: () => {}, changed: () => {} }, async () => tagger);
+  await model.load('/any');
+  const docs = new Map<string, TextDocument>();
+  const analyses: DocumentAnalysis[] = [];
+  const entities = new DocumentEntities(model, {
+    debounceMs: 5,
+    maxFileSize: () => 1_000_000,
+    document: (uri) => docs.get(uri),
+    analyzed: (a) => analyses.push(a),
+    busy: () => {},
+    log: () => {},
+  });
+  return { tagger, model, docs, entities, analyses };
+}
+
+const TEXT = 'First sentence about aspirin. Second sentence here.\n\nA new paragraph with aspirin again. Last one.';
+
+test('an edit re-tags only the sentence it changed', async () => {
+  const { tagger, docs, entities } = await setup();
+  const uri = 'untitled:a';
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 1, TEXT));
+  const first = await entities.current(uri);
+  assert.equal(tagger.batches.length, 1);
+  assert.equal(tagger.batches[0].length, 4);
+  assert.deepEqual(first!.entities.map((e) => TEXT.slice(e.start, e.end)), ['aspirin', 'aspirin']);
+
+  const edited = TextDocument.update(docs.get(uri)!, [{ range: { start: { line: 0, character: 37 }, end: { line: 0, character: 37 } }, text: 'aspirin ' }], 2);
+  docs.set(uri, edited);
+  const second = await entities.current(uri);
+  assert.deepEqual(tagger.batches[1], ['Second aspirin sentence here.']);
+  assert.deepEqual(second!.entities.map((e) => edited.getText().slice(e.start, e.end)), ['aspirin', 'aspirin', 'aspirin']);
+  assert.equal(second!.version, 2);
+
+  // the same text again (e.g. undo) needs no model call at all
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 3, TEXT));
+  await entities.current(uri);
+  assert.equal(tagger.batches.length, 2);
+});
+
+test('a newer version cancels the request of an older one', async () => {
+  const { tagger, docs, entities } = await setup();
+  const uri = 'untitled:b';
+  tagger.hold = true;
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 1, 'Old text with aspirin.'));
+  const old = entities.current(uri);
+  await new Promise((r) => setTimeout(r, 5));
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 2, 'New text, no drug.'));
+  entities.schedule(docs.get(uri)!); // aborts the held request of version 1 right away
+  tagger.hold = false;
+  const result = await old; // current() retries with the newest version
+  assert.equal(result!.version, 2);
+  assert.deepEqual(result!.entities, []);
+  assert.deepEqual(tagger.batches.map((b) => b[0]), ['Old text with aspirin.', 'New text, no drug.']);
+});
+
+test('edits are debounced and published once', async () => {
+  const { docs, entities, analyses } = await setup();
+  const uri = 'untitled:c';
+  for (let version = 1; version <= 5; version++) {
+    docs.set(uri, TextDocument.create(uri, 'plaintext', version, `Give aspirin ${version}.`));
+    entities.schedule(docs.get(uri)!);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(analyses.map((a) => a.version), [5]);
+});
+
+test('a model change drops cached entities', async () => {
+  const { tagger, model, docs, entities } = await setup();
+  const uri = 'untitled:d';
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 1, 'Give aspirin.'));
+  await entities.current(uri);
+  await model.load('/other');
+  entities.reset();
+  await entities.current(uri);
+  assert.equal(tagger.batches.length, 2);
+});

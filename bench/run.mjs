@@ -7,12 +7,14 @@
 //   FLOPs per token      from the model's config (bench/probe.ts), and the measured matMul peak (bench/matmulPeak.ts),
 //                        so each throughput also shows as a fraction of what the machine can do
 //   LSP latency          bench/lsp*.ts (the language-server bench), when present
-//   model, training      bench/model-*.ts (the model benches) and `bioner pretrain/train` when they can be time-boxed
+//   training             `bioner pretrain` and `bioner train`, time-boxed (--max-minutes), tokens/s from their JSON
+//   model benches        bench/model-*.ts, when present
 //
 // Scripts under bench/ (lsp*.ts, model-*.ts) report figures by printing JSON lines on stdout, each either
 //   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
 // Everything else they print is kept in the log. Environment: BIONER_DATA (default ../shared/data),
-// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per run, default 60).
+// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 45),
+// BIONER_BENCH_TRAIN_MINUTES (time box of pretrain and train, default 0.5).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -25,7 +27,7 @@ const dist = join(repo, 'dist');
 const cli = join(dist, 'cli.js');
 const dataDir = resolve(repo, process.env.BIONER_DATA ?? join('..', 'shared', 'data'));
 const sentencesWanted = Number(process.env.BIONER_BENCH_SENTENCES ?? 3000);
-const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 60);
+const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 45);
 const cores = availableParallelism();
 const startedAt = Date.now();
 
@@ -193,15 +195,57 @@ for (const script of scripts) {
 }
 if (!scripts.some((s) => s.startsWith('lsp'))) row('LSP edit latency p95', null, 'ms', { target: '<= 50', note: 'n/a: bench/lsp.ts not present yet' });
 
-// --- training throughput: only through a CLI command that can be time-boxed -------------------------------------
-for (const command of ['pretrain', 'train']) {
-  const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout ?? '';
-  const limit = ['--max-seconds', '--time-limit', '--seconds'].find((flag) => help.includes(flag));
-  if (/not implemented/.test(help) || !limit) {
-    row(`${command} throughput`, null, 'tokens/s', { note: `n/a: \`bioner ${command}\` ${/not implemented/.test(help) ? 'is not implemented yet' : 'has no time limit option'}` });
+// --- training throughput: `bioner pretrain` / `bioner train`, time-boxed with their --max-minutes --------------
+// Pre-training reads the bench corpus (PubMed text, never BC5CDR test); fine-tuning reads BC5CDR train/devel.
+const trainingMinutes = Number(process.env.BIONER_BENCH_TRAIN_MINUTES ?? 0.5);
+const trainText = join(work, 'pretrain-text.txt');
+writeFileSync(trainText, readdirSync(corpusDir).sort().map((f) => readFileSync(join(corpusDir, f), 'utf8')).join('\n'));
+function trainingRow(command, events, result, note) {
+  const timed = events.filter((e) => typeof e.tokensPerSecond === 'number' && e.tokensPerSecond > 0);
+  const last = timed.at(-1);
+  const forward = events.find((e) => typeof e.flopsPerToken === 'number')?.flopsPerToken ?? flopsPerToken;
+  let text = note;
+  if (!last) {
+    const why = result ? `exit ${result.code}${result.timedOut ? ', timed out' : ''}: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}` : 'not run';
+    text = `n/a (${why})`;
+  } else if (forward && peak?.gflops) {
+    // Training costs about 3x the forward pass (forward + two backward matMuls per forward one).
+    text += `; ~${((100 * last.tokensPerSecond * 3 * forward) / (peak.gflops * 1e9)).toFixed(1)}% of 1 x matMul peak (3 x forward FLOPs)`;
   }
-  // When the command exists and can be time-boxed, the model benches (bench/model-*.ts) measure it with the right
-  // data and flags; this runner does not guess them.
+  row(`${command} throughput`, last?.tokensPerSecond ?? null, 'tokens/s', { note: text });
+}
+const helpOf = (command) => spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout ?? '';
+if (helpOf('pretrain').includes('--max-minutes') && helpOf('vocab').includes('--text')) {
+  const vocabDir = join(work, 'vocab');
+  const vocab = await run(process.execPath, [cli, 'vocab', '--text', trainText, '--out', vocabDir], { seconds: 60 });
+  const result =
+    vocab.code === 0
+      ? await run(
+          process.execPath,
+          [cli, 'pretrain', '--text', trainText, '--vocab', vocabDir, '--config', 'small', '--out', join(work, 'lm'),
+            '--heldout-sentences', '50', '--max-minutes', String(trainingMinutes), '--progress-json'],
+          { seconds: trainingMinutes * 60 + 60 },
+        )
+      : vocab;
+  const events = jsonLines(result.stdout + '\n' + result.stderr);
+  raw.pretrain = { exit: result.code, events: events.slice(-5) };
+  trainingRow('pretrain (small config)', events, result, `${trainingMinutes} min on the bench corpus`);
+} else {
+  row('pretrain throughput', null, 'tokens/s', { note: 'n/a: `bioner pretrain` cannot be time-boxed (no --max-minutes) yet' });
+}
+const bc5cdr = join(dataDir, 'bc5cdr');
+if (helpOf('train').includes('--max-minutes') && existsSync(join(bc5cdr, 'train.tsv'))) {
+  const result = await run(
+    process.execPath,
+    [cli, 'train', '--train', join(bc5cdr, 'train.tsv'), '--dev', join(bc5cdr, 'devel.tsv'), '--representation', 'small',
+      '--out', join(work, 'tagger'), '--max-minutes', String(trainingMinutes), '--epochs', '1', '--progress-json'],
+    { seconds: trainingMinutes * 60 + 90 },
+  );
+  const events = jsonLines(result.stdout + '\n' + result.stderr);
+  raw.train = { exit: result.code, events: events.slice(-5) };
+  trainingRow('train (fine-tune, small BiLM)', events, result, `${trainingMinutes} min on BC5CDR train`);
+} else {
+  row('train throughput', null, 'tokens/s', { note: 'n/a: `bioner train` cannot be time-boxed (no --max-minutes) yet' });
 }
 
 rmSync(work, { recursive: true, force: true });

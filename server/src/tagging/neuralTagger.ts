@@ -1,7 +1,61 @@
-// PLACEHOLDER (coordinator): filled in once server/src/model provides loadModel().
+// The neural TextTagger: tokenizes each sentence string, tags batches of similar length with the BiLM-CRF model,
+// and returns entities with character offsets relative to each sentence, the CRF span probability as confidence
+// and the best other label for the same span as runner-up.
+import { initEngine } from '../engine/backend';
+import { bucketBatches } from '../model/batching';
+import { loadModelDir } from '../model/modelDir';
+import type { TaggerModel } from '../model/tagger';
+import { tokenize } from '../text/tokenizer';
+import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
-import { ModelLoadError } from './load';
 
+/** Longer token sequences are tagged in pieces of this many tokens (bounds memory and LSTM time per sentence). */
+const MAX_TOKENS_PER_PIECE = 200;
+/** Padded tokens per model call. */
+const BATCH_TOKENS = 4096;
+
+export class NeuralTagger implements TextTagger {
+  readonly labels: string[];
+
+  constructor(readonly modelName: string, private readonly model: TaggerModel) {
+    this.labels = [...model.tagSet.types];
+  }
+
+  async tagSentences(sentences: string[]): Promise<EntityPrediction[][]> {
+    // Every sentence string may still hold several tokenizer sentences; the caller's split wins, so they are joined.
+    const pieces: Array<{ sentence: number; tokens: Token[] }> = [];
+    sentences.forEach((text, sentence) => {
+      const tokens = tokenize(text).flatMap((s) => s.tokens);
+      for (let i = 0; i < tokens.length; i += MAX_TOKENS_PER_PIECE) {
+        pieces.push({ sentence, tokens: tokens.slice(i, i + MAX_TOKENS_PER_PIECE) });
+      }
+    });
+    const results: EntityPrediction[][] = sentences.map(() => []);
+    for (const batch of bucketBatches(pieces.map((p) => p.tokens.length), { maxTokens: BATCH_TOKENS })) {
+      const predicted = this.model.predict(batch.map((i) => pieces[i].tokens.map((t) => t.text)));
+      batch.forEach((i, k) => {
+        const { sentence, tokens } = pieces[i];
+        for (const e of predicted[k]) {
+          const start = tokens[e.first].start;
+          const end = tokens[e.last].end;
+          const entity: EntityPrediction = { start, end, label: e.label, text: sentences[sentence].slice(start, end), confidence: e.confidence };
+          if (e.runnerUp) entity.runnerUp = e.runnerUp;
+          results[sentence].push(entity);
+        }
+      });
+    }
+    for (const r of results) r.sort((a, b) => a.start - b.start);
+    return results;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Loads a neural model directory as a TextTagger (initialising the tfjs backend first). */
 export async function loadNeuralTagger(dir: string): Promise<TextTagger> {
-  throw new ModelLoadError(`${dir}: neural models are not implemented yet`);
+  await initEngine();
+  const { model, config } = loadModelDir(dir);
+  return new NeuralTagger(config.name, model);
 }

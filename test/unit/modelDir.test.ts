@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, truncateSync, statSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../server/src/engine/backend';
+import { UserError } from '../../server/src/errors';
+import { loadModelDir, saveModelDir } from '../../server/src/model/modelDir';
+import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
+
+async function savedTinyModel(): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'bioner-modeldir-'));
+  const dir = join(root, 'model');
+  const model = tinyModel();
+  await saveModelDir(dir, model, { name: 'tiny', provenance: { test: true }, metrics: { f1: 0.5 } });
+  model.dispose();
+  return dir;
+}
+
+function editConfig(dir: string, edit: (c: Record<string, any>) => void): void {
+  const file = join(dir, 'config.json');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  edit(config);
+  writeFileSync(file, JSON.stringify(config));
+}
+
+test('save -> load gives identical emissions, entities and confidences', async () => {
+  await initEngine({ backend: 'cpu' });
+  const root = mkdtempSync(join(tmpdir(), 'bioner-modeldir-'));
+  const dir = join(root, 'model');
+  const model = tinyModel();
+  const words = TINY_DATA.map((s) => s.tokens);
+  const before = tf.tidy(() => model.emissions(words, model.represent(words, false), false).arraySync());
+  const entities = model.predict(words);
+  await saveModelDir(dir, model, { name: 'tiny' });
+  model.dispose();
+  const loaded = loadModelDir(dir);
+  assert.equal(loaded.config.name, 'tiny');
+  assert.deepEqual(loaded.config.labels.types, ['Chemical', 'Disease']);
+  const after = tf.tidy(() => loaded.model.emissions(words, loaded.model.represent(words, false), false).arraySync());
+  assert.deepEqual(after, before);
+  assert.deepEqual(loaded.model.predict(words), entities);
+  // Saving again over an existing model replaces it atomically and leaves no temp folders behind.
+  await saveModelDir(dir, loaded.model, { name: 'tiny2' });
+  assert.deepEqual(readdirSync(root), ['model']);
+  assert.equal(loadModelDir(dir).config.name, 'tiny2');
+  loaded.model.dispose();
+  rmSync(root, { recursive: true });
+});
+
+test('loading refuses an unknown version, a wrong shape, truncated weights and a missing config', async () => {
+  await initEngine({ backend: 'cpu' });
+  const expectUserError = (dir: string, pattern: RegExp) =>
+    assert.throws(() => loadModelDir(dir), (e: unknown) => e instanceof UserError && pattern.test(e.message), String(pattern));
+
+  let dir = await savedTinyModel();
+  editConfig(dir, (c) => (c.formatVersion = 99));
+  expectUserError(dir, /config\.json: unsupported formatVersion 99/);
+
+  dir = await savedTinyModel();
+  editConfig(dir, (c) => (c.architecture.tagger.encoder.hiddenSize = 17));
+  expectUserError(dir, /weights\.json: .*shape \[.*\] but the model expects/);
+
+  dir = await savedTinyModel();
+  editConfig(dir, (c) => (c.labels.types = ['Chemical', 'Disease', 'Gene']));
+  expectUserError(dir, /does not match|shape/);
+
+  dir = await savedTinyModel();
+  truncateSync(join(dir, 'weights.bin'), statSync(join(dir, 'weights.bin')).size - 8);
+  expectUserError(dir, /weights\.bin: .*truncated/);
+
+  dir = await savedTinyModel();
+  const manifest = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8'));
+  manifest.file = '../../etc/passwd';
+  writeFileSync(join(dir, 'weights.json'), JSON.stringify(manifest));
+  expectUserError(dir, /outside the model directory/);
+
+  expectUserError(join(dir, 'nowhere'), /config\.json: missing/);
+});
+
+test('saving refuses to replace a folder that is not a model', async () => {
+  await initEngine({ backend: 'cpu' });
+  const root = mkdtempSync(join(tmpdir(), 'bioner-modeldir-'));
+  writeFileSync(join(root, 'notes.txt'), 'mine');
+  const model = tinyModel();
+  await assert.rejects(saveModelDir(root, model, { name: 'x' }), /not a model directory/);
+  assert.ok(existsSync(join(root, 'notes.txt')));
+  model.dispose();
+});

@@ -119,7 +119,7 @@ describe('language server with the lexicon model', () => {
     const path = join(dir, 'case.txt');
     const text = 'Naloxone reversed the overdose; aspirin was stopped.';
     writeFileSync(path, text);
-    const existing = ['T1\tDRUG 0 8\tNaloxone', 'A1\tNegated T1', 'R1\tCause Arg1:T1 Arg2:T1', '#1\tAnnotatorNotes T1\tchecked', 'some unknown line'];
+    const existing = ['T1\tDRUG 0 8\tNaloxone', 'A1\tNegated T1', 'R1\tCause Arg1:T1 Arg2:T1', '#1\tAnnotatorNotes T1\tchecked', 'N1\tReference T1 Wikidata:Q407119\tNaloxone'];
     writeFileSync(join(dir, 'case.ann'), existing.join('\n') + '\n');
     const uri = pathToFileURL(path).href;
     client.open(uri, text);

@@ -1,116 +1,68 @@
-// The sidecar BRAT standoff file of a document (notes/visit.txt -> notes/visit.ann), as the language server reads
-// and edits it. Tolerant on purpose: only text-bound lines (T) are interpreted; every other line (relations,
-// events, attributes, notes, anything unknown or malformed) is kept verbatim, and writes are atomic.
-import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+// The sidecar BRAT standoff file of a document (notes/visit.txt -> notes/visit.ann) as the language server sees it.
+// Parsing, code-point offsets, line-preserving edits and atomic writes are the formats/ code (brat.ts,
+// atomicWrite.ts); this file adds what an editor needs: a tolerant read against the current (possibly unsaved)
+// text, a cache by file stamp, and relabelling in place so attributes, notes and relations keep pointing at the id.
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { writeFileAtomicSync } from '../formats/atomicWrite';
+import { parseAnn, updateAnnFile, type BratEntity } from '../formats/brat';
+import { readTextFile } from '../formats/inputText';
+import type { Span } from '../types';
 
-/** A text-bound annotation: `T3<TAB>LABEL 10 17[;20 25]<TAB>text`. Offsets span the first to the last fragment. */
-export interface AnnEntity {
-  id: string;
-  label: string;
-  start: number;
-  end: number;
-  text: string;
-  /** Index into AnnFile.lines. */
-  line: number;
-}
-
-const TEXT_BOUND = /^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$/;
+export type AnnEntity = BratEntity;
 
 export function annPathFor(documentPath: string): string {
   return join(dirname(documentPath), basename(documentPath, extname(documentPath)) + '.ann');
 }
 
-export class AnnFile {
-  private constructor(
-    readonly path: string,
-    /** Every line of the file, verbatim, without line terminators. */
-    readonly lines: string[],
-    private readonly eol: string,
-    /** Whether the file existed when read. */
-    readonly exists: boolean,
-  ) {}
-
-  static read(path: string): AnnFile {
-    if (!existsSync(path)) return new AnnFile(path, [], '\n', false);
-    const content = readFileSync(path, 'utf8');
-    const eol = content.includes('\r\n') ? '\r\n' : '\n';
-    const lines = content.split(/\r?\n/);
-    if (lines.length && lines[lines.length - 1] === '') lines.pop();
-    return new AnnFile(path, lines, eol, true);
-  }
-
-  entities(): AnnEntity[] {
-    const result: AnnEntity[] = [];
-    this.lines.forEach((line, index) => {
-      const m = TEXT_BOUND.exec(line);
-      if (!m) return;
-      const offsets = m[3].split(/[ ;]/).map(Number);
-      result.push({ id: m[1], label: m[2], start: offsets[0], end: offsets[offsets.length - 1], text: m[4], line: index });
-    });
-    return result;
-  }
-
-  /** Adds `T<n> LABEL start end text` with the next free T number; returns its id. */
-  add(label: string, start: number, end: number, text: string): string {
-    const used = this.entities().map((e) => Number(e.id.slice(1)));
-    const id = `T${used.length ? Math.max(...used) + 1 : 1}`;
-    this.lines.push(`${id}\t${label} ${start} ${end}\t${text.replace(/[\r\n\t]/g, ' ')}`);
-    return id;
-  }
-
-  /** Changes the label of annotation `id`, keeping its offsets and text. */
-  relabel(id: string, label: string): void {
-    const entity = this.find(id);
-    this.lines[entity.line] = this.lines[entity.line].replace(TEXT_BOUND, (_all, tid, _old, offsets, text) => `${tid}\t${label} ${offsets}\t${text}`);
-  }
-
-  /** Lines other than `id`'s own that refer to it (relations, events, attributes, notes, normalizations). */
-  referencesTo(id: string): string[] {
-    const own = this.find(id).line;
-    const ref = new RegExp(`(^|[\\s:])${id}(?=\\s|$)`);
-    return this.lines.filter((line, i) => i !== own && ref.test(line.split('\t')[1] ?? ''));
-  }
-
-  /** Removes annotation `id` and the attributes, notes and normalizations attached to it. Refuses if a relation
-   *  or an event uses it (those are the user's work too; they must be edited by hand). */
-  remove(id: string): void {
-    const references = this.referencesTo(id);
-    const blocking = references.filter((line) => !/^[AMN#]/.test(line));
-    if (blocking.length) throw new Error(`${this.path}: ${id} is used by "${blocking[0].split('\t')[0]}"; edit the file by hand`);
-    const drop = new Set([this.find(id).line]);
-    this.lines.forEach((line, i) => {
-      if (references.includes(line)) drop.add(i);
-    });
-    const kept = this.lines.filter((_line, i) => !drop.has(i));
-    this.lines.splice(0, this.lines.length, ...kept);
-  }
-
-  /** Writes the file atomically: a temporary file in the same folder, then a rename over the original. */
-  write(): void {
-    const temporary = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${Date.now()}.tmp`);
-    const content = this.lines.length ? this.lines.join(this.eol) + this.eol : '';
+/**
+ * The text-bound annotations of `content` that fit `text`. A line that does not (malformed, or its text no longer
+ * matches after unsaved edits) is left out instead of failing the whole file: the editor shows what still holds.
+ */
+export function tolerantAnnotations(content: string, text: string, file: string): AnnEntity[] {
+  const result: AnnEntity[] = [];
+  content.split(/\r?\n/).forEach((line, index) => {
+    if (!line.startsWith('T')) return;
     try {
-      writeFileSync(temporary, content, 'utf8');
-      renameSync(temporary, this.path);
-    } catch (error) {
-      if (existsSync(temporary)) unlinkSync(temporary);
-      throw error;
+      for (const entity of parseAnn(line, text, file, { allowOverlaps: true }).entities) result.push({ ...entity, line: index + 1 });
+    } catch {
+      // stale or malformed line: not shown
     }
-  }
-
-  private find(id: string): AnnEntity {
-    const entity = this.entities().find((e) => e.id === id);
-    if (!entity) throw new Error(`${this.path}: no annotation ${id}`);
-    return entity;
-  }
+  });
+  return result;
 }
 
-/** Reads .ann files, re-reading only when the file on disk changed (size or modification time). */
-export class AnnFileCache {
-  private readonly cache = new Map<string, { stamp: string; file: AnnFile }>();
+/** Adds a T line (next free id) and writes the file atomically, creating it if needed. Returns the new id. */
+export function addAnnotation(annPath: string, text: string, span: Span): string {
+  return updateAnnFile(annPath, text, { add: [span] }).addedIds[0];
+}
 
-  get(path: string): AnnFile | undefined {
+/** Removes T `id`; lines that refer to it (notes, attributes, relations) are kept, as formats/brat.ts does. */
+export function removeAnnotation(annPath: string, text: string, id: string): void {
+  updateAnnFile(annPath, text, { removeIds: [id] });
+}
+
+/** Changes the label of T `id` in place (same id, offsets and mention; every other byte kept). */
+export function relabelAnnotation(annPath: string, text: string, id: string, label: string): void {
+  if (/\s/.test(label) || label === '') throw new Error(`${annPath}: cannot use the label "${label}"`);
+  const content = readTextFile(annPath);
+  const entity = parseAnn(content, text, annPath, { allowOverlaps: true }).entities.find((e) => e.id === id);
+  if (!entity) throw new Error(`${annPath}: no annotation ${id}`);
+  const lines = content.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  lines[entity.line - 1] = lines[entity.line - 1].replace(/^(T\d+\t)\S+/, `$1${label}`);
+  writeFileAtomicSync(annPath, lines.join(''));
+}
+
+/** Creates an empty .ann (the file's annotations now exist, and leave everything out) unless there is one. */
+export function ensureAnnFile(annPath: string): void {
+  if (!existsSync(annPath)) writeFileAtomicSync(annPath, '');
+}
+
+/** .ann contents, re-read only when the file on disk changed (size or modification time). */
+export class AnnFileCache {
+  private readonly cache = new Map<string, { stamp: string; content: string }>();
+
+  content(path: string): string | undefined {
     let stamp: string;
     try {
       const stat = statSync(path);
@@ -120,10 +72,14 @@ export class AnnFileCache {
       return undefined;
     }
     const hit = this.cache.get(path);
-    if (hit && hit.stamp === stamp) return hit.file;
-    const file = AnnFile.read(path);
-    this.cache.set(path, { stamp, file });
-    return file;
+    if (hit && hit.stamp === stamp) return hit.content;
+    try {
+      const content = readTextFile(path);
+      this.cache.set(path, { stamp, content });
+      return content;
+    } catch {
+      return undefined; // binary or not UTF-8: treated as no sidecar
+    }
   }
 
   forget(path: string): void {

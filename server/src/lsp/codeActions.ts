@@ -1,8 +1,11 @@
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
-import { AnnFile, type AnnEntity } from './annFile';
+import { addAnnotation, ensureAnnFile, relabelAnnotation, removeAnnotation, tolerantAnnotations, type AnnEntity } from './annFile';
+import { readTextFile } from '../formats/inputText';
+import { existsSync } from 'node:fs';
 import { annPathOf, currentAnnotations, entitiesAround, type ServerContext } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { EditAnnotationCommand } from './protocol';
@@ -75,37 +78,37 @@ export function annotationActions(
   return labels.map((label) => ({ title: `Annotate as ${label}`, edit: { ...base, op: 'add' as const, label } }));
 }
 
-/** Applies an AnnotationEdit to the .ann file on disk (atomic write; every other line kept). Returns what changed. */
-export function applyAnnotationEdit(annPath: string, edit: AnnotationEdit): string {
-  const file = AnnFile.read(annPath);
+/**
+ * Applies an AnnotationEdit to the .ann file on disk (atomic write; every other line kept). `text` is the document
+ * text the offsets refer to. Returns what changed, for the log.
+ */
+export function applyAnnotationEdit(annPath: string, text: string, edit: AnnotationEdit): string {
   const name = basename(annPath);
+  const existing = existsSync(annPath) ? tolerantAnnotations(readTextFile(annPath), text, annPath) : [];
   switch (edit.op) {
     case 'add': {
-      const same = file.entities().find((a) => a.start === edit.start && a.end === edit.end && a.label === edit.label);
+      const same = existing.find((a) => a.start === edit.start && a.end === edit.end && a.label === edit.label);
       if (same) return `${name}: ${same.id} already marks "${edit.text}" as ${edit.label}`;
-      const id = file.add(edit.label!, edit.start, edit.end, edit.text);
-      file.write();
+      const id = addAnnotation(annPath, text, { start: edit.start, end: edit.end, label: edit.label! });
       return `${name}: added ${id} ${edit.label} "${edit.text}"`;
     }
     case 'relabel':
-      file.relabel(checked(file, edit).id, edit.label!);
-      file.write();
+      relabelAnnotation(annPath, text, checked(existing, annPath, edit).id, edit.label!);
       return `${name}: ${edit.id} is now ${edit.label}`;
     case 'remove':
-      file.remove(checked(file, edit).id);
-      file.write();
+      removeAnnotation(annPath, text, checked(existing, annPath, edit).id);
       return `${name}: removed ${edit.id} "${edit.text}"`;
     case 'create':
-      if (!file.exists) file.write();
+      ensureAnnFile(annPath);
       return `${name}: "${edit.text}" is not annotated`;
   }
 }
 
 /** The annotation an edit refers to, still at the same place (the file may have changed since the action was offered). */
-function checked(file: AnnFile, edit: AnnotationEdit): AnnEntity {
-  const entity = file.entities().find((a) => a.id === edit.id);
+function checked(existing: AnnEntity[], annPath: string, edit: AnnotationEdit): AnnEntity {
+  const entity = existing.find((a) => a.id === edit.id);
   if (!entity || entity.start !== edit.start || entity.end !== edit.end) {
-    throw new Error(`${file.path}: ${edit.id} changed since the action was offered; try again`);
+    throw new Error(`${annPath}: ${edit.id} changed since the action was offered; try again`);
   }
   return entity;
 }
@@ -137,10 +140,11 @@ export function register(context: ServerContext): void {
     const document = context.documents.get(edit.uri);
     try {
       if (!annPath) throw new Error(`${edit.uri}: only files on disk can have a .ann sidecar`);
-      if (document && document.getText().slice(edit.start, edit.end) !== edit.text) {
+      const text = document?.getText() ?? readTextFile(fileURLToPath(edit.uri), { keepBom: true });
+      if (text.slice(edit.start, edit.end) !== edit.text) {
         throw new Error(`${edit.uri}: the text changed since the action was offered; try again`);
       }
-      const done = applyAnnotationEdit(annPath, edit);
+      const done = applyAnnotationEdit(annPath, text, edit);
       context.annFiles.forget(annPath);
       connection.console.log(done);
     } catch (error) {

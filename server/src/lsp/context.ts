@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
-import { AnnFileCache, annPathFor, type AnnEntity } from './annFile';
+import { AnnFileCache, annPathFor, tolerantAnnotations, type AnnEntity } from './annFile';
 import type { DocumentAnalysis, DocumentEntities } from './documentEntities';
 import type { ModelHost } from './modelHost';
 import type { BionerSettings } from './settings';
@@ -44,13 +44,12 @@ export function annPathOf(uri: string): string | undefined {
 }
 
 /**
- * The user's annotations of a document that still match its current text (an annotation whose text no longer
- * matches, e.g. after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar.
+ * The user's annotations of a document that still fit its current text (one whose text no longer matches, e.g.
+ * after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar .ann.
  */
 export function currentAnnotations(context: ServerContext, document: TextDocument): AnnEntity[] | undefined {
   const path = annPathOf(document.uri);
-  const file = path ? context.annFiles.get(path) : undefined;
-  if (!file) return undefined;
-  const text = document.getText();
-  return file.entities().filter((a) => a.end <= text.length && text.slice(a.start, a.end).replace(/\s+/g, ' ') === a.text.replace(/\s+/g, ' '));
+  const content = path ? context.annFiles.content(path) : undefined;
+  if (content === undefined) return undefined;
+  return tolerantAnnotations(content, document.getText(), path!);
 }

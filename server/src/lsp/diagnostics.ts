@@ -56,7 +56,7 @@ export function computeDiagnostics(
   }
   for (const a of userBySpan.values()) {
     if (!modelBySpan.has(key(a.start, a.end))) {
-      result.push(make(a.start, a.end, DiagnosticSeverity.Warning, 'not-found', `The model does not find ${a.label} "${a.text}" (${a.id} in ${annName})`));
+      result.push(make(a.start, a.end, DiagnosticSeverity.Warning, 'not-found', `The model does not find ${a.label} "${document.getText().slice(a.start, a.end)}" (${a.id} in ${annName})`));
     }
   }
   return result;

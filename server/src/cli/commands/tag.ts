@@ -44,6 +44,16 @@ export function register(program: Command): void {
     .option('--max-file-size <bytes>', 'skip larger files (suffixes k, M, G allowed)', byteSize, DEFAULT_MAX_FILE_SIZE)
     .option('--progress-json', 'report progress as JSON lines on stderr (for the editor extension)')
     .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(count).default(32).hideHelp())
+    .addHelpText(
+      'after',
+      `
+Outputs (--out DIR or --in-place) mirror the input tree: the input's path minus ".txt", plus
+  .jsonl | .conll | .ann | .inline.txt      (notes/a.txt -> a.ann, notes/b.md -> b.md.ann, c.jsonl -> c.jsonl.jsonl)
+BRAT output under --out also gets a copy of the text (a.txt beside a.ann); JSONL input is not written as BRAT.
+An existing .ann that bioner did not write (no "# bioner" first line) is kept; ours goes to <name>.bioner.ann.
+A second run skips inputs whose output is complete and newer than the input (--force redoes them).
+Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.`,
+    )
     .action(async (input: string, flags: TagFlags) => {
       const progress: ProgressMode = flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
       const controller = new AbortController();

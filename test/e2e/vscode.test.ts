@@ -1,0 +1,188 @@
+// End-to-end: the packaged extension in a real VS Code (code-server) driven through Chromium, asserting what a user
+// sees. Needs `bash scripts/setup-e2e.sh` (skips with that hint otherwise). Screenshots and logs: test-results/e2e/.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { codeServerEntry, collectLogs, startCodeServer, type CodeServer } from './harness/codeServer';
+import { packageVsix, REPO } from './harness/vsix';
+import { CHROMIUM, launchChromium, Workbench } from './harness/workbench';
+
+const RESULTS = path.join(REPO, 'test-results', 'e2e');
+const LEXICON_MODEL = path.join(REPO, 'test', 'fixtures', 'models', 'lexicon');
+const DEFAULT_MODEL = path.join(REPO, 'models', 'default');
+
+// The default colours contributed in package.json (configurationDefaults), as the browser reports them.
+const DISEASE_RGB = 'rgb(224, 64, 122)'; // #E0407A
+const DRUG_RGB = 'rgb(20, 148, 107)'; // #14946B
+
+const entry = codeServerEntry();
+const skip = !entry
+  ? 'code-server is not installed: run `bash scripts/setup-e2e.sh` (scripts/test-all.sh does)'
+  : !fs.existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM}: run \`bash scripts/setup-e2e.sh\``
+    : false;
+
+function neuralDefaultModel(): boolean {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(DEFAULT_MODEL, 'config.json'), 'utf8')) as { kind?: string };
+    return (config.kind ?? 'neural') === 'neural';
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh copy of the e2e workspace: the example notes, six annotated documents, and workspace settings. */
+function makeWorkspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-e2e-ws-'));
+  fs.cpSync(path.join(REPO, 'examples', 'notes'), path.join(dir, 'notes'), { recursive: true });
+  fs.cpSync(path.join(__dirname, 'workspace', 'annotated'), path.join(dir, 'annotated'), { recursive: true });
+  // A hand-made annotation beside a note: Tag Folder… must never touch it.
+  fs.writeFileSync(path.join(dir, 'notes', 'emergency-overdose.ann'), 'T1\tDRUG 220 228\tNaloxone\n');
+  fs.mkdirSync(path.join(dir, '.vscode'));
+  writeWorkspaceSettings(dir, { 'bioner.model': LEXICON_MODEL, 'bioner.diagnostics': 'uncertain' });
+  return dir;
+}
+
+function writeWorkspaceSettings(dir: string, settings: Record<string, unknown>): void {
+  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 }, () => {
+  let server: CodeServer;
+  let browser: Browser;
+  let workbench: Workbench;
+  let workspace: string;
+  let failed = false;
+
+  before(async () => {
+    fs.rmSync(RESULTS, { recursive: true, force: true });
+    fs.mkdirSync(RESULTS, { recursive: true });
+    const vsix = packageVsix(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-')), 'bioner.vsix'));
+    workspace = makeWorkspace();
+    server = await startCodeServer({
+      entry: entry!,
+      vsix,
+      logFile: path.join(RESULTS, 'code-server.log'),
+      userSettings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.editor.enablePreview': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'security.workspace.trust.enabled': false,
+        'editor.hover.delay': 200,
+        'editor.minimap.enabled': false,
+        'files.simpleDialog.enable': true,
+      },
+    });
+    browser = await launchChromium();
+    workbench = await Workbench.open(browser, server.url, workspace, RESULTS);
+  });
+
+  after(async () => {
+    if (failed && workbench) await workbench.screenshot('failure').catch(() => undefined);
+    if (server) collectLogs(server, RESULTS);
+    await browser?.close();
+    await server?.stop();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  /** Marks the run failed (for the screenshot and logs) and rethrows. */
+  async function step(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      failed = true;
+      await workbench?.screenshot(`failed-${name}`).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  it('colours diseases and drugs in a clinical note', () =>
+    step('colours', async () => {
+      await workbench.openFile('cystic-fibrosis-clinic.note');
+      const disease = await workbench.waitForColour('cystic fibrosis', DISEASE_RGB);
+      const drug = await workbench.waitForColour('Ivacaftor', DRUG_RGB);
+      await workbench.screenshot('1-entity-colours');
+      assert.equal(disease, DISEASE_RGB, 'colour of "cystic fibrosis"');
+      assert.equal(drug, DRUG_RGB, 'colour of "Ivacaftor"');
+    }));
+
+  it('shows the model and the entity count in the status bar', () =>
+    step('status-bar', async () => {
+      const item = workbench.statusBarItem(/test-lexicon/);
+      await item.waitFor({ timeout: 15_000 });
+      assert.match(await item.innerText(), /test-lexicon · \d+ entities/);
+    }));
+
+  it('shows DRUG and a confidence when hovering Ivacaftor', () =>
+    step('hover', async () => {
+      const text = await workbench.hoverText('Ivacaftor');
+      await workbench.screenshot('2-hover-ivacaftor');
+      assert.match(text, /DRUG/);
+      assert.match(text, /\b(0\.\d+|\d{1,3}(\.\d+)?\s?%)/, `a confidence in: ${text}`);
+    }));
+
+  it('lists uncertain entities in the Problems panel', () =>
+    step('problems', async () => {
+      const rows = await workbench.problemsPanelRows();
+      await workbench.screenshot('3-problems-uncertain');
+      // The lexicon model gives "fever" confidence 0.40, below bioner.confidenceThreshold (0.5).
+      assert.ok(rows.some((r) => /fever/.test(r)), `a Problems row about "fever" in:\n${rows.join('\n')}`);
+      assert.ok(!rows.some((r) => /Ivacaftor/.test(r)), 'confident entities are not problems');
+    }));
+
+  it('Tag Folder… writes BRAT files beside nothing of the user', () =>
+    step('tag-folder', async () => {
+      const notes = path.join(workspace, 'notes');
+      const out = `${notes}-bioner`;
+      const userAnn = fs.readFileSync(path.join(notes, 'emergency-overdose.ann'), 'utf8');
+      await workbench.runCommand('BioNER: Tag Folder…');
+      await workbench.chooseFolder(notes);
+      await workbench.pick('BRAT');
+      await workbench.pick('notes-bioner');
+      const done = workbench.notification(/BioNER: tagged notes/);
+      await done.waitFor({ timeout: 120_000 });
+      await workbench.screenshot('4-tag-folder-done');
+      assert.match(await done.innerText(), /3 documents/);
+      // bioner tag names outputs after the whole input name: x.note -> x.note.ann (+ x.note.txt, the text for BRAT).
+      const ann = fs.readFileSync(path.join(out, 'cystic-fibrosis-clinic.note.ann'), 'utf8');
+      assert.match(ann, /^T\d+\tDRUG \d+ \d+\tIvacaftor$/m);
+      assert.match(ann, /^T\d+\tDISEASE \d+ \d+\tcystic fibrosis$/m);
+      for (const note of ['emergency-overdose', 'discharge-summary']) assert.ok(fs.existsSync(path.join(out, `${note}.note.ann`)), note);
+      assert.equal(fs.readFileSync(path.join(notes, 'emergency-overdose.ann'), 'utf8'), userAnn, 'the user .ann is unchanged');
+    }));
+
+  it(
+    'Fine-tune on Workspace Annotations trains, reports F1 and switches to the new model',
+    { skip: neuralDefaultModel() ? false : 'models/default/config.json (kind neural) does not exist yet: fine-tuning needs a neural model' },
+    () =>
+      step('fine-tune', async () => {
+        // Start from the shipped neural model (the workspace default points at the lexicon fixture).
+        writeWorkspaceSettings(workspace, { 'bioner.diagnostics': 'uncertain' });
+        await workbench.statusBarItem(/test-lexicon/).waitFor({ state: 'detached', timeout: 60_000 });
+        await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
+        const done = workbench.notification(/fine-tuned model saved/);
+        await done.waitFor({ timeout: 240_000 });
+        await workbench.screenshot('5-fine-tune-done');
+        const message = await done.innerText();
+        assert.match(message, /F1 on 1 held-out document: .+ before, .+ after/);
+        const models = path.join(workspace, '.bioner', 'models');
+        const [saved] = fs.readdirSync(models);
+        assert.ok(saved && fs.existsSync(path.join(models, saved, 'config.json')), 'the new model is saved');
+        assert.ok(!fs.existsSync(path.join(workspace, '.bioner', 'runs', saved)), 'no scratch files are left');
+        const name = (JSON.parse(fs.readFileSync(path.join(models, saved, 'config.json'), 'utf8')) as { name?: string }).name ?? saved;
+        await done.locator('.monaco-button', { hasText: 'Use the New Model' }).click();
+        await workbench.statusBarItem(name).waitFor({ timeout: 60_000 });
+        await workbench.screenshot('6-fine-tuned-model-active');
+        const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
+        assert.equal(settings['bioner.model'], path.join(models, saved));
+      }),
+  );
+});

@@ -35,10 +35,29 @@ const enum Kind {
   Other,
 }
 
-interface Atom {
-  kind: Kind;
-  start: number;
-  end: number;
+/** Atoms in parallel typed arrays: millions of them for a 10 MB text, so no object per atom. */
+class Atoms {
+  length = 0;
+  kinds = new Uint8Array(1024);
+  starts = new Int32Array(1024);
+  ends = new Int32Array(1024);
+
+  push(kind: Kind, start: number, end: number): void {
+    if (this.length === this.kinds.length) {
+      const grow = <T extends Uint8Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.kinds = grow(this.kinds);
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+    }
+    this.kinds[this.length] = kind;
+    this.starts[this.length] = start;
+    this.ends[this.length] = end;
+    this.length++;
+  }
 }
 
 // Group 1: whitespace (plus zero-width space / word joiner, which are invisible separators).
@@ -56,14 +75,37 @@ const HAS_LOWER = /\p{Ll}/u;
 const HAS_UPPER_OR_DIGIT = /[\p{Lu}\p{Nd}]/u;
 const PARAGRAPH_SEPARATOR = /\u2029|(?:\r\n|\r|\n|\u2028)[^\S\r\n\u2028]*(?:\r\n|\r|\n|\u2028)/;
 
-function scanAtoms(text: string): Atom[] {
-  const atoms: Atom[] = [];
-  ATOM.lastIndex = 0;
-  while (ATOM.lastIndex < text.length) {
-    const start = ATOM.lastIndex;
+/** ASCII class of a char code: 0 space, 1 letter/digit, 2 other; -1 for non-ASCII. */
+function asciiClass(c: number): number {
+  if (c >= 128) return -1;
+  if (c === 32 || (c >= 9 && c <= 13)) return 0;
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return 1;
+  return 2;
+}
+
+const KIND_OF_CLASS = [Kind.Space, Kind.Word, Kind.Other];
+
+function scanAtoms(text: string): Atoms {
+  const atoms = new Atoms();
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    // Fast path: an atom made only of ASCII and not followed by a non-ASCII char that could extend it.
+    const cls = asciiClass(text.charCodeAt(i));
+    if (cls >= 0) {
+      let j = i + 1;
+      if (cls !== 2) while (j < n && asciiClass(text.charCodeAt(j)) === cls) j++;
+      if (j === n || text.charCodeAt(j) < 128) {
+        atoms.push(KIND_OF_CLASS[cls], i, j);
+        i = j;
+        continue;
+      }
+    }
+    ATOM.lastIndex = i;
     const m = ATOM.exec(text);
-    if (!m) throw new Error(`tokenizer: no atom at offset ${start}`); // unreachable: the three groups cover everything
-    atoms.push({ kind: m[1] !== undefined ? Kind.Space : m[2] !== undefined ? Kind.Word : Kind.Other, start, end: ATOM.lastIndex });
+    if (!m) throw new Error(`tokenizer: no atom at offset ${i}`); // unreachable: the three groups cover everything
+    atoms.push(m[1] !== undefined ? Kind.Space : m[2] !== undefined ? Kind.Word : Kind.Other, i, ATOM.lastIndex);
+    i = ATOM.lastIndex;
   }
   return atoms;
 }
@@ -74,6 +116,9 @@ function isCodePart(s: string): boolean {
   if (!HAS_LOWER.test(s)) return s.length <= 8;
   return s.length <= 4 && HAS_UPPER_OR_DIGIT.test(s);
 }
+
+/** Characters that may glue two letter/digit runs into one word (see joinsAcross). */
+const JOINERS = new Set(['.', ',', '-', '\u2010', '\u2011']);
 
 function joinsAcross(left: string, separator: string, right: string, hyphens: HyphenPolicy): boolean {
   switch (separator) {
@@ -102,23 +147,26 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
   const atoms = scanAtoms(text);
   const tokens: Token[] = [];
   const paragraphStarts: number[] = [];
-  const at = (i: number): string => text.slice(atoms[i].start, atoms[i].end);
-  const isKind = (i: number, kind: Kind): boolean => i >= 0 && i < atoms.length && atoms[i].kind === kind;
+  const { kinds, starts, ends } = atoms;
+  const at = (i: number): string => text.slice(starts[i], ends[i]);
+  /** The single character of a one-char atom, or '' (cheap test for ".", ",", "-" without slicing). */
+  const charAt = (i: number): string => (ends[i] - starts[i] === 1 ? text[starts[i]] : '');
+  const isKind = (i: number, kind: Kind): boolean => i >= 0 && i < atoms.length && kinds[i] === kind;
   const push = (first: number, last: number): void => {
-    const start = atoms[first].start;
-    const end = atoms[last].end;
+    const start = starts[first];
+    const end = ends[last];
     tokens.push({ text: text.slice(start, end), start, end });
   };
 
   let i = 0;
   while (i < atoms.length) {
-    const atom = atoms[i];
-    if (atom.kind === Kind.Space) {
+    const kind = kinds[i];
+    if (kind === Kind.Space) {
       if (tokens.length > 0 && PARAGRAPH_SEPARATOR.test(at(i))) paragraphStarts.push(tokens.length);
       i++;
       continue;
     }
-    if (atom.kind === Kind.Word) {
+    if (kind === Kind.Word) {
       const abbreviationEnd = matchAbbreviation(i);
       if (abbreviationEnd >= 0) {
         push(i, abbreviationEnd);
@@ -126,14 +174,19 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
         continue;
       }
       let last = i;
-      while (isKind(last + 1, Kind.Other) && isKind(last + 2, Kind.Word) && joinsAcross(at(last), at(last + 1), at(last + 2), hyphens)) {
+      while (
+        isKind(last + 1, Kind.Other) &&
+        isKind(last + 2, Kind.Word) &&
+        JOINERS.has(charAt(last + 1)) &&
+        joinsAcross(at(last), charAt(last + 1), at(last + 2), hyphens)
+      ) {
         last += 2;
       }
       push(i, last);
       i = last + 1;
       continue;
     }
-    const symbol = at(i);
+    const symbol = charAt(i);
     // A leading decimal point: ".05" in "P<.05".
     if (symbol === '.' && !isKind(i - 1, Kind.Word) && isKind(i + 1, Kind.Word) && DIGITS.test(at(i + 1))) {
       push(i, i + 1);
@@ -143,7 +196,7 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
     // An ellipsis written as dots stays one token.
     if (symbol === '.') {
       let last = i;
-      while (isKind(last + 1, Kind.Other) && at(last + 1) === '.') last++;
+      while (isKind(last + 1, Kind.Other) && charAt(last + 1) === '.') last++;
       push(i, last);
       i = last + 1;
       continue;
@@ -158,7 +211,7 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
     let best = -1;
     let candidate = '';
     for (let part = 0, i = first; part < MAX_ABBREVIATION_PARTS; part++, i += 2) {
-      if (!isKind(i, Kind.Word) || !isKind(i + 1, Kind.Other) || at(i + 1) !== '.') break;
+      if (!isKind(i, Kind.Word) || !isKind(i + 1, Kind.Other) || charAt(i + 1) !== '.') break;
       candidate += at(i) + '.';
       // "p.Phe508del" is not the abbreviation "p." followed by a word.
       if (!isKind(i + 2, Kind.Word) && isAbbreviation(candidate)) best = i + 1;

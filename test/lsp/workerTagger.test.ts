@@ -64,3 +64,23 @@ test('dispose rejects pending requests and terminates the worker', async () => {
   await assert.rejects(pending, /disposed/);
   await assert.rejects(tagger.tagSentences(['aspirin']), /disposed/);
 });
+
+test("what the model code prints in the worker goes to stderr, never to the owner's stdout", async () => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-print-'));
+  const script = join(dir, 'printing-worker.js');
+  // A stand-in worker that prints before answering as a real one would.
+  writeFileSync(
+    script,
+    `const { parentPort } = require('node:worker_threads');
+     console.log('noise from the model');
+     parentPort.postMessage({ type: 'ready', modelName: 'printer', labels: [] });`,
+  );
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '-e', `require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'tagging', 'workerTagger.ts'))}).WorkerTagger.start('.', { workerScript: ${JSON.stringify(script)} }).then((t) => setTimeout(() => t.dispose(), 100))`],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /noise from the model/);
+});

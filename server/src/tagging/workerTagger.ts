@@ -64,7 +64,11 @@ export class WorkerTagger implements TextTagger {
     const worker = new Worker(options.workerScript ?? defaultWorkerScript(), {
       workerData: init,
       resourceLimits: options.resourceLimits,
+      // The owner's stdout may be a protocol stream (the language server over --stdio) or the CLI's data output:
+      // anything the model code prints goes to stderr instead.
+      stdout: true,
     });
+    worker.stdout.pipe(process.stderr, { end: false });
     return new Promise<WorkerTagger>((resolvePromise, reject) => {
       const onMessage = (reply: WorkerReply): void => {
         if (reply.type === 'ready') {

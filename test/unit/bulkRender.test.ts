@@ -1,6 +1,8 @@
 // The output formats of `bioner tag` on hand-made tagged documents: edge cases the fixtures do not reach.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseAnn } from '../../server/src/formats/brat';
+import { parseConll } from '../../server/src/formats/conll';
 import { renderBrat, renderConll, renderInline, renderJsonl, type TaggedDocument } from '../../server/src/bulk/render';
 import type { EntityPrediction, Sentence } from '../../server/src/types';
 
@@ -9,9 +11,19 @@ function doc(text: string, spans: Array<[number, number, string]>, sentences: Se
   return { file: 'a.txt', text, sentences, entities };
 }
 
-test('brat: an entity across a line break becomes a discontinuous span', () => {
-  const text = 'cystic\nfibrosis here';
-  assert.equal(renderBrat(doc(text, [[0, 15, 'DISEASE']])), 'T1\tDISEASE 0 6;7 15\tcystic fibrosis\n');
+test('brat: offsets count code points (as brat does), and the .ann reads back with formats/brat', () => {
+  const text = '\u{1D6FC}-blockers and aspirin'; // a mathematical alpha: two UTF-16 units, one code point
+  const d = doc(text, [[text.indexOf('aspirin'), text.length, 'DRUG']]);
+  assert.equal(renderBrat(d), 'T1\tDRUG 15 22\taspirin\n');
+  assert.deepEqual(parseAnn(renderBrat(d), text, 'a.ann').entities.map((e) => [e.start, e.end]), [[16, 23]]);
+});
+
+test('conll: documents sharing one file are introduced by -DOCSTART- (id) and read back with formats/conll', () => {
+  const text = 'aspirin now';
+  const sentence: Sentence = { start: 0, end: 11, tokens: [{ text: 'aspirin', start: 0, end: 7 }, { text: 'now', start: 8, end: 11 }] };
+  const out = renderConll(doc(text, [[0, 7, 'DRUG']], [sentence]), 'n1') + renderConll(doc(text, [], [sentence]), 'n2');
+  const parsed = parseConll(out, 'out.conll').documents;
+  assert.deepEqual(parsed.map((p) => [p.id, p.sentences[0].tags]), [['n1', ['B-DRUG', 'O']], ['n2', ['O', 'O']]]);
 });
 
 test('inline: an entity overlapping an earlier one is left unmarked; a final newline is added', () => {

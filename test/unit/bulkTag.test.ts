@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBrat } from '../../server/src/formats/brat';
+import { parseConll } from '../../server/src/formats/conll';
 import { lexiconModel, listFiles, runCli, scratchNotes, startCli } from '../fixtures/bulk/cli';
 
 const MARKER = '# bioner: written by "bioner tag"';
@@ -33,6 +35,9 @@ test('--out mirrors the input tree in every format and leaves the input tree alo
   assert.ok(ann.startsWith(MARKER));
   assert.match(ann, /^T1\tDISEASE 23 38\tcystic fibrosis$/m);
   assert.equal(readFileSync(join(dir, 'out-brat', 'visit.txt'), 'utf8'), readFileSync(join(notes, 'visit.txt'), 'utf8'));
+  assert.equal(readBrat(join(dir, 'out-brat', 'visit.txt')).documents[0].entities.length, 4);
+  const conll = parseConll(readFileSync(join(dir, 'out-conll', 'clinic', 'batch.jsonl.conll'), 'utf8'), 'batch.jsonl.conll');
+  assert.deepEqual(conll.documents.map((d) => d.id), ['n1', 'n2', '7']);
   assert.match(readFileSync(join(dir, 'out-inline', 'visit.inline.txt'), 'utf8'), /\[Ivacaftor\/DRUG\]/);
   assert.match(readFileSync(join(dir, 'out-conll', 'clinic', 'overdose.md.conll'), 'utf8'), /^naloxone\tB-DRUG$/m);
   assert.match(tag(notes, '--format', 'brat', '--out', join(dir, 'x')).stderr, /skipped clinic\/batch\.jsonl: BRAT output needs/);

@@ -13,7 +13,8 @@ import { isComplete, planOutput, type OutputPlan } from './outputs';
 import { createProgressReporter, type ProgressMode } from './progress';
 import { BRAT_MARKER, renderDocument, type OutputFormat, type TaggedDocument } from './render';
 import { SentenceBatcher } from './sentenceBatcher';
-import { AtomicFileSink, StreamSink, writeFileAtomic, removeTempFilesSync, type DocumentSink } from './sinks';
+import { writeFileAtomic } from '../formats/atomicWrite';
+import { AtomicFileSink, StreamSink, removeTempFilesSync, type DocumentSink } from './sinks';
 import { emptySummary, type BulkSummary } from './summary';
 import { TaggerPool } from './taggerPool';
 
@@ -144,7 +145,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
       }
       let read;
       try {
-        read = await readDocuments(file, options.maxFileSize, io.stdin);
+        read = await readDocuments(file, options.maxFileSize, { stdin: io.stdin, keepBom: format === 'brat' });
       } catch (error) {
         const reason = error instanceof UserError ? error.message : `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
         if (single) throw error instanceof UserError ? error : new UserError(`${file.path}: ${reason}`);
@@ -183,7 +184,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
           summary.documents++;
           summary.tokens += result.sentences.reduce((n, s) => n + s.tokens.length, 0);
           for (const e of result.entities) summary.entities[e.label] = (summary.entities[e.label] ?? 0) + 1;
-          await job.sink.write(renderFor(format, result, !!plan, file.kind === 'jsonl'));
+          await job.sink.write(renderFor(format, result, !!plan, inputs.isDirectory, file.kind === 'jsonl'));
           done++;
           report();
         });
@@ -229,14 +230,17 @@ async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkD
 /** A line naming the file before its documents, when several files share one output (stdout). */
 function fileHeader(format: OutputFormat, file: InputFile, many: boolean, ownFile: boolean): string | undefined {
   if (format === 'brat' && ownFile) return `${BRAT_MARKER}\n`;
-  // JSONL documents get a header each (renderFor); stdout JSONL objects name their file.
-  if (!many || ownFile || format === 'jsonl' || file.kind === 'jsonl') return undefined;
+  // JSONL objects name their file; CoNLL documents get -DOCSTART- lines; JSONL input documents get a header each.
+  if (!many || ownFile || format === 'jsonl' || format === 'conll' || file.kind === 'jsonl') return undefined;
   return format === 'inline' ? `==> ${file.rel} <==\n` : `# file = ${file.rel}\n`;
 }
 
-/** A document's output; JSONL input documents are introduced by their id and line in the non-JSON formats. */
-function renderFor(format: OutputFormat, doc: TaggedDocument, ownFile: boolean, fromJsonl: boolean): string {
-  if (!fromJsonl || format === 'jsonl') return renderDocument(format, doc);
+/** A document's output, introduced by its name where several documents share one output. */
+function renderFor(format: OutputFormat, doc: TaggedDocument, ownFile: boolean, many: boolean, fromJsonl: boolean): string {
+  if (format === 'jsonl') return renderDocument(format, doc);
+  if (!fromJsonl) return renderDocument(format, doc, many && !ownFile ? doc.file : undefined);
+  const id = doc.id === undefined ? `line ${doc.line}` : String(doc.id);
+  if (format === 'conll') return renderDocument(format, doc, id);
   const name = `${doc.id === undefined ? '' : `id = ${doc.id}, `}line = ${doc.line}`;
   if (format === 'inline') return `==> ${ownFile ? '' : `${doc.file} `}${name} <==\n${renderDocument(format, doc)}`;
   return `# ${name}\n${renderDocument(format, doc)}`;

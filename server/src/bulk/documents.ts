@@ -2,7 +2,8 @@
 // line. Files that are not text (NUL bytes, invalid UTF-8) or are larger than the limit are reported, not read.
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { inputError } from '../errors';
+import { inputError, UserError } from '../errors';
+import { decodeText } from '../formats/inputText';
 import type { InputFile, InputKind } from './inputs';
 
 export interface BulkDocument {
@@ -15,28 +16,24 @@ export interface BulkDocument {
 
 export type ReadResult = { documents: BulkDocument[]; bytes: number } | { skipped: string };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads a file (or stdin, path "-") and splits it into documents; `skipped` says why a file is not tagged. */
-export async function readDocuments(file: InputFile, maxBytes: number, stdin?: Readable): Promise<ReadResult> {
-  const bytes = file.path === '-' ? await readStream(stdin ?? process.stdin, maxBytes) : await readFileBounded(file.path, maxBytes);
+/**
+ * Reads a file (or stdin, path "-") and splits it into documents; `skipped` says why a file is not tagged.
+ * `keepBom`: keep a leading byte-order mark in the text (brat counts it in its offsets).
+ */
+export async function readDocuments(file: InputFile, maxBytes: number, options: { stdin?: Readable; keepBom?: boolean } = {}): Promise<ReadResult> {
+  const label = file.path === '-' ? '<stdin>' : file.path;
+  const bytes = file.path === '-' ? await readStream(options.stdin ?? process.stdin, maxBytes) : await readFileBounded(file.path, maxBytes);
   if (bytes === undefined) return { skipped: `larger than --max-file-size (${maxBytes} bytes)` };
-  const text = decodeText(bytes);
-  if (text === undefined) return { skipped: 'binary (NUL bytes or invalid UTF-8)' };
+  let text: string;
+  try {
+    text = decodeText(bytes, label, { keepBom: options.keepBom });
+  } catch (error) {
+    if (error instanceof UserError) return { skipped: `binary or not UTF-8 (${error.message})` };
+    throw error;
+  }
   // stdin has no extension: it is JSONL when its first non-blank character opens an object.
   const kind: InputKind = file.path === '-' && /^\s*\{/.test(text) ? 'jsonl' : file.kind;
-  const label = file.path === '-' ? '<stdin>' : file.path;
-  return { documents: kind === 'jsonl' ? parseJsonlDocuments(text, label) : [{ text }], bytes: bytes.length };
-}
-
-/** The text of a buffer without a BOM, or undefined when it is binary. */
-export function decodeText(bytes: Uint8Array): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return utf8.decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    return undefined;
-  }
+  return { documents: kind === 'jsonl' ? parseJsonlDocuments(text.replace(/^\uFEFF/, ''), label) : [{ text }], bytes: bytes.length };
 }
 
 /** One document per non-blank line `{"id": string|number, "text": string}`; anything else is a UserError at file:line. */

@@ -2,9 +2,13 @@
 //   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence"}]}  (one line)
 //   inline  the text with each entity marked in place: "[cystic fibrosis/DISEASE]"
 //   conll   token<TAB>IOB2-tag lines, a blank line after each sentence
-//   brat    standoff .ann lines "T1<TAB>LABEL start end<TAB>text"
-// Offsets are UTF-16 offsets into the document text, end exclusive (as everywhere in BioNER).
-import type { EntityPrediction, Sentence } from '../types';
+//   brat    standoff .ann lines "T1<TAB>LABEL start end<TAB>text" (code-point offsets, as brat counts)
+// The CoNLL and BRAT text comes from server/src/formats, so `bioner train`/`eval` read it back. JSONL and inline
+// offsets are UTF-16 offsets into the document text, end exclusive (as everywhere in BioNER).
+import { formatAnn } from '../formats/brat';
+import { formatConll } from '../formats/conll';
+import { spansToTags } from '../formats/tagSchemes';
+import type { EntityPrediction, Sentence, Span, TaggedSentence } from '../types';
 
 export type OutputFormat = 'jsonl' | 'inline' | 'conll' | 'brat';
 export const OUTPUT_FORMATS: OutputFormat[] = ['jsonl', 'inline', 'conll', 'brat'];
@@ -23,14 +27,15 @@ export interface TaggedDocument {
 /** First line of every .ann file bioner writes; an .ann without it belongs to a person and is never overwritten. */
 export const BRAT_MARKER = '# bioner: written by "bioner tag"; a new run may overwrite this file';
 
-export function renderDocument(format: OutputFormat, doc: TaggedDocument): string {
+/** `docstart`: CoNLL only, the id of a `-DOCSTART- (id)` line before the document. */
+export function renderDocument(format: OutputFormat, doc: TaggedDocument, docstart?: string): string {
   switch (format) {
     case 'jsonl':
       return renderJsonl(doc);
     case 'inline':
       return renderInline(doc);
     case 'conll':
-      return renderConll(doc);
+      return renderConll(doc, docstart);
     case 'brat':
       return renderBrat(doc);
   }
@@ -55,39 +60,37 @@ export function renderInline(doc: TaggedDocument): string {
   return out.endsWith('\n') ? out : `${out}\n`;
 }
 
-/** token<TAB>tag per line, IOB2: a token overlapping an entity is inside it, the first such token begins it. */
-export function renderConll(doc: TaggedDocument): string {
-  const lines: string[] = [];
-  let next = 0; // entities are sorted: the first one that may still overlap the current token
+/**
+ * token<TAB>IOB2-tag lines (formats/conll), a blank line between sentences. A token that an entity touches is inside
+ * it. `docstart` introduces the document with `-DOCSTART- (id)` when several documents share one output.
+ */
+export function renderConll(doc: TaggedDocument, docstart?: string): string {
+  const sentences: TaggedSentence[] = [];
+  let next = 0; // entities are sorted: the first one that may still reach the current token
   for (const sentence of doc.sentences) {
-    let previous: EntityPrediction | undefined;
-    for (const token of sentence.tokens) {
+    const spans: Span[] = [];
+    let openEntity: EntityPrediction | undefined; // the entity of the last span, while it may still grow
+    sentence.tokens.forEach((token, i) => {
       while (next < doc.entities.length && doc.entities[next].end <= token.start) next++;
-      const entity = next < doc.entities.length && doc.entities[next].start < token.end ? doc.entities[next] : undefined;
-      const tag = entity ? `${entity === previous ? 'I' : 'B'}-${entity.label}` : 'O';
-      previous = entity;
-      lines.push(`${token.text.replace(/\s/g, '_')}\t${tag}`);
-    }
-    lines.push('');
+      const entity = doc.entities[next];
+      if (!entity || entity.start >= token.end) {
+        openEntity = undefined;
+      } else if (entity === openEntity) {
+        spans[spans.length - 1].end = i + 1;
+      } else {
+        spans.push({ start: i, end: i + 1, label: entity.label });
+        openEntity = entity;
+      }
+    });
+    sentences.push({ tokens: sentence.tokens.map((t) => t.text), tags: spansToTags(spans, sentence.tokens.length) });
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  const text = formatConll([{ id: docstart ?? doc.file, sentences }], { docstart: docstart !== undefined });
+  return text && !text.endsWith('\n\n') ? `${text}\n` : text;
 }
 
-/** .ann lines; an entity that crosses a line break becomes a discontinuous span, as BRAT requires. */
-export function renderBrat(doc: TaggedDocument, firstId = 1): string {
-  return doc.entities
-    .map((e, i) => {
-      const fragments: string[] = [];
-      let start = e.start;
-      const text = doc.text.slice(e.start, e.end);
-      for (const m of text.matchAll(/\r?\n/g)) {
-        if (m.index! > start - e.start) fragments.push(`${start} ${e.start + m.index!}`);
-        start = e.start + m.index! + m[0].length;
-      }
-      if (start < e.end) fragments.push(`${start} ${e.end}`);
-      return `T${firstId + i}\t${e.label} ${fragments.join(';')}\t${text.replace(/\r?\n/g, ' ')}\n`;
-    })
-    .join('');
+/** .ann lines (formats/brat: brat counts offsets in code points). */
+export function renderBrat(doc: TaggedDocument): string {
+  return formatAnn(doc.text, doc.entities);
 }
 
 function round(p: number): number {

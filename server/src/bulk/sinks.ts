@@ -2,7 +2,6 @@
 // documents stream into a hidden temp file beside the target, which is renamed over the target only when the last
 // document is in. A run that stops early discards its temp files, so no half-written output ever exists.
 import { createWriteStream, mkdirSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 
@@ -121,23 +120,5 @@ export class AtomicFileSink implements DocumentSink {
       // never created
     }
     liveTempFiles.delete(this.temp);
-  }
-}
-
-/** Writes a whole small file atomically (the BRAT text copy). */
-export async function writeFileAtomic(target: string, content: string): Promise<void> {
-  mkdirSync(dirname(target), { recursive: true });
-  const temp = tempPathFor(target);
-  liveTempFiles.add(temp);
-  try {
-    await writeFile(temp, content, { flag: 'wx' });
-    renameSync(temp, target);
-  } finally {
-    liveTempFiles.delete(temp);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // renamed
-    }
   }
 }

@@ -40,6 +40,8 @@ test('switching the setting to a good model reloads without a restart', async ()
     if (decoded.length === 0) await new Promise((r) => setTimeout(r, 50));
   }
   assert.deepEqual(decoded, [{ text: 'Aspirin', type: 'drug', modifiers: [] }]);
+  for (let i = 0; i < 200 && client.refreshCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(client.refreshCount > 0, 'the client was asked to refresh its semantic tokens');
 });
 
 test('a broken model later is reported and the loaded model stays in use', async () => {

@@ -150,6 +150,15 @@ describe('language server with the lexicon model', () => {
     await client.connection.sendRequest('workspace/executeCommand', relabel.command);
     const relabelled = readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n');
     assert.deepEqual(relabelled, [...existing, 'T2\tDISEASE 32 39\taspirin']);
+
+    // Not an entity removes the user's annotation, nothing else
+    const again: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 33 }, end: { line: 0, character: 33 } },
+      context: { diagnostics: [] },
+    });
+    await client.connection.sendRequest('workspace/executeCommand', again.find((a) => a.title === 'Not an entity')!.command);
+    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), existing);
   });
 
   test('a selection can be annotated with any label', async () => {

@@ -19,7 +19,7 @@ export interface DocumentAnalysis {
 
 export interface DocumentEntitiesOptions {
   debounceMs: number;
-  /** Documents above this many characters are tagged by range only. */
+  /** Documents above this many bytes are tagged by range only. */
   maxFileSize(): number;
   /** The latest version of a document, if it is still open. */
   document(uri: string): TextDocument | undefined;
@@ -46,14 +46,22 @@ export class DocumentEntities {
   /** Sentence text -> entities with sentence-relative offsets, for the current model generation. */
   private readonly sentenceCache = new LRUCache<string, EntityPrediction[]>({ max: 50_000 });
   private readonly states = new Map<string, DocumentState>();
+  private byteSize: { key: string; bytes: number } | undefined;
 
   constructor(
     private readonly model: ModelHost,
     private readonly options: DocumentEntitiesOptions,
   ) {}
 
+  /** Above bioner.maxFileSize bytes (UTF-8, as on disk); exact size only computed near the limit. */
   isLarge(document: TextDocument): boolean {
-    return document.getText().length > this.options.maxFileSize();
+    const max = this.options.maxFileSize();
+    const length = document.getText().length;
+    if (length > max) return true; // a UTF-16 unit is at least one UTF-8 byte
+    if (length * 3 <= max) return false; // ... and at most three
+    const key = `${document.uri}@${document.version}`;
+    if (this.byteSize?.key !== key) this.byteSize = { key, bytes: Buffer.byteLength(document.getText(), 'utf8') };
+    return this.byteSize.bytes > max;
   }
 
   /** The latest finished analysis of a document (possibly of an older version). */

@@ -1,0 +1,64 @@
+// Settings pushed with didChangeConfiguration change what the server shows without a restart; hover markdown.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hoverMarkdown } from '../../server/src/lsp/hover';
+import { parseSettings, DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
+import { LspTestClient, lexiconModel } from './lspClient';
+
+const TEXT = 'Aspirin for fever and cystic fibrosis.';
+const URI = 'untitled:settings';
+let client: LspTestClient;
+
+before(async () => {
+  client = await LspTestClient.start({ model: lexiconModel });
+  client.open(URI, TEXT);
+});
+after(async () => client.stop());
+
+async function push(settings: Record<string, unknown>): Promise<void> {
+  client.settings = settings;
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { bioner: settings } });
+}
+
+async function until<T>(get: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; ; i++) {
+    const value = await get();
+    if (ok(value) || i > 200) return value;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('labels, threshold and diagnostics settings apply on didChangeConfiguration', async () => {
+  const decoded = async () => LspTestClient.decode(TEXT, await client.tokens(URI));
+  assert.deepEqual((await decoded()).map((t) => t.text), ['Aspirin', 'fever', 'cystic fibrosis']);
+  await until(async () => client.diagnostics.get(URI) ?? [], (d) => d.length === 1);
+  assert.deepEqual(client.diagnostics.get(URI)!.map((d) => d.code), ['uncertain']);
+
+  await push({ model: lexiconModel, labels: ['drug'], confidenceThreshold: 0.995, diagnostics: 'off' });
+  const filtered = await until(decoded, (t) => t.length === 1);
+  assert.deepEqual(filtered, [{ text: 'Aspirin', type: 'drug', modifiers: ['uncertain'] }]);
+  await until(async () => client.diagnostics.get(URI) ?? [], (d) => d.length === 0);
+  assert.deepEqual(client.diagnostics.get(URI), []);
+
+  await push({ model: lexiconModel, diagnostics: 'all' });
+  const all = await until(async () => client.diagnostics.get(URI) ?? [], (d) => d.length === 3);
+  assert.deepEqual(all.map((d) => [d.code, d.severity]), [['entity', 4], ['uncertain', 3], ['entity', 4]]);
+});
+
+test('invalid setting values fall back to the defaults', () => {
+  const warnings: string[] = [];
+  const parsed = parseSettings({ confidenceThreshold: 7, diagnostics: 'loud', labels: 'DRUG', maxFileSize: -1, model: 3 }, (w) => warnings.push(w));
+  assert.deepEqual(parsed, DEFAULT_SETTINGS);
+  assert.equal(warnings.length, 5);
+});
+
+test('hover markdown names label, confidence, text, runner-up and model', () => {
+  const markdown = hoverMarkdown(
+    { start: 0, end: 7, text: 'Aspirin', label: 'DRUG', confidence: 0.874, runnerUp: { label: 'DISEASE', confidence: 0.061 } },
+    'bc5cdr-small',
+  );
+  assert.match(markdown, /\*\*DRUG\*\* — 87\.4% confident/);
+  assert.match(markdown, /`Aspirin`/);
+  assert.match(markdown, /Runner-up: DISEASE \(6\.1%\)/);
+  assert.match(markdown, /bc5cdr-small/);
+});

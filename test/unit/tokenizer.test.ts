@@ -31,6 +31,14 @@ describe('tokenizer: words', () => {
     assert.deepEqual(tokenize(text, { hyphens: 'split' })[0].tokens.map((t) => t.text), ['IL', '-', '2', 'dopamine', '-', 'induced']);
     assert.deepEqual(tokenize(text, { hyphens: 'keep' })[0].tokens.map((t) => t.text), ['IL-2', 'dopamine-induced']);
   });
+  it('reproduces the BC5CDR CoNLL tokens in the conll style', () => {
+    const text = 'Patients got 2.5 mg/kg 5-FU, e.g. i.v. (P<.05) IL-2.';
+    assert.deepEqual(tokenize(text, { style: 'conll' }).flatMap((s) => s.tokens.map((t) => t.text)), [
+      'Patients', 'got', '2', '.', '5', 'mg', '/', 'kg', '5', '-', 'FU', ',', 'e', '.', 'g', '.', 'i', '.', 'v', '.', '(', 'P', '<', '.', '05', ')', 'IL', '-', '2', '.',
+    ]);
+    // Abbreviations written as separate tokens still do not end sentences.
+    assert.equal(tokenize('Seen by Dr. Smith e.g. Today. Next one.', { style: 'conll' }).length, 2);
+  });
   it('keeps abbreviations as one token', () => {
     assert.deepEqual(words('e.g., i.e. b.i.d. Fig. 2 vs. et al.'), ['e.g.', ',', 'i.e.', 'b.i.d.', 'Fig.', '2', 'vs.', 'et', 'al.']);
   });
@@ -57,6 +65,10 @@ describe('tokenizer: sentences', () => {
       'E. coli was grown, e.g. in broth.',
       'Dr. Smith et al. reported it vs. placebo b.i.d. Patients improved.',
     ]);
+  });
+  it('splits after a capital letter that is not an initial, and before gene-style lowercase names', () => {
+    assert.deepEqual(sentences('Rats got vitamin D. The effect was small. mRNA levels rose.'), ['Rats got vitamin D.', 'The effect was small.', 'mRNA levels rose.']);
+    assert.deepEqual(sentences('Seen by Dr. J. R. Smith today. J. Smith agreed.'), ['Seen by Dr. J. R. Smith today.', 'J. Smith agreed.']);
   });
   it('splits after acronyms that look like abbreviations', () => {
     assert.deepEqual(sentences('It releases NO. Rats were treated.'), ['It releases NO.', 'Rats were treated.']);

@@ -19,6 +19,9 @@ const CLOSERS = new Set([')', ']', '}', '"', "'", '”', '’', '»', '›', '�
 const CONTINUERS = new Set([',', ';', ':', '%', ')', ']', '}']);
 const STARTS_LOWER = /^\p{Ll}/u;
 const STARTS_UPPER = /^\p{Lu}/u;
+const LOWER_THEN_UPPER_OR_DIGIT = /^\p{Ll}+[\p{Lu}\p{Nd}]/u;
+/** Titles before initials: "Dr. J. Smith". */
+const TITLES = new Set(['dr.', 'mr.', 'mrs.', 'ms.', 'prof.', 'drs.', 'st.']);
 const SINGLE_UPPER = /^\p{Lu}$/u;
 const NUMBER_OR_LETTER = /^(?:\p{Nd}{1,3}|\p{L})$/u;
 const DOTS = /^\.+$/;
@@ -27,18 +30,19 @@ function isTerminal(token: string): boolean {
   return TERMINALS.has(token) || DOTS.test(token);
 }
 
-/**
- * Groups tokens into sentences. `paragraphStarts` lists token indices that follow a blank line (hard breaks).
- * Sentence offsets run from the first token's start to the last token's end.
- */
-export function splitSentences(
-  text: string,
-  tokens: Token[],
-  paragraphStarts: readonly number[] = [],
-  options: SentenceOptions = {},
-): Sentence[] {
+/** What the word tokenizer knows beyond the tokens. */
+export interface WordHints {
+  /** Token indices that follow a blank line (hard breaks). */
+  paragraphStarts?: readonly number[];
+  /** Final "." tokens of abbreviations written as separate tokens, mapped to whether they may end a sentence. */
+  abbreviationPeriods?: ReadonlyMap<number, boolean>;
+}
+
+/** Groups tokens into sentences. Sentence offsets run from the first token's start to the last token's end. */
+export function splitSentences(tokens: Token[], hints: WordHints = {}, options: SentenceOptions = {}): Sentence[] {
+  const abbreviationPeriods = hints.abbreviationPeriods ?? new Map<number, boolean>();
   const maxTokens = Math.max(1, options.maxTokensPerSentence ?? DEFAULT_MAX_TOKENS_PER_SENTENCE);
-  const hardBreaks = new Set(paragraphStarts);
+  const hardBreaks = new Set(hints.paragraphStarts ?? []);
   const sentences: Sentence[] = [];
   let first = 0;
   const close = (last: number): void => {
@@ -73,6 +77,14 @@ export function splitSentences(
     return token.length > 1 && token.endsWith('.') && isAbbreviation(token) && abbreviationMayEndSentence(token);
   }
 
+  /** True if token `i` (just before a capital letter and its period) is a title or another initial. */
+  function isInitialContext(i: number): boolean {
+    const t = tokens[i].text;
+    if (TITLES.has(t.toLowerCase())) return true;
+    if (t === '.' && i > 0) return SINGLE_UPPER.test(tokens[i - 1].text) || TITLES.has(`${tokens[i - 1].text.toLowerCase()}.`);
+    return false;
+  }
+
   /** Whether the text after the terminal at `k` (with closers up to `last`) starts a new sentence. */
   function startsNewSentence(k: number, last: number): boolean {
     const next = tokens[last + 1];
@@ -80,17 +92,22 @@ export function splitSentences(
     if (hardBreaks.has(last + 1)) return true;
     // "end.Next", "Fig.2": a real sentence end is followed by whitespace.
     if (next.start === tokens[last].end) return false;
-    if (STARTS_LOWER.test(next.text) || CONTINUERS.has(next.text)) return false;
+    // A lowercase word continues the sentence, except gene/protein-style names that start sentences in biomedical
+    // text ("mRNA levels...", "cTnT rose...", "alpha3 mice...").
+    if ((STARTS_LOWER.test(next.text) && !LOWER_THEN_UPPER_OR_DIGIT.test(next.text)) || CONTINUERS.has(next.text)) return false;
     const token = tokens[k].text;
+    const abbreviationMayEnd = abbreviationPeriods.get(k);
+    if (abbreviationMayEnd !== undefined) return abbreviationMayEnd && STARTS_UPPER.test(next.text);
     if (token !== '.' && !DOTS.test(token)) {
       if (isTerminal(token)) return true;
-      return STARTS_UPPER.test(next.text); // an abbreviation that may end a sentence
+      return STARTS_UPPER.test(next.text); // an abbreviation token that may end a sentence ("etc.")
     }
     const previous = tokens[k - 1];
     if (previous && previous.end === tokens[k].start) {
       const startsChunk = k - 1 === 0 || tokens[k - 2].end < previous.start;
-      // Initials: "E. coli", "J. Smith"; a sentence rarely ends in a lone capital letter.
-      if (startsChunk && SINGLE_UPPER.test(previous.text)) return false;
+      // Initials: "J. Smith", "Dr. J. R. Smith". A capital letter after an ordinary word usually ends a sentence in
+      // abstracts ("vitamin D. The", "hepatitis C. Intravenous"); "E. coli" is kept whole by the lowercase rule.
+      if (startsChunk && SINGLE_UPPER.test(previous.text) && (k - 1 === first || isInitialContext(k - 2))) return false;
       // List markers: "1. Aspirin", "a. Ibuprofen" (the sentence so far is only the marker).
       if (k - 1 === first && NUMBER_OR_LETTER.test(previous.text)) return false;
     }

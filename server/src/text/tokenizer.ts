@@ -11,6 +11,6 @@ export type TokenizeOptions = WordOptions & SentenceOptions;
  * contain whitespace; sentences and tokens are in order and never overlap; every non-space character is in a token.
  */
 export function tokenize(text: string, options: TokenizeOptions = {}): Sentence[] {
-  const { tokens, paragraphStarts } = tokenizeWords(text, options);
-  return splitSentences(text, tokens, paragraphStarts, options);
+  const { tokens, paragraphStarts, abbreviationPeriods } = tokenizeWords(text, options);
+  return splitSentences(tokens, { paragraphStarts, abbreviationPeriods }, options);
 }

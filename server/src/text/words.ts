@@ -8,7 +8,7 @@
 // Everything else is split as in the BC5CDR CoNLL corpus, which cuts every punctuation character into its own token
 // ("Parkinson ' s", "dopamine - induced", "mg / kg"); see scripts/measure-boundaries.ts for the measured effect.
 import type { Token } from '../types';
-import { isAbbreviation, MAX_ABBREVIATION_PARTS } from './abbreviations';
+import { abbreviationMayEndSentence, isAbbreviation, MAX_ABBREVIATION_PARTS } from './abbreviations';
 
 /** How hyphens between two letter/digit runs are treated. */
 export type HyphenPolicy =
@@ -19,7 +19,16 @@ export type HyphenPolicy =
   /** Never split a hyphen between letters/digits ("dopamine-induced" stays whole). */
   | 'keep';
 
+/**
+ * - 'biomedical' (default): the merges described at the top of this file.
+ * - 'conll': every punctuation character is its own token and nothing is merged ("2 . 5", "e . g .", "5 - FU"),
+ *   reproducing the BC5CDR CoNLL files token for token; abbreviations are still recognised for sentence splitting.
+ */
+export type WordStyle = 'biomedical' | 'conll';
+
 export interface WordOptions {
+  style?: WordStyle;
+  /** Only for the 'biomedical' style ('conll' always splits). */
   hyphens?: HyphenPolicy;
 }
 
@@ -27,6 +36,11 @@ export interface WordScan {
   tokens: Token[];
   /** Indices into `tokens` of tokens that follow a blank line (or a paragraph separator): hard sentence breaks. */
   paragraphStarts: number[];
+  /**
+   * Token index of the final "." of each abbreviation written as separate tokens ('conll' style), mapped to whether
+   * the abbreviation may end a sentence ("etc."). In the 'biomedical' style abbreviations are single tokens instead.
+   */
+  abbreviationPeriods: Map<number, boolean>;
 }
 
 const enum Kind {
@@ -143,7 +157,9 @@ function joinsAcross(left: string, separator: string, right: string, hyphens: Hy
 
 /** Splits `text` into word tokens (no whitespace inside any token) and records blank-line breaks. */
 export function tokenizeWords(text: string, options: WordOptions = {}): WordScan {
-  const hyphens = options.hyphens ?? 'codes';
+  const conllStyle = options.style === 'conll';
+  const hyphens = conllStyle ? 'split' : options.hyphens ?? 'codes';
+  const abbreviationPeriods = new Map<number, boolean>();
   const atoms = scanAtoms(text);
   const tokens: Token[] = [];
   const paragraphStarts: number[] = [];
@@ -169,8 +185,18 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
     if (kind === Kind.Word) {
       const abbreviationEnd = matchAbbreviation(i);
       if (abbreviationEnd >= 0) {
-        push(i, abbreviationEnd);
+        if (conllStyle) {
+          for (let k = i; k <= abbreviationEnd; k++) push(k, k);
+          abbreviationPeriods.set(tokens.length - 1, abbreviationMayEndSentence(text.slice(starts[i], ends[abbreviationEnd])));
+        } else {
+          push(i, abbreviationEnd);
+        }
         i = abbreviationEnd + 1;
+        continue;
+      }
+      if (conllStyle) {
+        push(i, i);
+        i++;
         continue;
       }
       let last = i;
@@ -186,7 +212,7 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
       i = last + 1;
       continue;
     }
-    const symbol = charAt(i);
+    const symbol = conllStyle ? '' : charAt(i);
     // A leading decimal point: ".05" in "P<.05".
     if (symbol === '.' && !isKind(i - 1, Kind.Word) && isKind(i + 1, Kind.Word) && DIGITS.test(at(i + 1))) {
       push(i, i + 1);
@@ -204,7 +230,7 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
     push(i, i);
     i++;
   }
-  return { tokens, paragraphStarts };
+  return { tokens, paragraphStarts, abbreviationPeriods };
 
   /** If atoms from `first` spell a known abbreviation ("e.g.", "b.i.d.", "Dr."), the index of its final ".", else -1. */
   function matchAbbreviation(first: number): number {

@@ -5,6 +5,7 @@ import { initEngine } from '../../server/src/engine/backend';
 import { evaluateModel } from '../../server/src/model/evaluateModel';
 import { DEFAULT_FINETUNE, finetune, trainStep } from '../../server/src/train/finetune';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
+import { BilmFeatureCache } from '../../server/src/train/featureCache';
 
 test('a tiny model overfits a tiny dataset to strict span F1 = 1.0', async () => {
   await initEngine({ backend: 'cpu' });
@@ -43,5 +44,30 @@ test('a training step and a prediction leak no tensors (frozen and unfrozen BiLM
   assert.equal(tf.memory().numTensors, before);
   optimizer.dispose();
   bilmOptimizer.dispose();
+  model.dispose();
+});
+
+test('the frozen-BiLM feature cache returns exactly the BiLM layers and mask of any batch', async () => {
+  await initEngine({ backend: 'cpu' });
+  const model = tinyModel();
+  const words = TINY_DATA.map((s) => s.tokens);
+  const cache = new BilmFeatureCache(words, model, 16);
+  const indices = [4, 1, 3];
+  tf.tidy(() => {
+    const cached = cache.representations(indices);
+    const direct = model.represent(indices.map((i) => words[i]), false);
+    assert.deepEqual(cached.mask.arraySync(), direct.mask.arraySync());
+    cached.layers.forEach((layer, l) => {
+      const a = layer.dataSync();
+      const b = direct.layers[l].dataSync();
+      assert.equal(a.length, b.length);
+      for (let k = 0; k < a.length; k++) assert.ok(Math.abs(a[k] - b[k]) < 1e-6, `layer ${l} value ${k}`);
+    });
+  });
+  const losses: number[] = [];
+  await finetune(model, TINY_DATA, TINY_DATA, { ...DEFAULT_FINETUNE, epochs: 8, lr: 0.03, batchTokens: 64, patience: 100 }, {
+    onEvent: (e) => e.event === 'epoch' && losses.push(e.loss),
+  });
+  assert.ok(losses[losses.length - 1] < losses[0] * 0.75, `frozen-BiLM training lowers the loss: ${losses.map((x) => x.toFixed(2))}`);
   model.dispose();
 });

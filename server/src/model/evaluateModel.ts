@@ -2,7 +2,11 @@
 // re-tokenisation), and strict span P/R/F1 is computed per type and micro-averaged.
 import type { TaggedSentence } from '../types';
 import { bucketBatches } from './batching';
-import type { TaggerModel } from './tagger';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Representations, TaggerModel } from './tagger';
+
+/** BiLM layers of sentences by index, when precomputed (see train/featureCache.ts). */
+export type RepresentationLookup = (indices: number[]) => Representations;
 
 export interface TypeScores {
   precision: number;
@@ -21,18 +25,19 @@ export interface ModelEvaluation {
 }
 
 /** IOB2 tags predicted for each sentence's tokens (in the input order). */
-export function predictTags(model: TaggerModel, sentences: string[][], batchTokens = 2048): string[][] {
+export function predictTags(model: TaggerModel, sentences: string[][], batchTokens = 2048, lookup?: RepresentationLookup): string[][] {
   const out: string[][] = new Array(sentences.length);
   for (const batch of bucketBatches(sentences.map((s) => s.length), { maxTokens: batchTokens })) {
-    const tags = model.predictTags(batch.map((i) => sentences[i]));
+    const words = batch.map((i) => sentences[i]);
+    const tags = lookup ? tf.tidy(() => model.predictTags(words, lookup(batch))) : model.predictTags(words);
     batch.forEach((i, k) => (out[i] = tags[k]));
   }
   return out;
 }
 
-export function evaluateModel(model: TaggerModel, gold: TaggedSentence[], batchTokens = 2048): ModelEvaluation {
+export function evaluateModel(model: TaggerModel, gold: TaggedSentence[], batchTokens = 2048, lookup?: RepresentationLookup): ModelEvaluation {
   const started = performance.now();
-  const predictions = predictTags(model, gold.map((s) => s.tokens), batchTokens);
+  const predictions = predictTags(model, gold.map((s) => s.tokens), batchTokens, lookup);
   const seconds = (performance.now() - started) / 1000;
   const tokens = gold.reduce((n, s) => n + s.tokens.length, 0);
   return { ...strictSpanScores(gold.map((s) => s.tags), predictions), predictions, tokensPerSecond: tokens / Math.max(seconds, 1e-9) };

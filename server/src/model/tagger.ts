@@ -90,13 +90,13 @@ export class TaggerModel {
     });
   }
 
-  /** Entities of each sentence of a batch, with CRF confidences unless withConfidence is false. */
-  predict(batch: string[][], withConfidence = true): TokenEntity[][] {
+  /**
+   * Entities of each sentence of a batch, with CRF confidences unless withConfidence is false. `reps` are the
+   * batch's BiLM layers when already known (a frozen-BiLM feature cache); they are not disposed here.
+   */
+  predict(batch: string[][], withConfidence = true, reps?: Representations): TokenEntity[][] {
     if (batch.length === 0) return [];
-    const data = tf.tidy(() => {
-      const reps = this.represent(batch, false);
-      return this.emissions(batch, reps, false);
-    });
+    const data = tf.tidy(() => this.emissions(batch, reps ?? this.represent(batch, false), false));
     const [, T, L] = data.shape;
     const values = data.dataSync();
     data.dispose();
@@ -107,8 +107,8 @@ export class TaggerModel {
   }
 
   /** IOB2 tags of each sentence (for evaluation on pre-tokenised data). */
-  predictTags(batch: string[][]): string[][] {
-    return this.predict(batch, false).map((entities, b) => {
+  predictTags(batch: string[][], reps?: Representations): string[][] {
+    return this.predict(batch, false, reps).map((entities, b) => {
       const tags = new Array<string>(batch[b].length).fill('O');
       for (const e of entities) for (let t = e.first; t <= e.last; t++) tags[t] = `${t === e.first ? 'B' : 'I'}-${e.label}`;
       return tags;

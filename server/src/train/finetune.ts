@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TaggedSentence } from '../types';
 import { bucketBatches, seededRandom } from '../model/batching';
 import { evaluateModel, type ModelEvaluation } from '../model/evaluateModel';
-import type { TaggerModel } from '../model/tagger';
+import { BilmFeatureCache } from './featureCache';
+import type { Representations, TaggerModel } from '../model/tagger';
 
 export interface FinetuneOptions {
   epochs: number;
@@ -28,6 +29,8 @@ export interface FinetuneOptions {
   maxMinutes?: number;
   /** Seed of the batch order. */
   seed: number;
+  /** With a frozen BiLM, compute its layers once and keep them in memory (numLayers x D x 4 bytes per token). */
+  cacheBilmFeatures: boolean;
 }
 
 export const DEFAULT_FINETUNE: FinetuneOptions = {
@@ -41,11 +44,14 @@ export const DEFAULT_FINETUNE: FinetuneOptions = {
   lrDecay: 0.5,
   minLr: 1e-4,
   seed: 1,
+  cacheBilmFeatures: true,
 };
 
 export type TrainEvent =
   | { event: 'start'; sentences: number; tokens: number; batches: number; epochs: number; devSentences: number }
   | { event: 'progress'; epoch: number; done: number; total: number; loss: number; tokensPerSecond: number }
+  /** Computing the frozen BiLM's layers once, before the first epoch (`done`/`total` sentences). */
+  | { event: 'features'; split: 'train' | 'dev'; done: number; total: number }
   | {
       event: 'epoch';
       epoch: number;
@@ -95,6 +101,20 @@ export async function finetune(
   const totalTokens = words.reduce((n, s) => n + s.length, 0);
   emit({ event: 'start', sentences: train.length, tokens: totalTokens, batches: batchCount, epochs: options.epochs, devSentences: dev.length });
 
+  // A frozen BiLM's layers are computed once; every epoch then runs only the task layers.
+  const featureCache = (sentences: TaggedSentence[], split: 'train' | 'dev') => {
+    if (!options.freezeBilm || !options.cacheBilmFeatures || sentences.length === 0) return undefined;
+    let last = 0;
+    return new BilmFeatureCache(sentences.map((s) => s.tokens), model, options.batchTokens * 2, (done, total) => {
+      if (performance.now() - last > 1000 || done === total) {
+        last = performance.now();
+        emit({ event: 'features', split, done, total });
+      }
+    });
+  };
+  const trainFeatures = featureCache(train, 'train');
+  const devFeatures = featureCache(dev, 'dev');
+
   const taskOptimizer = tf.train.adam(options.lr);
   const bilmOptimizer = options.freezeBilm ? undefined : tf.train.adam(options.lr * options.bilmLrFactor);
   let lr = options.lr;
@@ -113,7 +133,8 @@ export async function finetune(
       const batches = bucketBatches(lengths, { maxTokens: options.batchTokens, shuffle: true, random });
       for (let k = 0; k < batches.length; k++) {
         const batch = batches[k];
-        lossSum += trainStep(model, batch.map((i) => words[i]), batch.map((i) => tags[i]), options, taskOptimizer, bilmOptimizer) * batch.length;
+        const reps = trainFeatures ? () => trainFeatures.representations(batch) : undefined;
+        lossSum += trainStep(model, batch.map((i) => words[i]), batch.map((i) => tags[i]), options, taskOptimizer, bilmOptimizer, reps) * batch.length;
         tokensDone += batch.reduce((n, i) => n + words[i].length, 0);
         sentencesDone += batch.length;
         const now = performance.now();
@@ -136,7 +157,8 @@ export async function finetune(
         }
       }
       const loss = lossSum / Math.max(1, sentencesDone);
-      const devEval = dev.length ? evaluateModel(model, dev, options.batchTokens * 2) : undefined;
+      const devLookup = devFeatures ? (indices: number[]) => devFeatures.representations(indices) : undefined;
+      const devEval = dev.length ? evaluateModel(model, dev, options.batchTokens * 2, devLookup) : undefined;
       const f1 = devEval?.overall.f1 ?? 0;
       const improved = !best || (devEval !== undefined && f1 > best.f1);
       if (improved) {
@@ -197,12 +219,13 @@ export function trainStep(
   options: Pick<FinetuneOptions, 'clipNorm' | 'freezeBilm'>,
   taskOptimizer: tf.Optimizer,
   bilmOptimizer: tf.Optimizer | undefined,
+  cachedRepresentations?: () => Representations,
 ): number {
   return tf.tidy(() => {
     const taskVars = model.taskVariables;
     const bilmVars = options.freezeBilm ? [] : model.bilm.variables;
     // A frozen BiLM runs outside the gradient tape: no backward pass and no saved activations for it.
-    const frozenReps = options.freezeBilm ? model.represent(words, false) : undefined;
+    const frozenReps = options.freezeBilm ? (cachedRepresentations?.() ?? model.represent(words, false)) : undefined;
     const { value, grads } = tf.variableGrads(() => {
       const reps = frozenReps ?? model.represent(words, true);
       return model.loss(words, tags, reps, true);

@@ -2,7 +2,12 @@
 // "b.i.d."), so a lone "." token is always a candidate sentence end. Lists inspired by common sentence splitters
 // (Punkt, GENIA SS, scispaCy) and by what shows up in PubMed abstracts and clinical notes.
 
-/** Matched case-insensitively: Latin, dosing and reference abbreviations. */
+/**
+ * Latin, dosing, reference and unit abbreviations. Multi-part ones ("e.g.", "I.V.") match in any case; one-part
+ * ones match in lower case, or capitalised only if listed in `capitalised` ("Fig.", "Dr."), because "Ca.", "Co.",
+ * "Pt." and "Jun." at a sentence end are calcium, cobalt, platinum and the Jun protein. Month names are left out
+ * for the same reason.
+ */
 const anyCase = [
   'e.g.', 'i.e.', 'vs.', 'cf.', 'ca.', 'approx.', 'viz.', 'resp.', 'incl.', 'excl.', 'etc.', 'al.',
   'fig.', 'figs.', 'tab.', 'ref.', 'refs.', 'eq.', 'eqs.', 'vol.', 'pp.', 'p.', 'ch.', 'sect.', 'suppl.',
@@ -10,8 +15,7 @@ const anyCase = [
   'i.m.', 'i.p.', 's.c.', 's.q.', 'i.c.v.', 'i.t.', 'i.n.', 'o.d.', 'o.s.', 'o.u.', 'n.s.', 'n.d.', 'sp.', 'spp.',
   'subsp.', 'var.', 'cv.', 'aff.', 'gen.', 'nov.', 'dr.', 'drs.', 'mr.', 'mrs.', 'ms.', 'prof.', 'st.', 'jr.', 'sr.',
   'inc.', 'ltd.', 'co.', 'corp.', 'dept.', 'univ.', 'assoc.', 'est.', 'max.', 'min.', 'avg.', 'wt.', 'conc.', 'temp.',
-  'jan.', 'feb.', 'mar.', 'apr.', 'jun.', 'jul.', 'aug.', 'sep.', 'sept.', 'oct.', 'nov.', 'dec.', 'u.s.', 'u.k.',
-  'u.s.a.', 'e.u.', 'ph.d.', 'm.d.', 'b.sc.', 'm.sc.', 'pt.', 'pts.', 'yr.', 'yrs.',
+  'u.s.', 'u.k.', 'u.s.a.', 'e.u.', 'ph.d.', 'm.d.', 'b.sc.', 'm.sc.', 'pt.', 'pts.', 'yr.', 'yrs.',
   'wk.', 'wks.', 'mo.', 'mos.', 'hr.', 'hrs.', 'sec.', 'mins.',
 ];
 
@@ -29,6 +33,13 @@ const exactCase = new Set(['No.', 'Nos.']);
 
 const known = new Set(anyCase);
 
+/** One-part abbreviations also recognised with a capital first letter. */
+const capitalised = new Set([
+  'e.g.', 'i.e.', 'vs.', 'cf.', 'approx.', 'viz.', 'resp.', 'incl.', 'etc.', 'fig.', 'figs.', 'tab.', 'ref.', 'refs.',
+  'eq.', 'eqs.', 'vol.', 'ch.', 'sect.', 'suppl.', 'dr.', 'drs.', 'mr.', 'mrs.', 'ms.', 'prof.', 'st.', 'jr.', 'sr.',
+  'inc.', 'ltd.', 'corp.', 'dept.', 'univ.', 'assoc.',
+]);
+
 /** The longest abbreviation has this many period-separated parts ("q.h.s." has 3). */
 export const MAX_ABBREVIATION_PARTS = 4;
 
@@ -37,7 +48,10 @@ export function isAbbreviation(candidate: string): boolean {
   if (exactCase.has(candidate)) return true;
   // "NO." (nitric oxide), "HR.", "DX.": a one-part all-capitals word is an acronym ending a sentence, not "no." or "hr.".
   if (/^\p{Lu}{2,}\.$/u.test(candidate)) return false;
-  return known.has(candidate.toLowerCase());
+  const lower = candidate.toLowerCase();
+  if (!known.has(lower)) return false;
+  const onePart = candidate.indexOf('.') === candidate.length - 1;
+  return !onePart || candidate === lower || capitalised.has(lower);
 }
 
 /** True if a sentence may end right after this abbreviation token when a capitalised word follows. */

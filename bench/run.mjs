@@ -14,7 +14,8 @@
 //   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
 // Everything else they print is kept in the log. Environment: BIONER_DATA (default ../shared/data),
 // BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 45),
-// BIONER_BENCH_TRAIN_MINUTES (time box of pretrain and train, default 0.5).
+// BIONER_BENCH_TRAIN_MINUTES (time box of pretrain and train, default 0.5; 0 skips them), BIONER_BENCH_MODEL (a
+// model folder instead of models/default).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -33,8 +34,17 @@ const startedAt = Date.now();
 
 const shippedModel = join(repo, 'models', 'default');
 const lexiconModel = join(repo, 'test', 'fixtures', 'models', 'lexicon');
-const modelDir = existsSync(join(shippedModel, 'config.json')) ? shippedModel : lexiconModel;
-const modelNote = modelDir === shippedModel ? 'models/default (shipped)' : 'lexicon test fixture (no models/default yet)';
+const modelDir = process.env.BIONER_BENCH_MODEL
+  ? resolve(process.env.BIONER_BENCH_MODEL)
+  : existsSync(join(shippedModel, 'config.json'))
+    ? shippedModel
+    : lexiconModel;
+const modelNote =
+  modelDir === shippedModel
+    ? 'models/default (shipped)'
+    : modelDir === lexiconModel
+      ? 'lexicon test fixture (no models/default yet)'
+      : `${modelDir} (BIONER_BENCH_MODEL)`;
 
 /** Rows of the table: a figure, its unit, its target (text), whether it meets it, a note. */
 const rows = [];
@@ -215,7 +225,9 @@ function trainingRow(command, events, result, note) {
   row(`${command} throughput`, last?.tokensPerSecond ?? null, 'tokens/s', { note: text });
 }
 const helpOf = (command) => spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout ?? '';
-if (helpOf('pretrain').includes('--max-minutes') && helpOf('vocab').includes('--text')) {
+if (trainingMinutes <= 0) {
+  row('pretrain / train throughput', null, 'tokens/s', { note: 'skipped (BIONER_BENCH_TRAIN_MINUTES=0)' });
+} else if (helpOf('pretrain').includes('--max-minutes') && helpOf('vocab').includes('--text')) {
   const vocabDir = join(work, 'vocab');
   const vocab = await run(process.execPath, [cli, 'vocab', '--text', trainText, '--out', vocabDir], { seconds: 60 });
   const result =
@@ -234,7 +246,9 @@ if (helpOf('pretrain').includes('--max-minutes') && helpOf('vocab').includes('--
   row('pretrain throughput', null, 'tokens/s', { note: 'n/a: `bioner pretrain` cannot be time-boxed (no --max-minutes) yet' });
 }
 const bc5cdr = join(dataDir, 'bc5cdr');
-if (helpOf('train').includes('--max-minutes') && existsSync(join(bc5cdr, 'train.tsv'))) {
+if (trainingMinutes <= 0) {
+  // reported above
+} else if (helpOf('train').includes('--max-minutes') && existsSync(join(bc5cdr, 'train.tsv'))) {
   const result = await run(
     process.execPath,
     [cli, 'train', '--train', join(bc5cdr, 'train.tsv'), '--dev', join(bc5cdr, 'devel.tsv'), '--representation', 'small',

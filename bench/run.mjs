@@ -13,7 +13,7 @@
 // Scripts under bench/ (lsp*.ts, model-*.ts) report figures by printing JSON lines on stdout, each either
 //   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
 // Everything else they print is kept in the log. Environment: BIONER_DATA (default ../shared/data),
-// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 45),
+// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 40),
 // BIONER_BENCH_TRAIN_MINUTES (time box of pretrain and train, default 0.5; 0 skips them), BIONER_BENCH_MODEL (a
 // model folder instead of models/default).
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,7 +28,7 @@ const dist = join(repo, 'dist');
 const cli = join(dist, 'cli.js');
 const dataDir = resolve(repo, process.env.BIONER_DATA ?? join('..', 'shared', 'data'));
 const sentencesWanted = Number(process.env.BIONER_BENCH_SENTENCES ?? 3000);
-const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 45);
+const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 40);
 const cores = availableParallelism();
 const startedAt = Date.now();
 
@@ -194,7 +194,7 @@ const scripts = readdirSync(benchDir)
   .filter((f) => /^(lsp.*|model-.*)\.ts$/.test(f))
   .sort();
 for (const script of scripts) {
-  const result = await run(process.execPath, ['--import', 'tsx', join(benchDir, script)], { seconds: 120 });
+  const result = await run(process.execPath, ['--import', 'tsx', join(benchDir, script)], { seconds: 90 });
   const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
   raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
   if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });

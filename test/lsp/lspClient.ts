@@ -33,8 +33,11 @@ export class LspTestClient {
   ) {}
 
   /** Starts the server, initializes it and waits until the configured model has been loaded (or failed). */
-  static async start(settings: Record<string, unknown>, rootPath = repoRoot): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: 'pipe' });
+  static async start(settings: Record<string, unknown>, options: { rootPath?: string; waitForModel?: boolean } = {}): Promise<LspTestClient> {
+    const rootPath = options.rootPath ?? repoRoot;
+    // BIONER_LSP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+    const nodeArgs = (process.env.BIONER_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(connection, child, settings);
     child.stderr!.on('data', (chunk) => (client.stderr += String(chunk)));
@@ -75,7 +78,7 @@ export class LspTestClient {
     });
     await connection.sendNotification('initialized', {});
     // bioner/reloadModel waits for every queued load, so its answer tells that the initial load is done
-    await connection.sendRequest('bioner/reloadModel');
+    if (options.waitForModel !== false) await connection.sendRequest('bioner/reloadModel');
     return client;
   }
 

@@ -134,7 +134,7 @@ export class DocumentEntities {
   private analyze(document: TextDocument): Promise<DocumentAnalysis> {
     const state = this.state(document.uri);
     const generation = this.model.generation;
-    if (state.result && state.result.version === document.version && state.result.generation === generation && !this.model.loading) {
+    if (state.result && state.result.version === document.version && state.result.generation === generation) {
       return Promise.resolve(state.result);
     }
     if (state.inflight && state.inflight.version === document.version && state.inflight.generation === generation) {

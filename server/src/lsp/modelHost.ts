@@ -52,10 +52,13 @@ export class ModelHost {
     return this.tagger;
   }
 
-  /** Loads `dir` unless it is already the loaded model (`force` reloads it anyway, e.g. after retraining). */
-  load(dir: string, force = false): Promise<ReloadModelResult> {
+  /**
+   * Loads `dir` unless it is already the loaded model (`force` reloads it anyway, e.g. after retraining). `dir` may
+   * be a promise (settings still being fetched): documents wait for this load from the moment it is asked for.
+   */
+  load(dir: string | Promise<string>, force = false): Promise<ReloadModelResult> {
     this.pendingLoads++;
-    const run = this.queue.then(() => this.loadNow(dir, force)).finally(() => this.pendingLoads--);
+    const run = this.queue.then(async () => this.loadNow(await dir, force)).finally(() => this.pendingLoads--);
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -27,7 +27,12 @@ export function tokenTypeOf(label: string): string {
 }
 
 export function tokenTypeIndex(label: string): number {
-  return typeIndex.get(label.toLowerCase().replace(/[\s-]+/g, '_')) ?? GENERIC;
+  let index = typeIndex.get(label);
+  if (index === undefined) {
+    index = typeIndex.get(label.toLowerCase().replace(/[\s-]+/g, '_')) ?? GENERIC;
+    typeIndex.set(label, index); // labels are few: remember each spelling
+  }
+  return index;
 }
 
 /**
@@ -43,9 +48,10 @@ export function pushEntityTokens(
   from = 0,
   to = Number.POSITIVE_INFINITY,
 ): void {
-  const sorted = entities
-    .filter((e) => e.end > e.start && e.end > from && e.start < to && labelShown(settings, e.label))
-    .sort((a, b) => a.start - b.start || b.end - a.end);
+  const allLabels = settings.labels.length === 0;
+  const shown = entities.filter((e) => e.end > e.start && e.end > from && e.start < to && (allLabels || labelShown(settings, e.label)));
+  // Entities usually arrive in document order already; sort only when they do not.
+  const sorted = shown.every((e, i) => i === 0 || shown[i - 1].start <= e.start) ? shown : shown.sort((a, b) => a.start - b.start || b.end - a.end);
   let covered = -1;
   for (const entity of sorted) {
     if (entity.start < covered) continue;

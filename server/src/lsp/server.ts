@@ -57,15 +57,24 @@ const entities = new DocumentEntities(model, {
   debounceMs: DEBOUNCE_MS,
   maxFileSize: () => settings.maxFileSize,
   document: (uri) => documents.get(uri),
-  analyzed: (analysis) => publish(analysis, true),
+  // After the current turn: a semantic-tokens request waiting for this analysis is answered first.
+  analyzed: (analysis) => setImmediate(() => publish(analysis, true)),
   busy: (uri) => sendStatus(uri, true),
   log: warn,
 });
 
-/** Fingerprint of the entities whose tokens the client last received, per document. */
-const served = new Map<string, string>();
-const fingerprint = (analysis: DocumentAnalysis): string =>
-  analysis.entities.map((e) => `${e.start},${e.end},${e.label},${e.confidence}`).join(';');
+/** The analysis whose tokens the client last received, per document. */
+const served = new Map<string, DocumentAnalysis>();
+
+/** Whether two analyses give the same tokens (same entities at the same places). */
+function sameEntities(a: DocumentAnalysis, b: DocumentAnalysis): boolean {
+  if (a === b) return true;
+  if (a.entities.length !== b.entities.length) return false;
+  return a.entities.every((e, i) => {
+    const f = b.entities[i];
+    return e.start === f.start && e.end === f.end && e.label === f.label && e.confidence === f.confidence;
+  });
+}
 
 const context: ServerContext = {
   connection,
@@ -81,7 +90,7 @@ const context: ServerContext = {
       .catch((error) => warn(`tagging ${uri} failed: ${String(error)}`));
   },
   tokensServed(analysis) {
-    served.set(analysis.uri, fingerprint(analysis));
+    served.set(analysis.uri, analysis);
   },
 };
 
@@ -95,8 +104,9 @@ function publish(analysis: DocumentAnalysis, refresh: boolean): void {
     : computeDiagnostics(document, analysis.entities, settings, currentAnnotations(context, document), annPath && basename(annPath));
   void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   sendStatus(document.uri, false, analysis);
-  // After a tick: a semantic-tokens request waiting for this very analysis answers first and needs no refresh.
-  if (refresh) setImmediate(() => served.has(analysis.uri) && served.get(analysis.uri) !== fingerprint(analysis) && refreshTokens());
+  // A client that already holds this analysis' tokens (it asked while it was computed) needs no refresh.
+  const held = served.get(analysis.uri);
+  if (refresh && held && !sameEntities(held, analysis)) refreshTokens();
 }
 
 function sendStatus(uri: string, busy: boolean, analysis = entities.latest(uri)): void {
@@ -138,8 +148,12 @@ async function pullSettings(): Promise<void> {
   }
 }
 
-function loadConfiguredModel(force = false): Promise<ReloadModelResult> {
-  return model.load(resolveModelDir(settings, workspaceRoot), force);
+/** Loads the model of the settings, once they are in (documents wait for it from now on). */
+function loadConfiguredModel(settingsReady: Promise<void>, force = false): Promise<ReloadModelResult> {
+  return model.load(
+    settingsReady.then(() => resolveModelDir(settings, workspaceRoot)),
+    force,
+  );
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -167,28 +181,20 @@ connection.onInitialized(async () => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'bioner' }).catch(() => undefined);
   }
-  await pullSettings();
-  await loadConfiguredModel();
+  await loadConfiguredModel(pullSettings());
 });
 
 connection.onDidChangeConfiguration(async (change) => {
   const pushed = (change.settings as { bioner?: unknown } | null | undefined)?.bioner;
   if (pushed !== undefined) settings = parseSettings(pushed, warn);
-  else await pullSettings();
-  await loadConfiguredModel();
+  await loadConfiguredModel(pushed !== undefined ? Promise.resolve() : pullSettings());
   // threshold, labels and diagnostics may have changed: re-publish everything
   for (const document of documents.all()) context.republish(document.uri);
   refreshTokens();
 });
 
-connection.onRequest(ReloadModelMethod, async (): Promise<ReloadModelResult> => {
-  await pullSettings();
-  return loadConfiguredModel(true);
-});
-connection.onNotification(ReloadModelMethod, async () => {
-  await pullSettings();
-  await loadConfiguredModel(true);
-});
+connection.onRequest(ReloadModelMethod, (): Promise<ReloadModelResult> => loadConfiguredModel(pullSettings(), true));
+connection.onNotification(ReloadModelMethod, () => loadConfiguredModel(pullSettings(), true));
 
 // A saved or externally edited .ann (reported by clients that watch files) changes the diagnostics of its document.
 connection.onDidChangeWatchedFiles(({ changes }) => {

@@ -15,7 +15,7 @@ const anyCase = [
   'i.m.', 'i.p.', 's.c.', 's.q.', 'i.c.v.', 'i.t.', 'i.n.', 'o.d.', 'o.s.', 'o.u.', 'n.s.', 'n.d.', 'sp.', 'spp.',
   'subsp.', 'var.', 'cv.', 'aff.', 'gen.', 'nov.', 'dr.', 'drs.', 'mr.', 'mrs.', 'ms.', 'prof.', 'st.', 'jr.', 'sr.',
   'inc.', 'ltd.', 'co.', 'corp.', 'dept.', 'univ.', 'assoc.', 'est.', 'max.', 'min.', 'avg.', 'wt.', 'conc.', 'temp.',
-  'u.s.', 'u.k.', 'u.s.a.', 'e.u.', 'ph.d.', 'm.d.', 'b.sc.', 'm.sc.', 'pt.', 'pts.', 'yr.', 'yrs.',
+  'u.s.', 'u.k.', 'u.s.a.', 'e.u.', 'a.m.', 'p.m.', 'ph.d.', 'm.d.', 'b.sc.', 'm.sc.', 'pt.', 'pts.', 'yr.', 'yrs.',
   'wk.', 'wks.', 'mo.', 'mos.', 'hr.', 'hrs.', 'sec.', 'mins.',
 ];
 
@@ -24,7 +24,7 @@ const anyCase = [
  * next word starts a new sentence.
  */
 const mayEndSentence = new Set([
-  'etc.', 'al.', 'inc.', 'ltd.', 'co.', 'corp.', 'u.s.', 'u.k.', 'u.s.a.', 'e.u.', 'max.', 'min.', 'mins.',
+  'etc.', 'al.', 'inc.', 'ltd.', 'co.', 'corp.', 'u.s.', 'u.k.', 'u.s.a.', 'e.u.', 'a.m.', 'p.m.', 'max.', 'min.', 'mins.',
   'sec.', 'hr.', 'hrs.', 'wk.', 'wks.', 'mo.', 'mos.', 'yr.', 'yrs.', 'temp.', 'conc.', 'est.',
 ]);
 

@@ -27,6 +27,11 @@ import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings }
 
 const DEBOUNCE_MS = 50;
 
+if (!process.argv.some((arg) => /^--(stdio|node-ipc|socket|pipe)(=|$)/.test(arg))) {
+  process.stderr.write('usage: node dist/server.js --stdio | --node-ipc | --socket=<port> | --pipe=<name>\n');
+  process.exit(1);
+}
+
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let settings: BionerSettings = DEFAULT_SETTINGS;

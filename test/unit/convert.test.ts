@@ -55,6 +55,11 @@ describe('bioner convert', () => {
     assert.equal(run.status, 0);
     assert.match(run.stderr, /warning: r: Chemical 15-17 "FU" does not fall on token boundaries: widened to "5-FU"/);
     assert.equal(readFileSync(join(scratch, 'raw.conll'), 'utf8'), 'Patients\tO\ngot\tO\n5-FU\tB-Chemical\n.\tO\n\nIt\tO\nhurt\tO\n.\tO\n');
+    ok('convert', input, join(scratch, 'raw-conll-style.conll'), '--tokenization', 'conll-style');
+    assert.equal(
+      readFileSync(join(scratch, 'raw-conll-style.conll'), 'utf8'),
+      'Patients\tO\ngot\tO\n5\tO\n-\tO\nFU\tB-Chemical\n.\tO\n\nIt\tO\nhurt\tO\n.\tO\n',
+    );
   });
 
   it('refuses to overwrite without --force and reports bad input without a stack trace', () => {

@@ -13,6 +13,8 @@ import { spansToTags, tagsToSpans } from './tagSchemes';
 export type Tokenization =
   /** The project tokenizer (what the tagger sees). */
   | 'tokenizer'
+  /** The tokenizer's 'conll' style: every punctuation character split, as in the BC5CDR CoNLL files. */
+  | 'conll-style'
   /** One sentence per non-blank line, tokens separated by whitespace (text written by sentencesToDocument). */
   | 'whitespace';
 
@@ -51,7 +53,10 @@ export function documentToSentences(
   document: AnnotatedDocument,
   options: { tokenization?: Tokenization; scheme?: 'iob2' | 'bioes' } = {},
 ): DocumentSentences {
-  const tokenized = options.tokenization === 'whitespace' ? whitespaceSentences(document.text) : tokenize(document.text).map((s) => s.tokens);
+  const tokenized =
+    options.tokenization === 'whitespace'
+      ? whitespaceSentences(document.text)
+      : tokenize(document.text, { style: options.tokenization === 'conll-style' ? 'conll' : 'biomedical' }).map((s) => s.tokens);
   const issues: AlignmentIssue[] = [];
   const entities = sortSpans([...document.entities]);
 

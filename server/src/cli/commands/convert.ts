@@ -47,8 +47,12 @@ export function register(program: Command): void {
     .addOption(new Option('--scheme <scheme>', 'tag scheme of CoNLL output').choices(['iob2', 'bioes']).default('iob2'))
     .addOption(new Option('--input-scheme <scheme>', 'tag scheme of CoNLL input (default: detected)').choices([...TAG_SCHEMES]))
     .addOption(
-      new Option('--tokenization <how>', 'how documents become CoNLL tokens: the BioNER tokenizer, or one sentence per line and whitespace tokens')
-        .choices(['tokenizer', 'whitespace'])
+      new Option(
+        '--tokenization <how>',
+        'how documents become CoNLL tokens: the BioNER tokenizer, its BC5CDR-identical style (every punctuation mark split), ' +
+          'or one sentence per line and whitespace-separated tokens',
+      )
+        .choices(['tokenizer', 'conll-style', 'whitespace'])
         .default('tokenizer'),
     )
     .option('--force', 'overwrite an existing output')

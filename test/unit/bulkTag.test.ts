@@ -80,6 +80,20 @@ test('a hand-made .ann is never overwritten: ours goes to .bioner.ann', () => {
   assert.ok(!existsSync(join(notes, 'visit.txt.ann')));
 });
 
+test('--in-place never touches a person\'s file of the same name and never reads its own outputs back', () => {
+  const { notes } = scratchNotes();
+  const theirs = '{"id":"v","text":"their own JSONL data about aspirin"}\n';
+  writeFileSync(join(notes, 'visit.jsonl'), theirs);
+  for (let i = 0; i < 2; i++) {
+    const run = tag(notes, '--in-place', '--force');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /4 seen, 4 written/);
+  }
+  assert.equal(readFileSync(join(notes, 'visit.jsonl'), 'utf8'), theirs);
+  assert.equal(JSON.parse(readFileSync(join(notes, 'visit.bioner.jsonl'), 'utf8')).file, 'visit.txt');
+  assert.equal(JSON.parse(readFileSync(join(notes, 'visit.jsonl.bioner.jsonl'), 'utf8')).id, 'v');
+});
+
 test('--out inside the input folder is never read back as input; --out equal to it needs --in-place', () => {
   const { notes } = scratchNotes();
   const same = tag(notes, '--out', notes);

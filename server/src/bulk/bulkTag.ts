@@ -9,7 +9,7 @@ import { tokenize } from '../text/tokenizer';
 import type { EntityPrediction, Sentence } from '../types';
 import { readDocuments, type BulkDocument } from './documents';
 import { discoverInputs, type InputFile } from './inputs';
-import { isComplete, planOutput, type OutputPlan } from './outputs';
+import { isComplete, OUR_OUTPUTS_GLOB, planOutput, type OutputPlan } from './outputs';
 import { createProgressReporter, type ProgressMode } from './progress';
 import { BRAT_MARKER, renderDocument, type OutputFormat, type TaggedDocument } from './render';
 import { SentenceBatcher } from './sentenceBatcher';
@@ -65,7 +65,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   const outDir = options.out ? resolve(options.out) : undefined;
   const inputs = await discoverInputs(options.target, {
     include: options.include ?? [],
-    exclude: options.exclude ?? [],
+    exclude: [...(options.exclude ?? []), OUR_OUTPUTS_GLOB],
     ignoreDirs: outDir ? [outDir] : [],
   });
   if (outDir && outDir === inputs.root) {

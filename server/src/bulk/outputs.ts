@@ -2,8 +2,11 @@
 //
 // Naming (mirrors the input tree under the output root): the input's relative path, minus a ".txt" extension, plus
 // the format's extension:  a/b.txt -> a/b.ann | a/b.conll | a/b.jsonl | a/b.inline.txt;  a/c.md -> a/c.md.ann ...;
-// a/d.jsonl -> a/d.jsonl.jsonl | a/d.jsonl.conll.  BRAT output also gets a copy of the text beside the .ann
-// (a/b.txt, a/c.md.txt) when the output root is not the input tree, so the output folder opens in BRAT as is.
+// a/d.jsonl -> a/d.jsonl.jsonl | a/d.jsonl.conll.  BRAT output under --out also gets a copy of the text beside the
+// .ann (a/b.txt, a/c.md.txt), so the output folder opens in BRAT as is.
+// --in-place writes beside the inputs, where a name like a/b.jsonl may be a person's file: there every format but
+// BRAT gets a ".bioner" infix (a/b.bioner.jsonl, a/b.bioner.conll, a/b.bioner.inline.txt), no text copy is made,
+// and files named *.bioner.* are never read as input.
 // BRAT output of a JSONL input is not written (one text per .ann is what BRAT reads): the file is skipped with a reason.
 //
 // An existing .ann that does not start with BRAT_MARKER is a person's annotation: it is kept and ours goes to
@@ -15,6 +18,9 @@ import type { InputFile } from './inputs';
 import { BRAT_MARKER, type OutputFormat } from './render';
 
 const EXTENSION: Record<OutputFormat, string> = { brat: '.ann', conll: '.conll', jsonl: '.jsonl', inline: '.inline.txt' };
+const OURS_INFIX = '.bioner';
+/** Files that --in-place runs write beside the inputs: never inputs themselves. */
+export const OUR_OUTPUTS_GLOB = '**/*.bioner.*';
 
 export interface OutputPlan {
   /** The tagged output file. */
@@ -33,8 +39,8 @@ export function planOutput(file: InputFile, format: OutputFormat, outRoot: strin
     return { skipped: 'BRAT output needs one text per file; tag JSONL input with --format jsonl or conll' };
   }
   const stem = join(outRoot, file.rel.replace(/\.txt$/i, ''));
-  if (format !== 'brat') return { plan: { path: stem + EXTENSION[format] } };
-  const textCopy = inPlace && file.rel.toLowerCase().endsWith('.txt') ? undefined : `${stem}.txt`;
+  if (format !== 'brat') return { plan: { path: `${stem}${inPlace ? OURS_INFIX : ''}${EXTENSION[format]}` } };
+  const textCopy = inPlace ? undefined : `${stem}.txt`;
   const ann = `${stem}.ann`;
   if (exists(ann) && !isOurAnn(ann)) return { plan: { path: `${stem}.bioner.ann`, textCopy, keptUserAnn: ann } };
   return { plan: { path: ann, textCopy } };

@@ -50,6 +50,7 @@ export function register(program: Command): void {
 Outputs (--out DIR or --in-place) mirror the input tree: the input's path minus ".txt", plus
   .jsonl | .conll | .ann | .inline.txt      (notes/a.txt -> a.ann, notes/b.md -> b.md.ann, c.jsonl -> c.jsonl.jsonl)
 BRAT output under --out also gets a copy of the text (a.txt beside a.ann); JSONL input is not written as BRAT.
+--in-place names the other formats a.bioner.jsonl, a.bioner.conll, a.bioner.inline.txt (never a person's file).
 An existing .ann that bioner did not write (no "# bioner" first line) is kept; ours goes to <name>.bioner.ann.
 A second run skips inputs whose output is complete and newer than the input (--force redoes them).
 Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.`,

@@ -1,6 +1,15 @@
 // Evaluates a tagger model on pre-tokenised gold sentences: the model tags each sentence's own tokens (no
 // re-tokenisation), and strict span P/R/F1 is computed per type and micro-averaged.
 import type { TaggedSentence } from '../types';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initEngine } from '../engine/backend';
+import { evaluateTags, type EvaluationReport, type Scores } from '../eval/spanMetrics';
+import { corpusDocuments, type Corpus, type CorpusDocument } from '../formats/corpus';
+import { loadTagger } from '../tagging/load';
+import { tagText } from '../tagging/tagText';
+import { applyLabelMap } from './labels';
+import { loadModelDir } from './modelDir';
 import { bucketBatches } from './batching';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Representations, TaggerModel } from './tagger';
@@ -8,18 +17,12 @@ import type { Representations, TaggerModel } from './tagger';
 /** BiLM layers of sentences by index, when precomputed (see train/featureCache.ts). */
 export type RepresentationLookup = (indices: number[]) => Representations;
 
-export interface TypeScores {
-  precision: number;
-  recall: number;
-  f1: number;
-  gold: number;
-  predicted: number;
-  correct: number;
-}
-
 export interface ModelEvaluation {
-  overall: TypeScores;
-  perType: Record<string, TypeScores>;
+  /** Strict span scores, micro-averaged. */
+  overall: Scores;
+  perType: Record<string, Scores>;
+  /** The full report (with partial-overlap figures), printable with the eval command's table. */
+  report: EvaluationReport;
   predictions: string[][];
   tokensPerSecond: number;
 }
@@ -40,58 +43,85 @@ export function evaluateModel(model: TaggerModel, gold: TaggedSentence[], batchT
   const predictions = predictTags(model, gold.map((s) => s.tokens), batchTokens, lookup);
   const seconds = (performance.now() - started) / 1000;
   const tokens = gold.reduce((n, s) => n + s.tokens.length, 0);
-  return { ...strictSpanScores(gold.map((s) => s.tags), predictions), predictions, tokensPerSecond: tokens / Math.max(seconds, 1e-9) };
+  const report = evaluateTags(gold.map((s) => s.tags), predictions);
+  return {
+    overall: report.overall,
+    perType: Object.fromEntries(report.perType.map(({ label, ...scores }) => [label, scores])),
+    report,
+    predictions,
+    tokensPerSecond: tokens / Math.max(seconds, 1e-9),
+  };
 }
 
-// TEMPORARY until server/src/eval/ (foundation engineer) lands: strict span matching of IOB2 tag sequences.
-function strictSpanScores(gold: string[][], pred: string[][]): { overall: TypeScores; perType: Record<string, TypeScores> } {
-  const counts = new Map<string, { gold: number; predicted: number; correct: number }>();
-  const bump = (type: string, key: 'gold' | 'predicted' | 'correct') => {
-    const c = counts.get(type) ?? { gold: 0, predicted: 0, correct: 0 };
-    c[key]++;
-    counts.set(type, c);
-  };
-  gold.forEach((g, i) => {
-    const goldSpans = new Set(spans(g));
-    const predSpans = spans(pred[i]);
-    for (const s of goldSpans) bump(s.split(':')[2], 'gold');
-    for (const s of predSpans) {
-      bump(s.split(':')[2], 'predicted');
-      if (goldSpans.has(s)) bump(s.split(':')[2], 'correct');
+/**
+ * Tags the gold corpus with the model in `modelDir` for `bioner eval --model`: a token corpus (CoNLL) is tagged
+ * on its own tokens by a neural model, documents are tagged from their text (any model kind). The label map renames
+ * the gold corpus's types to the model's (e.g. Chemical=DRUG). Returns both corpora, ready for reportEvaluation.
+ */
+export async function tagCorpusWithModel(
+  modelDir: string,
+  gold: Corpus,
+  labelMap: Map<string, string> = new Map(),
+): Promise<{ gold: Corpus; pred: Corpus; tokensPerSecond?: number }> {
+  const mappedGold = mapCorpusLabels(gold, labelMap);
+  if (mappedGold.kind === 'tokens' && (readModelKind(modelDir) ?? 'neural') === 'neural') {
+    await initEngine();
+    const { model } = loadModelDir(modelDir);
+    try {
+      const sentences = mappedGold.documents.flatMap((d) => d.sentences);
+      const evaluation = evaluateModel(model, sentences);
+      let k = 0;
+      const documents = mappedGold.documents.map((d) => ({
+        ...d,
+        sentences: d.sentences.map((s) => ({ ...s, tags: evaluation.predictions[k++] })),
+      }));
+      return { gold: mappedGold, pred: { ...mappedGold, documents, scheme: 'iob2' }, tokensPerSecond: evaluation.tokensPerSecond };
+    } finally {
+      model.dispose();
     }
-  });
-  const score = (c: { gold: number; predicted: number; correct: number }): TypeScores => {
-    const precision = c.predicted ? c.correct / c.predicted : 0;
-    const recall = c.gold ? c.correct / c.gold : 0;
-    return { ...c, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
-  };
-  const total = { gold: 0, predicted: 0, correct: 0 };
-  const perType: Record<string, TypeScores> = {};
-  for (const [type, c] of [...counts].sort()) {
-    perType[type] = score(c);
-    total.gold += c.gold;
-    total.predicted += c.predicted;
-    total.correct += c.correct;
   }
-  return { overall: score(total), perType };
+  const tagger = await loadTagger(modelDir);
+  try {
+    const documents: CorpusDocument[] = [];
+    for (const d of corpusDocuments(mappedGold)) {
+      const entities = await tagText(tagger, d.text);
+      documents.push({ id: d.id, text: d.text, entities: entities.map(({ start, end, label, confidence }) => ({ start, end, label, confidence })) });
+    }
+    const pred: Corpus = { kind: 'documents', format: 'jsonl', documents };
+    const goldDocs: Corpus = mappedGold.kind === 'documents' ? mappedGold : { kind: 'documents', format: 'jsonl', documents: corpusDocuments(mappedGold) };
+    return { gold: goldDocs, pred };
+  } finally {
+    tagger.dispose();
+  }
 }
 
-function spans(tags: string[]): string[] {
-  const out: string[] = [];
-  let start = -1;
-  let type = '';
-  const close = (end: number) => {
-    if (start >= 0) out.push(`${start}:${end}:${type}`);
-    start = -1;
+function readModelKind(dir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { kind?: string }).kind;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Renames entity types of a corpus (TYPE=O drops them). */
+export function mapCorpusLabels(corpus: Corpus, map: Map<string, string>): Corpus {
+  if (map.size === 0) return corpus;
+  if (corpus.kind === 'tokens') {
+    return {
+      ...corpus,
+      documents: corpus.documents.map((d) => ({
+        ...d,
+        sentences: d.sentences.map((s) => ({ ...s, ...applyLabelMap([s], map)[0] })),
+      })),
+    };
+  }
+  return {
+    ...corpus,
+    documents: corpus.documents.map((d) => ({
+      ...d,
+      entities: d.entities
+        .map((e) => ({ ...e, label: map.get(e.label) ?? e.label }))
+        .filter((e) => e.label !== 'O'),
+    })),
   };
-  tags.forEach((tag, t) => {
-    if (tag.startsWith('I-') && start >= 0 && tag.slice(2) === type) return;
-    close(t);
-    if (tag !== 'O') {
-      start = t;
-      type = tag.slice(2);
-    }
-  });
-  close(tags.length);
-  return out;
 }

@@ -38,6 +38,8 @@ interface EvalCommandOptions {
   predFormat?: AnnotationFormat;
   goldScheme?: TagScheme;
   predScheme?: TagScheme;
+  model?: string;
+  labelMap?: string;
 }
 
 export function register(program: Command): void {
@@ -51,8 +53,21 @@ export function register(program: Command): void {
     .addOption(new Option('--pred-format <format>', 'format of PRED (default: detected)').choices([...ANNOTATION_FORMATS]))
     .addOption(new Option('--gold-scheme <scheme>', 'tag scheme of a CoNLL GOLD (default: detected)').choices([...TAG_SCHEMES]))
     .addOption(new Option('--pred-scheme <scheme>', 'tag scheme of a CoNLL PRED (default: detected)').choices([...TAG_SCHEMES]))
-    .action((goldPath: string, predPath: string | undefined, options: EvalCommandOptions) => {
-      if (predPath === undefined) throw new UserError('eval: give the predictions to score (PRED)');
+    .option('--model <dir>', 'instead of PRED: tag GOLD with this model (CoNLL GOLD is tagged on its own tokens)')
+    .option('--label-map <map>', 'with --model: rename GOLD types to the model\'s, e.g. Chemical=DRUG,Disease=DISEASE')
+    .action(async (goldPath: string, predPath: string | undefined, options: EvalCommandOptions) => {
+      if (options.model) {
+        if (predPath !== undefined) throw new UserError('eval: give either PRED or --model, not both');
+        // Loaded lazily: only model evaluation needs tfjs.
+        const { tagCorpusWithModel } = await import('../../model/evaluateModel');
+        const { parseLabelMap } = await import('../../model/labels');
+        const gold = readCorpus(goldPath, { format: options.goldFormat, scheme: options.goldScheme });
+        printWarnings(gold.warnings);
+        const tagged = await tagCorpusWithModel(options.model, gold.corpus, parseLabelMap(options.labelMap));
+        reportEvaluation(tagged.gold, tagged.pred, { json: options.json, goldName: goldPath, predName: options.model });
+        return;
+      }
+      if (predPath === undefined) throw new UserError('eval: give the predictions to score (PRED) or --model DIR');
       const gold = readCorpus(goldPath, { format: options.goldFormat, scheme: options.goldScheme });
       const pred = readCorpus(predPath, { format: options.predFormat, scheme: options.predScheme });
       printWarnings([...gold.warnings, ...pred.warnings]);

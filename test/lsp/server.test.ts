@@ -70,6 +70,21 @@ describe('language server with the lexicon model', () => {
     assert.deepEqual(LspTestClient.decode(text, await client.tokens(uri)), [{ text: 'aspirin', type: 'drug', modifiers: [] }]);
   });
 
+  test('a refresh is requested only when the client did not fetch the new entities itself', async () => {
+    const uri = pathToFileURL(join(dir, 'refresh.txt')).href;
+    client.open(uri, 'Nothing yet.');
+    await client.tokens(uri);
+    const before = client.refreshCount;
+    // the client asks right after its edit: it has the new tokens, no refresh
+    client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 7 } }, text: 'Aspirin' }]);
+    assert.equal(LspTestClient.decode('Aspirin yet.', await client.tokens(uri)).length, 1);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(client.refreshCount, before);
+    // a client that does not ask after an edit is told to refresh once the entities changed
+    client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 7 } }, text: 'Nothing' }]);
+    await waitFor(() => client.refreshCount > before);
+  });
+
   test('range tokens cover only the requested lines', async () => {
     const uri = pathToFileURL(join(dir, 'note.txt')).href;
     const range = await client.connection.sendRequest('textDocument/semanticTokens/range', {

@@ -109,9 +109,29 @@ function publish(analysis: DocumentAnalysis, refresh: boolean): void {
     : computeDiagnostics(document, analysis.entities, settings, currentAnnotations(context, document), annPath && basename(annPath));
   void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   sendStatus(document.uri, false, analysis);
-  // A client that already holds this analysis' tokens (it asked while it was computed) needs no refresh.
-  const held = served.get(analysis.uri);
-  if (refresh && held && !sameEntities(held, analysis)) refreshTokens();
+  if (refresh) refreshIfNotFetched(analysis);
+}
+
+/** How long a client gets to fetch the tokens of a new version by itself (VS Code does after every edit). */
+const FETCH_GRACE_MS = 300;
+const refreshChecks = new Map<string, NodeJS.Timeout>();
+
+/**
+ * Asks the client to refresh its semantic tokens when it holds other entities than the latest analysis and has not
+ * fetched them itself shortly after (clients that do not re-request after edits; results that came in late).
+ */
+function refreshIfNotFetched(analysis: DocumentAnalysis): void {
+  clearTimeout(refreshChecks.get(analysis.uri));
+  refreshChecks.set(
+    analysis.uri,
+    setTimeout(() => {
+      refreshChecks.delete(analysis.uri);
+      const held = served.get(analysis.uri);
+      const current = documents.get(analysis.uri);
+      if (!held || !current || current.version !== analysis.version || entities.latest(analysis.uri) !== analysis) return;
+      if (!sameEntities(held, analysis)) refreshTokens();
+    }, FETCH_GRACE_MS),
+  );
 }
 
 function sendStatus(uri: string, busy: boolean, analysis = entities.latest(uri)): void {
@@ -219,6 +239,8 @@ documents.onDidSave(({ document }) => context.republish(document.uri));
 documents.onDidClose(({ document }) => {
   entities.close(document.uri);
   served.delete(document.uri);
+  clearTimeout(refreshChecks.get(document.uri));
+  refreshChecks.delete(document.uri);
   largeFilesTold.delete(document.uri);
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });

@@ -298,3 +298,33 @@ describe('input text and atomic writes', () => {
     assert.equal(detectInputFormat(join(formatsDir, 'brat', 'case1.txt')), 'brat');
   });
 });
+
+describe('readers never crash on garbage (property)', () => {
+  const line = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom('T1\tDisease 0 3\tabc', 'T2\tX 1 2;3 4\tb d', '#1\tnote T1', 'a\tB-X', 'b I-X', '-DOCSTART- (d)', '1|t|abc', '1\t0\t1\ta\tX\t-1'),
+    fc.constantFrom('{"text":"abc","entities":[{"start":0,"end":2,"label":"X"}]}', '{"text":"😀a","entities":[{"start":1,"end":3,"label":"X"}]}', '{}', '[]', 'null'),
+  );
+  const content = fc.array(line, { maxLength: 8 }).map((lines) => lines.join('\n'));
+  const text = fc.oneof(fc.string({ maxLength: 20, unit: 'binary' }), fc.constant('abc 😀 def'), fc.constant('😀😀'));
+  const onlyUserErrors = (fn: () => unknown): void => {
+    try {
+      fn();
+    } catch (error) {
+      assert.ok(error instanceof UserError, `not a UserError: ${(error as Error).stack}`);
+    }
+  };
+  it('CoNLL, JSONL, BRAT and PubTator parsers throw only UserErrors', () => {
+    fc.assert(
+      fc.property(content, text, (c, t) => {
+        onlyUserErrors(() => parseConll(c, 'f.conll'));
+        onlyUserErrors(() => parseConll(c, 'f.conll', 'bioes'));
+        onlyUserErrors(() => parseJsonl(c, 'f.jsonl'));
+        onlyUserErrors(() => parseAnn(c, t, 'f.ann'));
+        onlyUserErrors(() => editAnn(c, t, { add: [{ start: 0, end: 1, label: 'X' }], removeIds: ['T1'] }, 'f.ann'));
+        onlyUserErrors(() => parsePubtator(c, 'f.txt'));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

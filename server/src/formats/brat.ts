@@ -53,6 +53,13 @@ export class CodePointOffsets {
     return this.utf16ByCodePoint ? this.utf16ByCodePoint[codePoint] : codePoint;
   }
 
+  /** False for an offset between the two halves of a surrogate pair. */
+  isBoundary(utf16: number): boolean {
+    const code = this.text.charCodeAt(utf16);
+    const before = this.text.charCodeAt(utf16 - 1);
+    return !(code >= 0xdc00 && code <= 0xdfff && before >= 0xd800 && before <= 0xdbff);
+  }
+
   toCodePoint(utf16: number): number {
     const table = this.utf16ByCodePoint;
     if (!table) return utf16;
@@ -63,7 +70,7 @@ export class CodePointOffsets {
       if (table[mid] < utf16) lo = mid + 1;
       else hi = mid;
     }
-    if (table[lo] !== utf16) throw new Error(`offset ${utf16} falls inside a surrogate pair`);
+    if (table[lo] !== utf16) throw new UserError(`offset ${utf16} falls inside a surrogate pair (half a character)`);
     return lo;
   }
 }
@@ -161,6 +168,9 @@ export function editAnn(content: string, text: string, edit: AnnEdit, file: stri
       throw new UserError(`${file}: cannot add ${span.label} ${span.start}-${span.end}: outside the text (${text.length} characters)`);
     }
     if (/\s/.test(span.label) || span.label === '') throw new UserError(`${file}: cannot add an entity with label "${span.label}"`);
+    if (!offsets.isBoundary(span.start) || !offsets.isBoundary(span.end)) {
+      throw new UserError(`${file}: cannot add ${span.label} ${span.start}-${span.end}: it cuts a character (surrogate pair) in two`);
+    }
     const id = `T${next++}`;
     const mention = text.slice(span.start, span.end).replace(/[\r\n\t]/g, ' ');
     result += `${id}\t${span.label} ${offsets.toCodePoint(span.start)} ${offsets.toCodePoint(span.end)}\t${mention}${newline}`;
@@ -239,8 +249,14 @@ export function writeBrat(target: string, documents: readonly AnnotatedDocument[
   for (const document of documents) {
     const stem = single ? target.slice(0, -4) : join(target, safeRelativeName(document.id));
     mkdirSync(dirname(stem), { recursive: true });
+    let ann: string;
+    try {
+      ann = formatAnn(document.text, document.entities);
+    } catch (error) {
+      throw error instanceof UserError ? new UserError(`document "${document.id}": ${error.message}`) : error;
+    }
     writeFileAtomicSync(stem + '.txt', document.text);
-    writeFileAtomicSync(stem + '.ann', formatAnn(document.text, document.entities));
+    writeFileAtomicSync(stem + '.ann', ann);
     written.push(stem + '.txt', stem + '.ann');
   }
   return written;

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds the shipped model models/default/ from scratch, in four resumable stages:
+#   1. vocab     word + char vocabularies of the pre-training text
+#   2. pretrain  the BiLM language model on PubMed text + BC5CDR train/dev TEXT (never the test split)
+#   3. train     the tagger on BC5CDR train.tsv (devel.tsv for early stopping), Chemical=DRUG, Disease=DISEASE
+#   4. eval      strict span P/R/F1 on BC5CDR test.tsv, written into models/default/config.json ("metrics.test")
+# A stage whose output exists is skipped (delete it, or set FORCE_STAGES="pretrain train", to redo it).
+# Work files live in $WORK (default: .work/train-default, outside the shipped folder).
+#
+# Environment:
+#   BIONER_DATA        data root (default ../shared/data, relative to the repository)
+#   WORK               work folder (default .work/train-default)
+#   OUT                model folder (default models/default)
+#   REPRESENTATION     BiLM config preset or JSON file (default small)
+#   PRETRAIN_EPOCHS    (default 1)      PRETRAIN_MINUTES  time limit of pre-training (default 45)
+#   TRAIN_EPOCHS       (default 15)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
+#   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
+#   FORCE_STAGES       stages to redo even if their output exists
+#   EXTRA_PRETRAIN_ARGS / EXTRA_TRAIN_ARGS   passed through
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA="${BIONER_DATA:-../shared/data}"
+WORK="${WORK:-.work/train-default}"
+OUT="${OUT:-models/default}"
+REPRESENTATION="${REPRESENTATION:-small}"
+PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-1}"
+PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-45}"
+TRAIN_EPOCHS="${TRAIN_EPOCHS:-15}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-40}"
+SKIP_STAGES="${SKIP_STAGES:-}"
+FORCE_STAGES="${FORCE_STAGES:-}"
+LABEL_MAP="Chemical=DRUG,Disease=DISEASE"
+
+BC5CDR="$DATA/bc5cdr"
+for f in "$BC5CDR/train.tsv" "$BC5CDR/devel.tsv" "$BC5CDR/test.tsv" \
+  "$BC5CDR/pubtator/CDR_TrainingSet.PubTator.txt" "$BC5CDR/pubtator/CDR_DevelopmentSet.PubTator.txt"; do
+  [ -f "$f" ] || { echo "train-default: missing $f (set BIONER_DATA to the data root)" >&2; exit 1; }
+done
+# Pre-training text: unlabelled PubMed text plus the TEXT of BC5CDR train and dev. The test split is never used here.
+PRETRAIN_TEXT=("$DATA"/pubmed-text/*.txt "$BC5CDR/pubtator/CDR_TrainingSet.PubTator.txt" "$BC5CDR/pubtator/CDR_DevelopmentSet.PubTator.txt")
+for f in "${PRETRAIN_TEXT[@]}"; do
+  case "$(basename "$f")" in *TestSet*|*test*) echo "train-default: refusing to pre-train on $f" >&2; exit 1 ;; esac
+done
+
+has() { [[ " $1 " == *" $2 "* ]]; }
+skip() { has "$SKIP_STAGES" "$1"; }
+todo() { has "$FORCE_STAGES" "$1" || [ ! -e "$2" ]; }
+log() { echo "train-default: $*" >&2; }
+
+mkdir -p "$WORK"
+[ -f dist/cli.js ] || npm run build
+CLI=(node dist/cli.js)
+
+if ! skip vocab && ! skip pretrain && todo vocab "$WORK/vocab/words.txt"; then
+  log "stage 1/4: vocab"
+  "${CLI[@]}" vocab --text "${PRETRAIN_TEXT[@]}" --out "$WORK/vocab"
+fi
+
+BILM_ARGS=()
+if skip pretrain; then
+  log "stage 2/4: pretrain SKIPPED (random BiLM: $REPRESENTATION)"
+  BILM_ARGS=(--representation "$REPRESENTATION")
+else
+  if todo pretrain "$WORK/bilm/weights.json"; then
+    log "stage 2/4: pretrain ($REPRESENTATION, $PRETRAIN_EPOCHS epoch(s), at most $PRETRAIN_MINUTES minutes)"
+    RESUME=()
+    [ -d "$WORK/bilm/checkpoint" ] && ! has "$FORCE_STAGES" pretrain && RESUME=(--resume)
+    "${CLI[@]}" pretrain --text "${PRETRAIN_TEXT[@]}" --vocab "$WORK/vocab" --config "$REPRESENTATION" \
+      --out "$WORK/bilm" --epochs "$PRETRAIN_EPOCHS" --max-minutes "$PRETRAIN_MINUTES" "${RESUME[@]}" ${EXTRA_PRETRAIN_ARGS:-}
+  else
+    log "stage 2/4: pretrain done already ($WORK/bilm)"
+  fi
+  BILM_ARGS=(--bilm "$WORK/bilm")
+fi
+
+if ! skip train && todo train "$OUT/config.json"; then
+  log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes)"
+  "${CLI[@]}" train --train "$BC5CDR/train.tsv" --dev "$BC5CDR/devel.tsv" "${BILM_ARGS[@]}" \
+    --label-map "$LABEL_MAP" --out "$OUT" --name bioner-default \
+    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" ${EXTRA_TRAIN_ARGS:-}
+else
+  log "stage 3/4: train done already ($OUT)"
+fi
+
+if ! skip eval; then
+  log "stage 4/4: eval on BC5CDR test"
+  "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" "$BC5CDR/test.tsv"
+  "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$BC5CDR/test.tsv" > "$WORK/test-metrics.json"
+  # Record the test scores in the model's config.json (atomically: temp file + rename).
+  node -e '
+    const fs = require("fs");
+    const [dir, metricsFile, testFile] = process.argv.slice(1);
+    const file = dir + "/config.json";
+    const config = JSON.parse(fs.readFileSync(file, "utf8"));
+    const report = JSON.parse(fs.readFileSync(metricsFile, "utf8"));
+    const r = (x) => Math.round(x * 10000) / 10000;
+    const pick = (s) => ({ precision: r(s.precision), recall: r(s.recall), f1: r(s.f1), gold: s.gold, predicted: s.predicted });
+    config.metrics = { ...config.metrics, test: { data: testFile, strict: pick(report.overall),
+      perType: Object.fromEntries(report.perType.map((t) => [t.label, pick(t)])) } };
+    fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\n");
+    fs.renameSync(file + ".tmp", file);
+  ' "$OUT" "$WORK/test-metrics.json" "$(cd "$BC5CDR" && pwd)/test.tsv"
+fi
+
+SIZE=$(du -sm "$OUT" | cut -f1)
+log "done: $OUT is ${SIZE} MB"
+[ "$SIZE" -le 30 ] || log "WARNING: $OUT is over 30 MB"

@@ -44,7 +44,11 @@ interface DocumentState {
 export class DocumentEntities {
   private readonly segmenter = new Segmenter();
   /** Sentence text -> entities with sentence-relative offsets, for the current model generation. */
-  private readonly sentenceCache = new LRUCache<string, EntityPrediction[]>({ max: 50_000 });
+  private readonly sentenceCache = new LRUCache<string, EntityPrediction[]>({
+    max: 50_000,
+    maxSize: 16_000_000, // characters of sentence text, roughly
+    sizeCalculation: (entities, sentence) => sentence.length + 64 * entities.length + 1,
+  });
   private readonly states = new Map<string, DocumentState>();
   private byteSize: { key: string; bytes: number } | undefined;
 

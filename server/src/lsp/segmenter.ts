@@ -13,7 +13,12 @@ export interface TextRange {
  * In markdown, fenced code blocks are not tagged.
  */
 export class Segmenter {
-  private readonly paragraphCache = new LRUCache<string, TextRange[]>({ max: 20_000 });
+  /** Bounded by entries and by characters of the keys (a paragraph can be a whole huge file). */
+  private readonly paragraphCache = new LRUCache<string, TextRange[]>({
+    max: 20_000,
+    maxSize: 16_000_000,
+    sizeCalculation: (ranges, paragraph) => paragraph.length + 16 * ranges.length + 1,
+  });
 
   /** Sentence ranges (document offsets) of the paragraphs overlapping [from, to), in order. */
   sentences(text: string, languageId: string, from = 0, to = text.length): TextRange[] {

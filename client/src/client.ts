@@ -33,8 +33,7 @@ export function createClient(context: vscode.ExtensionContext, outputChannel: vs
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     outputChannel,
-    initializationOptions: { model: activeModelDir(context.extensionPath), extensionPath: context.extensionPath },
-    synchronize: { configurationSection: SECTION },
+    initializationOptions: { settings: serverSettings(context.extensionPath) },
     middleware: {
       workspace: {
         // Pushed settings (for servers that read them from the notification) get the same treatment as pulled ones.

@@ -27,6 +27,14 @@ export function heldOutFraction(): number {
   return Math.min(0.5, Math.max(0.05, f));
 }
 
+export function fineTuneEpochs(): number {
+  return Math.max(1, Math.round(settings().get<number>('fineTune.epochs', 10)));
+}
+
+export function fineTuneMaxMinutes(): number {
+  return Math.max(0.1, settings().get<number>('fineTune.maxMinutes', 15));
+}
+
 /**
  * The `bioner.model` value that may be used: the effective value in a trusted workspace, only the user (global)
  * value in an untrusted one. Empty means "the model shipped with the extension".

@@ -24,7 +24,7 @@ export class StatusBar implements vscode.Disposable {
 
   /** A `bioner/status` notification from the server. */
   onServerStatus(status: StatusParams): void {
-    if (status.modelName) this.modelName = status.modelName;
+    this.modelName = status.modelName ?? '';
     this.problem = undefined;
     if (status.uri) {
       if (status.busy) this.busyUris.add(status.uri);
@@ -61,7 +61,7 @@ export class StatusBar implements vscode.Disposable {
     const count = uri === undefined ? undefined : this.counts.get(uri);
     const busy = this.tasks.size > 0 || (uri !== undefined && this.busyUris.has(uri));
     const icon = this.problem ? '$(warning)' : busy ? '$(sync~spin)' : '$(beaker)';
-    const model = this.modelName || 'BioNER';
+    const model = this.modelName || (busy ? 'BioNER' : 'BioNER: no model');
     const entities = count === undefined ? '' : ` · ${count} ${count === 1 ? 'entity' : 'entities'}`;
     const task = [...this.tasks.values()].at(-1);
     this.item.text = `${icon} ${model}${entities}${task ? ` · ${task}` : ''}`;

@@ -25,14 +25,23 @@ const skip = !entry
     ? `no Chromium at ${CHROMIUM}: run \`bash scripts/setup-e2e.sh\``
     : false;
 
-function neuralDefaultModel(): boolean {
+function isNeuralModel(dir: string): boolean {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(DEFAULT_MODEL, 'config.json'), 'utf8')) as { kind?: string };
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string };
     return (config.kind ?? 'neural') === 'neural';
   } catch {
     return false;
   }
 }
+
+/** The model fine-tuning starts from: the shipped one, or BIONER_E2E_INIT_MODEL (to try the flow before it exists). */
+const INIT_MODEL = process.env.BIONER_E2E_INIT_MODEL ? path.resolve(process.env.BIONER_E2E_INIT_MODEL) : undefined;
+const fineTuneSkip =
+  INIT_MODEL === undefined && !isNeuralModel(DEFAULT_MODEL)
+    ? 'models/default/config.json (kind neural) does not exist yet: fine-tuning needs a neural model (or set BIONER_E2E_INIT_MODEL)'
+    : INIT_MODEL !== undefined && !isNeuralModel(INIT_MODEL)
+      ? `BIONER_E2E_INIT_MODEL=${INIT_MODEL} is not a neural model`
+      : false;
 
 /** A fresh copy of the e2e workspace: the example notes, six annotated documents, and workspace settings. */
 function makeWorkspace(): string {
@@ -40,7 +49,9 @@ function makeWorkspace(): string {
   fs.cpSync(path.join(REPO, 'examples', 'notes'), path.join(dir, 'notes'), { recursive: true });
   fs.cpSync(path.join(__dirname, 'workspace', 'annotated'), path.join(dir, 'annotated'), { recursive: true });
   // A hand-made annotation beside a note: Tag Folder… must never touch it.
-  fs.writeFileSync(path.join(dir, 'notes', 'emergency-overdose.ann'), 'T1\tDRUG 220 228\tNaloxone\n');
+  const overdose = fs.readFileSync(path.join(dir, 'notes', 'emergency-overdose.note'), 'utf8');
+  const at = overdose.indexOf('Naloxone');
+  fs.writeFileSync(path.join(dir, 'notes', 'emergency-overdose.ann'), `T1\tDRUG ${at} ${at + 8}\tNaloxone\n`);
   fs.mkdirSync(path.join(dir, '.vscode'));
   writeWorkspaceSettings(dir, { 'bioner.model': LEXICON_MODEL, 'bioner.diagnostics': 'uncertain' });
   return dir;
@@ -157,20 +168,66 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       assert.match(ann, /^T\d+\tDISEASE \d+ \d+\tcystic fibrosis$/m);
       for (const note of ['emergency-overdose', 'discharge-summary']) assert.ok(fs.existsSync(path.join(out, `${note}.note.ann`)), note);
       assert.equal(fs.readFileSync(path.join(notes, 'emergency-overdose.ann'), 'utf8'), userAnn, 'the user .ann is unchanged');
+      await workbench.statusBarItem(/tagging folder/).waitFor({ state: 'detached', timeout: 10_000 });
+    }));
+
+  it('Show Entities in File lists the entities and jumps to the chosen one', () =>
+    step('show-entities', async () => {
+      await workbench.openFile('cystic-fibrosis-clinic.note');
+      await workbench.runCommand('BioNER: Show Entities in File');
+      await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Ivacaftor' }).first().waitFor({ timeout: 15_000 });
+      const rows = await workbench.quickInput.locator('.monaco-list-row').allInnerTexts();
+      await workbench.screenshot('5-show-entities');
+      assert.ok(rows.some((r) => /cystic fibrosis/i.test(r) && /DISEASE/.test(r)), `rows:\n${rows.join('\n')}`);
+      await workbench.pick('fever');
+      // "fever" is on line 6 of the note.
+      await workbench.statusBarItem(/Ln 6, Col \d+/).waitFor({ timeout: 10_000 });
+    }));
+
+  it('Annotate Selection as… writes the annotation to the .ann beside the note', () =>
+    step('annotate', async () => {
+      const ann = path.join(workspace, 'notes', 'cystic-fibrosis-clinic.ann');
+      assert.ok(!fs.existsSync(ann));
+      await workbench.openFile('cystic-fibrosis-clinic.note');
+      // "Pancrelipase" starts line 12 of the note: go there and select the word.
+      await workbench.goToLine(12, 1);
+      await workbench.page.keyboard.press('Control+Shift+ArrowRight');
+      await workbench.runCommand('BioNER: Annotate Selection as…');
+      await workbench.pick('Annotate as DRUG');
+      const deadline = Date.now() + 15_000;
+      while (!fs.existsSync(ann) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      await workbench.screenshot('6-annotated-selection');
+      const note = fs.readFileSync(path.join(workspace, 'notes', 'cystic-fibrosis-clinic.note'), 'utf8');
+      const at = note.indexOf('Pancrelipase');
+      assert.match(fs.readFileSync(ann, 'utf8'), new RegExp(`^T\\d+\\tDRUG ${at} ${at + 12}\\tPancrelipase$`, 'm'));
+    }));
+
+  it('keeps the entity colours in a light theme', () =>
+    step('light-theme', async () => {
+      await workbench.runCommand('Preferences: Color Theme');
+      await workbench.quickInput.locator('input').fill('Light Modern');
+      await workbench.pick(/^Light Modern/);
+      await workbench.page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
+      await workbench.openFile('cystic-fibrosis-clinic.note');
+      const disease = await workbench.waitForColour('cystic fibrosis', DISEASE_RGB);
+      const drug = await workbench.waitForColour('Ivacaftor', DRUG_RGB);
+      await workbench.screenshot('7-light-theme');
+      assert.equal(disease, DISEASE_RGB);
+      assert.equal(drug, DRUG_RGB);
     }));
 
   it(
     'Fine-tune on Workspace Annotations trains, reports F1 and switches to the new model',
-    { skip: neuralDefaultModel() ? false : 'models/default/config.json (kind neural) does not exist yet: fine-tuning needs a neural model' },
+    { skip: fineTuneSkip },
     () =>
       step('fine-tune', async () => {
-        // Start from the shipped neural model (the workspace default points at the lexicon fixture).
-        writeWorkspaceSettings(workspace, { 'bioner.diagnostics': 'uncertain' });
+        // Start from the shipped neural model (the workspace so far pointed at the lexicon fixture).
+        writeWorkspaceSettings(workspace, { 'bioner.diagnostics': 'uncertain', ...(INIT_MODEL && { 'bioner.model': INIT_MODEL }) });
         await workbench.statusBarItem(/test-lexicon/).waitFor({ state: 'detached', timeout: 60_000 });
         await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
         const done = workbench.notification(/fine-tuned model saved/);
         await done.waitFor({ timeout: 240_000 });
-        await workbench.screenshot('5-fine-tune-done');
+        await workbench.screenshot('8-fine-tune-done');
         const message = await done.innerText();
         assert.match(message, /F1 on 1 held-out document: .+ before, .+ after/);
         const models = path.join(workspace, '.bioner', 'models');
@@ -180,7 +237,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
         const name = (JSON.parse(fs.readFileSync(path.join(models, saved, 'config.json'), 'utf8')) as { name?: string }).name ?? saved;
         await done.locator('.monaco-button', { hasText: 'Use the New Model' }).click();
         await workbench.statusBarItem(name).waitFor({ timeout: 60_000 });
-        await workbench.screenshot('6-fine-tuned-model-active');
+        await workbench.screenshot('9-fine-tuned-model-active');
         const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
         assert.equal(settings['bioner.model'], path.join(models, saved));
       }),

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } from '../annotatedFiles';
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
-import { annotationGlob, heldOutFraction, setModel } from '../config';
+import { annotationGlob, fineTuneEpochs, fineTuneMaxMinutes, heldOutFraction, setModel } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
 
 export const id = 'bioner.fineTune';
@@ -21,7 +21,8 @@ export function register(bioner: Bioner): vscode.Disposable {
     }
     const folder = await pickWorkspaceFolder();
     if (!folder) return;
-    await fineTune(bioner, folder);
+    const trained = await train(bioner, folder);
+    if (trained) await offerNewModel(bioner, trained);
   });
 }
 
@@ -35,7 +36,13 @@ async function pickWorkspaceFolder(): Promise<vscode.WorkspaceFolder | undefined
   return vscode.window.showWorkspaceFolderPick({ placeHolder: 'BioNER: fine-tune on the annotations of…' });
 }
 
-async function fineTune(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<void> {
+interface TrainedModel {
+  finalDir: string;
+  summary: string;
+}
+
+/** Trains the model; undefined when there was nothing to train on, or the run failed or was cancelled (reported). */
+async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<TrainedModel | undefined> {
   const root = folder.uri.fsPath;
   const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, annotationGlob()), EXCLUDE);
   const { files, skipped } = classifyAnnotatedFiles(found.map((u) => u.fsPath));
@@ -66,12 +73,12 @@ async function fineTune(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise
   );
 
   const endTask = bioner.statusBar.beginTask('fine-tuning');
-  const epochs: CliEvent[] = [];
+  const run = new RunProgress();
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'BioNER: fine-tuning', cancellable: true },
       (progress, token) => {
-        progress.report({ message: `${train.length} documents, ${heldOut.length} held out` });
+        progress.report({ message: `${train.length} documents, ${heldOut.length} held out: reading data…` });
         return runCli({
           cliPath: cliPath(bioner),
           args: [
@@ -80,15 +87,17 @@ async function fineTune(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise
             '--train', trainDir,
             '--dev', heldOutDir,
             '--out', outDir,
+            '--name', `finetuned-${path.basename(finalDir)}`,
+            '--epochs', String(fineTuneEpochs()),
+            '--max-minutes', String(fineTuneMaxMinutes()),
             '--progress-json',
           ],
           cwd: root,
           log: bioner.output,
           token,
           onEvent: (event) => {
-            if (event.event !== 'epoch') return;
-            epochs.push(event);
-            progress.report({ message: describeEpoch(event) });
+            const message = run.update(event);
+            if (message) progress.report({ message });
           },
         });
       },
@@ -96,18 +105,8 @@ async function fineTune(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise
     if (!fs.existsSync(path.join(outDir, 'config.json'))) throw new Error('the training run wrote no model');
     fs.mkdirSync(modelsDir, { recursive: true });
     fs.renameSync(outDir, finalDir);
-    const { before, after } = scores(result.done, epochs);
-    const summary =
-      `F1 on ${heldOut.length} held-out document${heldOut.length === 1 ? '' : 's'}: ` +
-      `${formatF1(before)} before, ${formatF1(after)} after`;
-    bioner.output.appendLine(`Fine-tune: saved ${finalDir}. ${summary}`);
-    const use = 'Use the New Model';
-    const choice = await vscode.window.showInformationMessage(
-      `BioNER: fine-tuned model saved in .bioner/models/${path.basename(finalDir)}. ${summary}.`,
-      use,
-      'Keep the Current Model',
-    );
-    if (choice === use) await setModel(finalDir);
+    const { before, after } = run.scores(result.done);
+    return { finalDir, summary: `F1 on ${heldOut.length} held-out document${heldOut.length === 1 ? '' : 's'}: ${formatF1(before)} before, ${formatF1(after)} after` };
   } catch (error) {
     if (error instanceof CliCancelled) {
       void vscode.window.showInformationMessage('BioNER: fine-tuning cancelled; no model was saved.');
@@ -115,27 +114,75 @@ async function fineTune(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise
       void vscode.window.showErrorMessage(`BioNER: fine-tuning failed: ${(error as Error).message}`);
       if (!(error instanceof CliError)) bioner.output.appendLine(String((error as Error).stack));
     }
+    return undefined;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     endTask();
   }
 }
 
-function describeEpoch(event: CliEvent): string {
-  const parts = [`epoch ${num(event, 'epoch') ?? '?'}${num(event, 'epochs') ? `/${num(event, 'epochs')}` : ''}`];
-  const loss = num(event, 'loss');
-  const f1 = num(event, 'devF1');
-  if (loss !== undefined) parts.push(`loss ${loss.toFixed(3)}`);
-  if (f1 !== undefined) parts.push(`held-out F1 ${formatF1(f1)}`);
-  return parts.join(', ');
+/** Tells the user how the run went and offers to switch to the new model (the active one is left as it is). */
+async function offerNewModel(bioner: Bioner, { finalDir, summary }: TrainedModel): Promise<void> {
+  bioner.output.appendLine(`Fine-tune: saved ${finalDir}. ${summary}`);
+  const use = 'Use the New Model';
+  const choice = await vscode.window.showInformationMessage(
+    `BioNER: fine-tuned model saved in .bioner/models/${path.basename(finalDir)}. ${summary}.`,
+    use,
+    'Keep the Current Model',
+  );
+  if (choice === use) await setModel(finalDir);
 }
 
-/** F1 of the initial model and of the saved one, from the `done` event (or the epochs when it lacks them). */
-function scores(done: CliEvent | undefined, epochs: CliEvent[]): { before?: number; after?: number } {
-  const f1s = epochs.map((e) => num(e, 'devF1')).filter((f): f is number => f !== undefined);
-  const before = num(done, 'initialDevF1') ?? num(done, 'baselineDevF1') ?? num(done, 'beforeF1');
-  const after = num(done, 'devF1') ?? num(done, 'bestDevF1') ?? (f1s.length ? Math.max(...f1s) : undefined);
-  return { before, after };
+/** Turns the `bioner train --progress-json` events into the progress message and the before/after scores. */
+class RunProgress {
+  private maxEpochs: number | undefined;
+  private initialF1: number | undefined;
+  private lastEpoch: CliEvent | undefined;
+  private bestF1: number | undefined;
+
+  update(event: CliEvent): string | undefined {
+    switch (event.event) {
+      case 'start':
+        this.maxEpochs = num(event, 'epochs');
+        return undefined;
+      case 'initial':
+        this.initialF1 = num(event, 'devF1');
+        return `held-out F1 before: ${formatF1(this.initialF1)}`;
+      case 'progress': {
+        const done = num(event, 'done');
+        const total = num(event, 'total');
+        const batch = done !== undefined && total ? ` · ${Math.round((100 * done) / total)}%` : '';
+        return `${this.epochLabel(num(event, 'epoch'))}${batch}${this.scoreLabel()}`;
+      }
+      case 'epoch': {
+        this.lastEpoch = event;
+        const f1 = num(event, 'devF1');
+        if (f1 !== undefined) this.bestF1 = Math.max(this.bestF1 ?? 0, f1);
+        const loss = num(event, 'loss');
+        return `${this.epochLabel(num(event, 'epoch'))} done${loss === undefined ? '' : ` · loss ${loss.toFixed(3)}`}${this.scoreLabel()}`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** F1 of the initial model and of the saved (best) one. */
+  scores(done: CliEvent | undefined): { before?: number; after?: number } {
+    return {
+      before: num(done, 'initialDevF1') ?? this.initialF1,
+      after: num(done, 'devF1') ?? num(done, 'bestDevF1') ?? this.bestF1,
+    };
+  }
+
+  private epochLabel(epoch: number | undefined): string {
+    return `epoch ${epoch ?? '?'}${this.maxEpochs ? `/${this.maxEpochs}` : ''}`;
+  }
+
+  private scoreLabel(): string {
+    const f1 = num(this.lastEpoch, 'devF1');
+    if (f1 === undefined) return '';
+    return ` · held-out F1 ${formatF1(f1)}${this.initialF1 === undefined ? '' : ` (before ${formatF1(this.initialF1)})`}`;
+  }
 }
 
 function formatF1(f1: number | undefined): string {

@@ -77,6 +77,7 @@ async function tagFolder(bioner: Bioner, folder: string, format: TagFormat, out:
   const model = modelDir(bioner);
   claimOutputFolder(out, { source: folder, format, model });
   const endTask = bioner.statusBar.beginTask('tagging folder');
+  let summary: string | undefined;
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `BioNER: tagging ${path.basename(folder)}`, cancellable: true },
@@ -99,13 +100,7 @@ async function tagFolder(bioner: Bioner, folder: string, format: TagFormat, out:
         });
       },
     );
-    const summary = describeSummary(result.done?.summary as TagSummary | undefined);
-    bioner.output.appendLine(`Tagged ${folder} -> ${out} (${format}): ${summary}`);
-    const action = await vscode.window.showInformationMessage(
-      `BioNER: tagged ${path.basename(folder)}: ${summary}. ${format.toUpperCase()} written to ${out}.`,
-      'Open Folder in New Window',
-    );
-    if (action) await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(out), { forceNewWindow: true });
+    summary = describeSummary(result.done?.summary as TagSummary | undefined);
   } catch (error) {
     if (error instanceof CliCancelled) {
       void vscode.window.showWarningMessage(`BioNER: tagging cancelled; files already written stay in ${out}.`);
@@ -116,6 +111,13 @@ async function tagFolder(bioner: Bioner, folder: string, format: TagFormat, out:
   } finally {
     endTask();
   }
+  if (summary === undefined) return;
+  bioner.output.appendLine(`Tagged ${folder} -> ${out} (${format}): ${summary}`);
+  const action = await vscode.window.showInformationMessage(
+    `BioNER: tagged ${path.basename(folder)}: ${summary}. ${format.toUpperCase()} written to ${out}.`,
+    'Open Folder in New Window',
+  );
+  if (action) await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(out), { forceNewWindow: true });
 }
 
 /** The `summary` of the CLI's `done` event (server/src/bulk/summary.ts), as far as the message needs it. */

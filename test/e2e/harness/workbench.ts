@@ -49,7 +49,7 @@ export class Workbench {
 
   /** Runs a command by its palette title, e.g. "BioNER: Tag Folder…". */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('Escape');
+    await this.closeQuickInput();
     await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('input');
     await input.waitFor({ state: 'visible' });
@@ -57,6 +57,11 @@ export class Workbench {
     const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await row.click();
+  }
+
+  /** Closes an open quick input (Escape only then: in the editor it would also clear the selection). */
+  async closeQuickInput(): Promise<void> {
+    if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');
   }
 
   /** Opens a workspace file by name through Quick Open and waits for its editor. */
@@ -71,6 +76,17 @@ export class Workbench {
     await row.click();
     await this.page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
     await this.page.locator('.editor-instance .view-lines').first().waitFor();
+  }
+
+  /** Moves the cursor of the active editor with Go to Line (Ctrl+G). */
+  async goToLine(line: number, column: number): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+G');
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.statusBarItem(`Ln ${line}, Col ${column}`).waitFor({ timeout: 10_000 });
   }
 
   /** Chooses the item of the open quick pick whose text contains `text`. */
@@ -134,6 +150,7 @@ export class Workbench {
     await span.hover();
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
     await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    await this.page.waitForTimeout(300); // the hover fades in
     return (await hover.innerText()).trim();
   }
 

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLabelledData } from '../../server/src/train/trainingData';
+import { TINY_DATA } from './helpers/tinyTagger';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+
+function conll(sentences = TINY_DATA): string {
+  return sentences.map((s) => s.tokens.map((t, i) => `${t}\t${s.tags[i]}`).join('\n')).join('\n\n') + '\n';
+}
+
+function bioner(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, BIONER_BACKEND: 'cpu' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('training data: a folder mixing BRAT pairs, CoNLL and JSONL is read whole; a lone .txt is not data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-data-'));
+  mkdirSync(join(dir, 'notes'));
+  writeFileSync(join(dir, 'notes', 'a.txt'), 'Aspirin induced asthma.');
+  writeFileSync(join(dir, 'notes', 'a.ann'), 'T1\tChemical 0 7\tAspirin\nT2\tDisease 16 22\tasthma\n');
+  writeFileSync(join(dir, 'notes', 'unannotated.txt'), 'Nothing here is labelled.');
+  writeFileSync(join(dir, 'b.conll'), conll(TINY_DATA.slice(0, 2)));
+  writeFileSync(join(dir, 'c.jsonl'), JSON.stringify({ text: 'Cisplatin causes renal failure.', entities: [{ start: 17, end: 30, label: 'Disease' }] }) + '\n');
+  const data = readLabelledData(dir);
+  const rendered = data.sentences.map((s) => s.tokens.map((t, i) => (s.tags[i] === 'O' ? t : `${t}/${s.tags[i]}`)).join(' '));
+  assert.deepEqual(rendered.sort(), [
+    'Aspirin/B-Chemical induced asthma/B-Disease .',
+    'Aspirin/B-Chemical induced asthma/B-Disease in two patients .',
+    'Cisplatin causes renal/B-Disease failure/I-Disease .',
+    'Cisplatin/B-Chemical causes renal/B-Disease failure/I-Disease .',
+  ]);
+  assert.equal(data.files.length, 3);
+  rmSync(dir, { recursive: true });
+});
+
+test('bioner train: progress JSON, a saved model, --init-model continues it and refuses to overwrite it', () => {
+  assert.ok(existsSync(CLI), 'build first (node scripts/test.mjs builds dist/)');
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-train-'));
+  writeFileSync(join(dir, 'train.conll'), conll());
+  const first = join(dir, 'first');
+  const common = ['--train', join(dir, 'train.conll'), '--dev', join(dir, 'train.conll'), '--representation', 'tiny', '--batch-tokens', '64'];
+  const config = JSON.stringify({ tagger: { encoder: { hiddenSize: 16, dropout: 0 } }, training: { bilmLrFactor: 1 } });
+  let r = bioner(['train', ...common, '--out', first, '--epochs', '3', '--lr', '0.03', '--no-freeze-bilm', '--config', config, '--label-map', 'Chemical=DRUG', '--progress-json']);
+  assert.equal(r.status, 0, r.stderr);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual([...new Set(events.map((e) => e.event))], ['start', 'progress', 'epoch', 'done']);
+  assert.equal(events.filter((e) => e.event === 'epoch').length, 3);
+  const done = events[events.length - 1];
+  assert.equal(done.model, first);
+  assert.ok(done.devF1 >= 0 && done.devF1 <= 1);
+  const saved = JSON.parse(readFileSync(join(first, 'config.json'), 'utf8'));
+  assert.deepEqual(saved.labels.types, ['DRUG', 'Disease']);
+  assert.equal(saved.kind, 'neural');
+  assert.ok(saved.metrics.dev.overall.f1 >= 0);
+  assert.match(saved.provenance.command, /bioner train/);
+
+  // Refuses to write into the folder the model is loaded from; the model stays intact.
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'train.conll'), '--out', first, '--label-map', 'Chemical=DRUG']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--out .*--init-model folder/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace for a user error');
+  assert.deepEqual(JSON.parse(readFileSync(join(first, 'config.json'), 'utf8')), saved);
+
+  // Types the model does not know are a clear error.
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'train.conll'), '--out', join(dir, 'x')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /entity types the model does not know: Chemical/);
+
+  // Continues fine-tuning: reports the initial dev F1 and writes a new model.
+  const second = join(dir, 'second');
+  r = bioner(['train', '--init-model', first, ...common.slice(0, 4), '--out', second, '--epochs', '1', '--label-map', 'Chemical=DRUG', '--progress-json']);
+  assert.equal(r.status, 0, r.stderr);
+  const doneAgain = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(doneAgain.event, 'done');
+  assert.equal(typeof doneAgain.initialDevF1, 'number');
+  assert.equal(JSON.parse(readFileSync(join(second, 'config.json'), 'utf8')).provenance.initModel, first);
+  rmSync(dir, { recursive: true });
+});

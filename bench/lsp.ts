@@ -2,7 +2,9 @@
 // opens a ~2,000-token clinical note, and measures
 //   - the first full tag: didOpen -> semantic tokens of the whole note;
 //   - one-character edits (insert or delete inside a word, all over the note): didChange -> refreshed semantic
-//     tokens (full/delta), p50 and p95 (target p95 <= 50 ms).
+//     tokens (full/delta), p50 and p95 (target p95 <= 50 ms);
+//   - the same on a document just under bioner.maxFileSize (the note repeated to ~1 MB), where the per-edit
+//     bookkeeping over the whole document dominates.
 // Prints JSON lines for bench/run.mjs; asserts nothing. Model: the argument, else models/default if present, else
 // the lexicon test fixture.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -48,6 +50,41 @@ function positionAt(text: string, offset: number): { line: number; character: nu
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
+/** Sorted latencies of `count` one-character edits (insert a letter inside a word, then delete it again). */
+async function editLatencies(client: LspTestClient, uri: string, initial: string, first: SemanticTokens, count: number): Promise<number[]> {
+  let text = initial;
+  let last = first;
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const latencies: number[] = [];
+  let inserted: number | undefined;
+  for (let i = 0; i < count; i++) {
+    let change;
+    if (inserted === undefined) {
+      let offset = Math.floor(random() * text.length);
+      while (!/\w/.test(text[offset] ?? '')) offset = (offset + 1) % text.length;
+      const at = positionAt(text, offset);
+      change = { range: { start: at, end: at }, text: 'x' };
+      text = text.slice(0, offset) + 'x' + text.slice(offset);
+      inserted = offset;
+    } else {
+      const at = positionAt(text, inserted);
+      change = { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+      text = text.slice(0, inserted) + text.slice(inserted + 1);
+      inserted = undefined;
+    }
+    const t0 = performance.now();
+    client.change(uri, [change]);
+    const delta: SemanticTokens | SemanticTokensDelta = await client.connection.sendRequest('textDocument/semanticTokens/full/delta', {
+      textDocument: { uri },
+      previousResultId: last.resultId,
+    });
+    latencies.push(performance.now() - t0);
+    last = 'data' in delta ? delta : { resultId: delta.resultId, data: [] };
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
 async function main(): Promise<void> {
   const { dir, note } = modelDirFromArgs();
   const loadStarted = performance.now();
@@ -55,50 +92,26 @@ async function main(): Promise<void> {
   const loadMs = performance.now() - loadStarted;
   try {
     const uri = 'untitled:bench-note';
-    let text = makeNote();
+    const text = makeNote();
     const started = performance.now();
     client.open(uri, text);
-    let last: SemanticTokens = await client.tokens(uri);
+    const last: SemanticTokens = await client.tokens(uri);
     const firstMs = performance.now() - started;
     const entityCount = LspTestClient.decode(text, last).length;
 
-    // Deterministic positions inside words: insert a letter, then delete it again at the next edit.
-    let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const latencies: number[] = [];
-    let inserted: number | undefined;
-    for (let i = 0; i < EDITS; i++) {
-      let change;
-      if (inserted === undefined) {
-        let offset = Math.floor(random() * text.length);
-        while (!/\w/.test(text[offset] ?? '')) offset = (offset + 1) % text.length;
-        const at = positionAt(text, offset);
-        change = { range: { start: at, end: at }, text: 'x' };
-        text = text.slice(0, offset) + 'x' + text.slice(offset);
-        inserted = offset;
-      } else {
-        const at = positionAt(text, inserted);
-        change = { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
-        text = text.slice(0, inserted) + text.slice(inserted + 1);
-        inserted = undefined;
-      }
-      const t0 = performance.now();
-      client.change(uri, [change]);
-      const delta: SemanticTokens | SemanticTokensDelta = await client.connection.sendRequest('textDocument/semanticTokens/full/delta', {
-        textDocument: { uri },
-        previousResultId: last.resultId,
-      });
-      latencies.push(performance.now() - t0);
-      last = 'data' in delta ? delta : { resultId: delta.resultId, data: [] };
-      if (!('data' in delta)) last = await client.tokens(uri); // keep an exact baseline for the next delta
-    }
-    latencies.sort((a, b) => a - b);
+    const latencies = await editLatencies(client, uri, text, last, EDITS);
+    const bigText = text.repeat(Math.floor(1_000_000 / Buffer.byteLength(text)));
+    const bigUri = 'untitled:bench-big-note';
+    client.open(bigUri, bigText);
+    const bigLatencies = await editLatencies(client, bigUri, bigText, await client.tokens(bigUri), 40);
     const round = (x: number) => Math.round(x * 10) / 10;
     const metrics = [
       { metric: 'LSP model load (server start to model ready)', value: round(loadMs), unit: 'ms', note },
       { metric: `LSP first full tag, ${TOKENS}-token note (${entityCount} entities)`, value: round(firstMs), unit: 'ms', note },
       { metric: 'LSP edit latency p50 (1-char edit -> semantic tokens)', value: round(percentile(latencies, 50)), unit: 'ms', note },
       { metric: 'LSP edit latency p95', value: round(percentile(latencies, 95)), unit: 'ms', target: '<= 50', note },
+      { metric: `LSP edit latency p50, ${Math.round(bigText.length / 1000)} kB document`, value: round(percentile(bigLatencies, 50)), unit: 'ms', note },
+      { metric: `LSP edit latency p95, ${Math.round(bigText.length / 1000)} kB document`, value: round(percentile(bigLatencies, 95)), unit: 'ms', note },
     ];
     process.stdout.write(JSON.stringify({ metrics }) + '\n');
     for (const m of metrics) process.stderr.write(`${m.metric}: ${m.value} ${m.unit}${m.target ? ` (target ${m.target})` : ''} [${m.note}]\n`);

@@ -3,7 +3,7 @@
 // layers() returns L+1 tensors [B, T, 2P]: the token representation duplicated, then [forward; backward] per layer.
 import * as tf from '@tensorflow/tfjs-core';
 import type { RepresentationConfig } from './config';
-import { Lstm } from './lstm';
+import { fromSteps, Lstm, stepMasks } from './lstm';
 import { ParamStore } from './params';
 import { makeWordBatch, TokenEncoder, type WordBatch } from './tokenEncoder';
 import type { CharVocab } from './vocab';
@@ -65,7 +65,11 @@ export class BiLM {
 
   /** L+1 layers [B, T, 2P]; `training` applies dropout and bypasses the token cache. */
   layers(batch: { words: string[][] }, training: boolean): tf.Tensor3D[] {
-    return this.run(makeWordBatch(batch.words), training).layers;
+    const wb = makeWordBatch(batch.words);
+    return tf.tidy(() => {
+      const out = this.run(wb, training, true);
+      return out.layers;
+    });
   }
 
   /** The mask [B, T] of a batch (1 = token, 0 = padding). */
@@ -76,31 +80,41 @@ export class BiLM {
 
   /** Layers and mask together. */
   apply(batch: { words: string[][] }, training: boolean): BiLMOutput {
-    return this.run(makeWordBatch(batch.words), training);
+    const wb = makeWordBatch(batch.words);
+    return tf.tidy(() => {
+      const out = this.run(wb, training, true);
+      return { layers: out.layers, mask: tf.tensor2d(wb.mask, [wb.B, wb.T]) };
+    });
   }
 
   /**
-   * The full pass on a prepared batch: the layers, plus the top forward and backward outputs [B, T, P] (before the
-   * LM softmax) for pre-training.
+   * The full pass on a prepared batch. Returns the layers (when `withLayers`) and the top forward and backward
+   * outputs as time-major [T*B, P] (row t*B + b) for the LM softmax.
    */
-  run(batch: WordBatch, training: boolean): BiLMOutput & { topForward: tf.Tensor3D; topBackward: tf.Tensor3D } {
+  run(batch: WordBatch, training: boolean, withLayers: boolean): { layers: tf.Tensor3D[]; topForward: tf.Tensor2D; topBackward: tf.Tensor2D } {
     const dropout = training ? this.config.lstm.dropout : 0;
-    const drop = <T extends tf.Tensor>(x: T): T => (dropout > 0 ? (tf.dropout(x, dropout) as T) : x);
+    const drop = (xs: tf.Tensor2D[]): tf.Tensor2D[] => (dropout > 0 ? xs.map((x) => tf.dropout(x, dropout) as tf.Tensor2D) : xs);
     return tf.tidy(() => {
-      const mask = tf.tensor2d(batch.mask, [batch.B, batch.T]);
-      const tokens = this.encoder.encode(batch, training); // [B, T, P]
-      const layers: tf.Tensor3D[] = [tf.concat([tokens, tokens], 2)];
+      const masks = stepMasks(batch.mask, batch.B, batch.T);
+      const typeVectors = this.encoder.typeVectors(batch, training); // [U+1, P]
+      const tokens = this.encoder.encodeSteps(batch, typeVectors); // T x [B, P]
+      const layers: tf.Tensor3D[] = [];
+      if (withLayers) {
+        const t3 = this.encoder.encode(batch, training, typeVectors);
+        layers.push(tf.concat([t3, t3], 2) as tf.Tensor3D);
+      }
       let fwd = tokens;
       let bwd = tokens;
       for (let l = 0; l < this.config.lstm.layers; l++) {
-        const f = this.forward[l].apply(drop(fwd), mask, false);
-        const b = this.backward[l].apply(drop(bwd), mask, true);
+        const f = this.forward[l].applySteps(drop(fwd), masks, false);
+        const b = this.backward[l].applySteps(drop(bwd), masks, true);
         // Residual connection between layers (not into the first layer, whose input is the token representation).
-        fwd = l === 0 ? f : tf.add(f, fwd);
-        bwd = l === 0 ? b : tf.add(b, bwd);
-        layers.push(tf.concat([fwd, bwd], 2));
+        fwd = l === 0 ? f : f.map((x, t) => tf.add(x, fwd[t]));
+        bwd = l === 0 ? b : b.map((x, t) => tf.add(x, bwd[t]));
+        if (withLayers) layers.push(tf.concat([fromSteps(fwd), fromSteps(bwd)], 2) as tf.Tensor3D);
       }
-      return { layers, mask, topForward: drop(fwd), topBackward: drop(bwd) };
+      const top = (xs: tf.Tensor2D[]) => tf.concat(drop(xs), 0) as tf.Tensor2D; // [T*B, P]
+      return { layers, topForward: top(fwd), topBackward: top(bwd) };
     });
   }
 

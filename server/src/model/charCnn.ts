@@ -1,6 +1,7 @@
 // Character CNN token encoder (as in ELMo): char ids -> embeddings -> per filter width, max over positions of a
-// convolution -> relu -> concat. The convolution is written as unfold (concat of w shifted slices) + one plain matMul
-// per width, so its gradient needs only matMul/slice (wasm has no Conv2DBackpropFilter kernel).
+// convolution -> relu -> concat. The convolution is unfold + one plain matMul per width: the unfolding happens on
+// the char ids (in JS), so one embedding gather yields the windows directly, and the gradient needs only matMul and
+// a scatter-add into the embedding table (wasm has no Conv2DBackpropFilter kernel, and slicing is costly there).
 import * as tf from '@tensorflow/tfjs-core';
 import { glorotUniform, ParamStore } from './params';
 
@@ -9,6 +10,13 @@ export interface CharCnnOptions {
   embeddingDim: number;
   /** [width, count] pairs. */
   filters: Array<[number, number]>;
+}
+
+/** Char ids of N words, each right-padded (id 0) to C positions: ids[n * C + c]. */
+export interface CharIds {
+  ids: Int32Array;
+  N: number;
+  C: number;
 }
 
 export class CharCnn {
@@ -33,21 +41,18 @@ export class CharCnn {
     return Math.max(...this.options.filters.map(([w]) => w));
   }
 
-  /** charIds [N, C] (C >= widest filter) -> [N, F]. */
-  apply(charIds: tf.Tensor2D): tf.Tensor2D {
+  /** N words of C char positions (C >= widest filter) -> [N, F]. */
+  apply(chars: CharIds): tf.Tensor2D {
+    const { ids, N, C } = chars;
+    if (C < this.minChars) throw new Error(`char-CNN needs at least ${this.minChars} char positions, got ${C}`);
+    const d = this.options.embeddingDim;
     return tf.tidy(() => {
-      const [N, C] = charIds.shape;
-      const d = this.options.embeddingDim;
-      // [N*C, d] -> [N, C, d]
-      const x = tf.reshape(tf.gather(this.embedding, tf.reshape(charIds, [-1])), [N, C, d]);
       const pooled = this.options.filters.map(([w, n], k) => {
         const positions = C - w + 1;
-        // Unfold: window j covers chars j..j+w-1 -> [N, positions, w*d]
-        const windows =
-          w === 1 ? x : tf.concat(Array.from({ length: w }, (_, s) => tf.slice(x, [0, s, 0], [N, positions, d])), 2);
-        const conv = tf.add(tf.matMul(tf.reshape(windows, [N * positions, w * d]), this.kernels[k]), this.biases[k]);
-        // [N, positions, n] -> max over positions -> [N, n]
-        return tf.relu(tf.max(tf.reshape(conv, [N, positions, n]), 1));
+        // Window p of word i covers chars p..p+w-1: ids [N * positions * w] -> embeddings [N * positions, w * d].
+        const windows = tf.reshape(tf.gather(this.embedding, tf.tensor1d(unfold(ids, N, C, w), 'int32')), [N * positions, w * d]);
+        const conv = tf.add(tf.matMul(windows, this.kernels[k]), this.biases[k]); // [N * positions, n]
+        return tf.relu(tf.max(tf.reshape(conv, [N, positions, n]), 1)); // [N, n]
       });
       return (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
     });
@@ -58,4 +63,16 @@ export class CharCnn {
     const d = this.options.embeddingDim;
     return this.options.filters.reduce((s, [w, n]) => s + 2 * N * (C - w + 1) * w * d * n, 0);
   }
+}
+
+/** Width-w windows of each word's char ids: out[((i * P) + p) * w + s] = ids[i * C + p + s], P = C - w + 1. */
+export function unfold(ids: Int32Array, N: number, C: number, w: number): Int32Array {
+  const P = C - w + 1;
+  const out = new Int32Array(N * P * w);
+  let o = 0;
+  for (let i = 0; i < N; i++) {
+    const base = i * C;
+    for (let p = 0; p < P; p++) for (let s = 0; s < w; s++) out[o++] = ids[base + p + s];
+  }
+  return out;
 }

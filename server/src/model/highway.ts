@@ -23,7 +23,9 @@ export class Highway {
       let y: tf.Tensor2D = x;
       for (let l = 0; l < this.layers; l++) {
         const both = tf.add(tf.matMul(y, this.kernels[l]), this.biases[l]) as tf.Tensor2D; // [N, 2F]
-        const [transformPart, gatePart] = tf.split(both, 2, 1);
+        const N = both.shape[0];
+        const transformPart = tf.slice(both, [0, 0], [N, this.dim]);
+        const gatePart = tf.slice(both, [0, this.dim], [N, this.dim]);
         const g = tf.sigmoid(gatePart);
         y = tf.add(tf.mul(g, tf.relu(transformPart)), tf.mul(tf.sub(1, g), y));
       }

@@ -9,7 +9,7 @@ import { BOS_WORD, EOS_WORD, type WordVocab } from './vocab';
 
 /** The positions of real tokens in a flattened [B*T] batch and their LM targets. */
 export interface LmTargets {
-  /** [N] flat indices b*T+t of real tokens. */
+  /** [N] time-major row indices t*B + b of real tokens (rows of BiLM.run's top outputs). */
   positions: Int32Array;
   /** [N] next-word ids (forward LM). */
   next: Int32Array;
@@ -17,18 +17,19 @@ export interface LmTargets {
   previous: Int32Array;
 }
 
-export function lmTargets(words: string[][], T: number, vocab: WordVocab): LmTargets {
+export function lmTargets(words: string[][], vocab: WordVocab): LmTargets {
   const N = words.reduce((s, w) => s + w.length, 0);
   const positions = new Int32Array(N);
   const next = new Int32Array(N);
   const previous = new Int32Array(N);
+  const B = words.length;
   const bos = vocab.id(BOS_WORD);
   const eos = vocab.id(EOS_WORD);
   let n = 0;
   words.forEach((sentence, b) => {
     const ids = sentence.map((w) => vocab.id(w));
     for (let t = 0; t < ids.length; t++, n++) {
-      positions[n] = b * T + t;
+      positions[n] = t * B + b;
       next[n] = t + 1 < ids.length ? ids[t + 1] : eos;
       previous[n] = t > 0 ? ids[t - 1] : bos;
     }
@@ -84,8 +85,8 @@ export class LmSoftmax {
       const negEmbeddingT = tf.transpose(tf.gather(this.embedding, sampleIds)); // [P, S]
       let negLogits = tf.add(tf.matMul(h, negEmbeddingT), tf.sub(tf.gather(this.bias, sampleIds), tf.tensor1d(logQ(negIds)))); // [N, S]
       // A sampled id equal to the row's target is not a negative: push it out of the softmax.
-      const hits = tf.equal(tf.reshape(targetIds, [-1, 1]), tf.reshape(sampleIds, [1, -1]));
-      negLogits = tf.sub(negLogits, tf.mul(tf.cast(hits, 'float32'), 1e4));
+      const hits = accidentalHits(targets, negIds);
+      if (hits) negLogits = tf.sub(negLogits, hits);
       const logits = tf.concat([tf.reshape(trueLogit, [-1, 1]), negLogits], 1);
       return tf.mean(tf.sub(tf.logSumExp(logits, 1), trueLogit)) as tf.Scalar;
     });
@@ -106,10 +107,27 @@ export class LmSoftmax {
   }
 }
 
-/** Rows of a [B, T, P] tensor at the given flat positions -> [N, P]. */
-export function gatherPositions(x: tf.Tensor3D, positions: Int32Array): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [B, T, P] = x.shape;
-    return tf.gather(tf.reshape(x, [B * T, P]), tf.tensor1d(positions, 'int32')) as tf.Tensor2D;
+/** [N, S] with 1e4 where negative s equals row n's target (undefined when there is none). Computed in JS: a
+ *  broadcast Equal is a slow path on wasm. */
+function accidentalHits(targets: Int32Array, negIds: Int32Array): tf.Tensor2D | undefined {
+  const S = negIds.length;
+  const where = new Map<number, number[]>();
+  negIds.forEach((id, s) => {
+    const list = where.get(id);
+    if (list) list.push(s);
+    else where.set(id, [s]);
   });
+  let values: Float32Array | undefined;
+  targets.forEach((target, n) => {
+    const list = where.get(target);
+    if (!list) return;
+    values ??= new Float32Array(targets.length * S);
+    for (const s of list) values[n * S + s] = 1e4;
+  });
+  return values ? tf.tensor2d(values, [targets.length, S]) : undefined;
+}
+
+/** Rows of a [rows, P] tensor -> [N, P]. */
+export function gatherPositions(x: tf.Tensor2D, positions: Int32Array): tf.Tensor2D {
+  return tf.tidy(() => tf.gather(x, tf.tensor1d(positions, 'int32')) as tf.Tensor2D);
 }

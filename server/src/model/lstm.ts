@@ -1,8 +1,9 @@
 // A unidirectional LSTM over right-padded batches, optionally with a projection of the hidden state (LSTMP, as in
 // ELMo) and clipping of the cell and projected state. Used by the BiLM (both directions) and by the task BiLSTM.
 //
-// Speed (wasm): the input projections of all time steps are one big [B*T, I] x [I, 4H] matMul; each step then does
-// one [B, P] x [P, 4H] recurrent matMul. No transposed matMuls anywhere.
+// Speed (wasm): the sequence is handled as a list of per-step [B, I] tensors (time-major), so no big tensor is
+// sliced T times; each step does one [B, I] x [I, 4H] and one [B, P] x [P, 4H] matMul (per-row cost equal to one
+// big input matMul), never a transposed matMul.
 import * as tf from '@tensorflow/tfjs-core';
 import { glorotUniform, ParamStore } from './params';
 
@@ -13,6 +14,31 @@ export interface LstmOptions {
   projectionSize?: number;
   cellClip?: number;
   projClip?: number;
+}
+
+/** Per-step masks of a [B, T] mask: undefined for steps without padding (no masking ops needed there). */
+export function stepMasks(maskValues: ArrayLike<number>, B: number, T: number): Array<tf.Tensor2D | undefined> {
+  return Array.from({ length: T }, (_, t) => {
+    let padded = false;
+    for (let b = 0; b < B; b++) if (maskValues[b * T + t] === 0) padded = true;
+    if (!padded) return undefined;
+    return tf.tensor2d(Float32Array.from({ length: B }, (_, b) => maskValues[b * T + t]), [B, 1]);
+  });
+}
+
+/** [B, T, K] -> T x [B, K]. */
+export function toSteps(x: tf.Tensor3D): tf.Tensor2D[] {
+  const [B, T, K] = x.shape;
+  return tf.tidy(() => {
+    const timeMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, K]);
+    return Array.from({ length: T }, (_, t) => tf.slice(timeMajor, [t * B, 0], [B, K]) as tf.Tensor2D);
+  });
+}
+
+/** T x [B, K] -> [B, T, K]. */
+export function fromSteps(steps: tf.Tensor2D[]): tf.Tensor3D {
+  const [B, K] = steps[0].shape;
+  return tf.tidy(() => tf.transpose(tf.reshape(tf.concat(steps, 0), [steps.length, B, K]), [1, 0, 2]) as tf.Tensor3D);
 }
 
 export class Lstm {
@@ -30,10 +56,7 @@ export class Lstm {
     this.inputKernel = this.params.add(`${name}/input_kernel`, glorotUniform([I, 4 * H]));
     this.recurrentKernel = this.params.add(`${name}/recurrent_kernel`, glorotUniform([this.outputSize, 4 * H]));
     // Forget-gate bias 1 (Jozefowicz et al. 2015): remember by default early in training.
-    this.bias = this.params.add(
-      `${name}/bias`,
-      tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])]),
-    );
+    this.bias = this.params.add(`${name}/bias`, tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])]));
     if (projectionSize !== undefined) this.projection = this.params.add(`${name}/projection`, glorotUniform([H, projectionSize]));
   }
 
@@ -55,27 +78,29 @@ export class Lstm {
    * never reaches its real tokens.
    */
   apply(inputs: tf.Tensor3D, mask: tf.Tensor2D, reverse: boolean): tf.Tensor3D {
-    const [B, T, I] = inputs.shape;
+    const [B, T] = inputs.shape;
+    const maskValues = mask.dataSync();
+    return tf.tidy(() => fromSteps(this.applySteps(toSteps(inputs), stepMasks(maskValues, B, T), reverse)));
+  }
+
+  /**
+   * The same on a time-major list: steps T x [B, I], masks per step ([B, 1], or undefined when the step has no
+   * padding) -> T x [B, P|H].
+   */
+  applySteps(steps: tf.Tensor2D[], masks: Array<tf.Tensor2D | undefined>, reverse: boolean): tf.Tensor2D[] {
+    const T = steps.length;
+    const B = steps[0].shape[0];
     const H = this.options.hiddenSize;
     const P = this.outputSize;
-    // Which steps have padding somewhere (read once on the CPU side): full steps skip the masking ops.
-    const maskValues = mask.dataSync();
-    const stepHasPadding = Array.from({ length: T }, (_, t) => {
-      for (let b = 0; b < B; b++) if (maskValues[b * T + t] === 0) return true;
-      return false;
-    });
+    const { cellClip, projClip } = this.options;
     return tf.tidy(() => {
-      // [B*T, I] x [I, 4H] + b -> [B, T, 4H] -> time-major T x [B, 4H]
-      const projected = tf.add(tf.matMul(tf.reshape(inputs, [B * T, I]), this.inputKernel), this.bias);
-      const steps = tf.unstack(tf.transpose(tf.reshape(projected, [B, T, 4 * H]), [1, 0, 2]));
-      const stepMasks = stepHasPadding.some((p) => p) ? tf.unstack(tf.reshape(tf.transpose(mask), [T, B, 1])) : [];
       let h: tf.Tensor2D = tf.zeros([B, P]);
       let c: tf.Tensor2D = tf.zeros([B, H]);
       const outputs: tf.Tensor2D[] = new Array(T);
-      const { cellClip, projClip } = this.options;
       for (let k = 0; k < T; k++) {
         const t = reverse ? T - 1 - k : k;
-        const gates = tf.add(steps[t], tf.matMul(h, this.recurrentKernel)); // [B, 4H]
+        // [B, I] x [I, 4H] + [B, P] x [P, 4H] + b -> [B, 4H]
+        const gates = tf.add(tf.add(tf.matMul(steps[t], this.inputKernel), tf.matMul(h, this.recurrentKernel)), this.bias);
         const ifo = tf.sigmoid(tf.slice(gates, [0, 0], [B, 3 * H]));
         const g = tf.tanh(tf.slice(gates, [0, 3 * H], [B, H]));
         const i = tf.slice(ifo, [0, 0], [B, H]);
@@ -88,8 +113,8 @@ export class Lstm {
           hNew = tf.matMul(hNew, this.projection);
           if (projClip !== undefined) hNew = tf.clipByValue(hNew, -projClip, projClip);
         }
-        if (stepHasPadding[t]) {
-          const m = stepMasks[t]; // [B, 1]
+        const m = masks[t];
+        if (m) {
           c = tf.add(c, tf.mul(m, tf.sub(cNew, c)));
           h = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
           outputs[t] = tf.mul(hNew, m);
@@ -99,7 +124,7 @@ export class Lstm {
           outputs[t] = hNew;
         }
       }
-      return tf.stack(outputs, 1) as tf.Tensor3D;
+      return outputs;
     });
   }
 

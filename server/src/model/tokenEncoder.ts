@@ -2,7 +2,7 @@
 // unique word type in a batch (dedupe, then gather), with an LRU cache of finished vectors for inference.
 import * as tf from '@tensorflow/tfjs-core';
 import { LRUCache } from 'lru-cache';
-import { CharCnn } from './charCnn';
+import { CharCnn, type CharIds } from './charCnn';
 import type { RepresentationConfig } from './config';
 import { Highway } from './highway';
 import { glorotUniform, ParamStore } from './params';
@@ -14,7 +14,7 @@ export interface WordBatch {
   T: number;
   /** Unique words of the batch. */
   types: string[];
-  /** [B*T] index into `types` per position (0 at padding). */
+  /** [B*T] (batch-major) index into `types` per position; types.length (one past the end) at padding. */
   typeIndex: Int32Array;
   /** [B*T] 1 for a token, 0 for padding. */
   mask: Float32Array;
@@ -27,15 +27,17 @@ export function makeWordBatch(words: string[][]): WordBatch {
   const ids = new Map<string, number>();
   const typeIndex = new Int32Array(B * T);
   const mask = new Float32Array(B * T);
-  words.forEach((sentence, b) =>
+  const padding: number[] = [];
+  words.forEach((sentence, b) => {
     sentence.forEach((w, t) => {
       let id = ids.get(w);
       if (id === undefined) ids.set(w, (id = ids.size));
       typeIndex[b * T + t] = id;
       mask[b * T + t] = 1;
-    }),
-  );
-  if (ids.size === 0) ids.set('', 0);
+    });
+    for (let t = sentence.length; t < T; t++) padding.push(b * T + t);
+  });
+  for (const i of padding) typeIndex[i] = ids.size;
   return { B, T, types: [...ids.keys()], typeIndex, mask, lengths: words.map((s) => s.length) };
 }
 
@@ -62,13 +64,14 @@ export class TokenEncoder {
     this.cache = new LRUCache({ max: Math.max(1, cacheSize) });
   }
 
-  /** Char ids [N, C] of words, C = the longest encoded word (at least the widest filter). */
-  charIds(words: string[]): tf.Tensor2D {
+  /** Char ids of words, padded to C = the longest encoded word (at least the widest filter). */
+  charIds(words: string[]): CharIds {
     const maxChars = this.config.maxCharsPerWord;
-    const C = Math.max(this.charCnn.minChars, ...words.map((w) => CharVocab.encodedLength(w, maxChars)));
+    let C = this.charCnn.minChars;
+    for (const w of words) C = Math.max(C, CharVocab.encodedLength(w, maxChars));
     const ids = new Int32Array(words.length * C);
     words.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
-    return tf.tensor2d(ids, [words.length, C], 'int32');
+    return { ids, N: words.length, C };
   }
 
   /** words (N) -> [N, P], differentiable. */
@@ -79,15 +82,37 @@ export class TokenEncoder {
     });
   }
 
-  /** Token representations [B, T, P] of a batch, zero at padding. Uses the cache unless training. */
-  encode(batch: WordBatch, training: boolean): tf.Tensor3D {
+  /**
+   * Vectors of the batch's word types plus a zero row for padding: [U + 1, P]. Uses the cache unless training.
+   * Gather from it with batch.typeIndex.
+   */
+  typeVectors(batch: WordBatch, training: boolean): tf.Tensor2D {
     const P = this.config.projectionDim;
     return tf.tidy(() => {
-      const typeVectors = training ? this.encodeTypes(batch.types) : this.cachedTypes(batch.types);
-      const gathered = tf.gather(typeVectors, tf.tensor1d(batch.typeIndex, 'int32')); // [B*T, P]
-      const masked = tf.mul(gathered, tf.tensor2d(batch.mask, [batch.B * batch.T, 1]));
-      return tf.reshape(masked, [batch.B, batch.T, P]) as tf.Tensor3D;
+      const vectors = training ? this.encodeTypes(batch.types) : this.cachedTypes(batch.types);
+      return tf.concat([vectors, tf.zeros([1, P])], 0) as tf.Tensor2D;
     });
+  }
+
+  /** Token representations [B, T, P] of a batch, zero at padding. */
+  encode(batch: WordBatch, training: boolean, typeVectors?: tf.Tensor2D): tf.Tensor3D {
+    const P = this.config.projectionDim;
+    return tf.tidy(() => {
+      const vectors = typeVectors ?? this.typeVectors(batch, training);
+      const gathered = tf.gather(vectors, tf.tensor1d(batch.typeIndex, 'int32')); // [B*T, P]
+      return tf.reshape(gathered, [batch.B, batch.T, P]) as tf.Tensor3D;
+    });
+  }
+
+  /** The same as a time-major list T x [B, P] (one gather per step, no slicing). */
+  encodeSteps(batch: WordBatch, typeVectors: tf.Tensor2D): tf.Tensor2D[] {
+    const { B, T, typeIndex } = batch;
+    return tf.tidy(() =>
+      Array.from({ length: T }, (_, t) => {
+        const column = Int32Array.from({ length: B }, (_, b) => typeIndex[b * T + t]);
+        return tf.gather(typeVectors, tf.tensor1d(column, 'int32')) as tf.Tensor2D;
+      }),
+    );
   }
 
   /** [U, P] for unique words, computing only those missing from the cache. */

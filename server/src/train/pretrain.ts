@@ -86,11 +86,11 @@ export class LanguageModel {
   /** Mean of the forward and backward sampled-softmax losses of a batch (training mode: dropout on). */
   trainingLoss(sentences: string[][]): tf.Scalar {
     const batch = makeWordBatch(sentences);
-    const targets = lmTargets(sentences, batch.T, this.words);
+    const targets = lmTargets(sentences, this.words);
     const negatives = this.bilm.config.softmax.negatives;
     const full = this.bilm.config.softmax.kind === 'full';
     return tf.tidy(() => {
-      const out = this.bilm.run(batch, true);
+      const out = this.bilm.run(batch, true, false);
       const hf = gatherPositions(out.topForward, targets.positions);
       const hb = gatherPositions(out.topBackward, targets.positions);
       const lf = full ? this.forwardSoftmax.fullLoss(hf, targets.next) : this.forwardSoftmax.sampledLoss(hf, targets.next, negatives);
@@ -108,9 +108,9 @@ export class LanguageModel {
     for (const idx of bucketBatches(sentences.map((s) => s.length), { maxTokens: batchTokens })) {
       const ss = idx.map((i) => sentences[i]);
       const batch = makeWordBatch(ss);
-      const targets = lmTargets(ss, batch.T, this.words);
+      const targets = lmTargets(ss, this.words);
       const [lf, lb] = tf.tidy(() => {
-        const out = this.bilm.run(batch, false);
+        const out = this.bilm.run(batch, false, false);
         const f = this.forwardSoftmax.fullLoss(gatherPositions(out.topForward, targets.positions), targets.next);
         const b = this.backwardSoftmax.fullLoss(gatherPositions(out.topBackward, targets.positions), targets.previous);
         return [f.dataSync()[0], b.dataSync()[0]];

@@ -2,7 +2,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hoverMarkdown } from '../../server/src/lsp/hover';
-import { parseSettings, DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseSettings, DEFAULT_SETTINGS, resolveModelDir } from '../../server/src/lsp/settings';
 import { LspTestClient, lexiconModel } from './lspClient';
 
 const TEXT = 'Aspirin for fever and cystic fibrosis.';
@@ -61,4 +63,12 @@ test('hover markdown names label, confidence, text, runner-up and model', () => 
   assert.match(markdown, /`Aspirin`/);
   assert.match(markdown, /Runner-up: DISEASE \(6\.1%\)/);
   assert.match(markdown, /bc5cdr-small/);
+});
+
+test('the model setting resolves against the workspace, the home folder, or the shipped default', () => {
+  const at = (model: string) => resolveModelDir({ ...DEFAULT_SETTINGS, model }, '/work/space');
+  assert.equal(at('models/mine'), '/work/space/models/mine');
+  assert.equal(at('/abs/model'), '/abs/model');
+  assert.equal(at('~/bioner/model'), join(homedir(), 'bioner/model'));
+  assert.match(at(''), /models[\\/]default$/);
 });

@@ -10,6 +10,7 @@ import type { EntityPrediction } from '../types';
 import { ENTITY_TOKEN_MODIFIERS, ENTITY_TOKEN_TYPES } from './protocol';
 import { labelShown, type BionerSettings } from './settings';
 import type { ServerContext } from './context';
+import { CancelledError } from '../tagging/workerTagger';
 
 /** Fixed at initialize: one token type per known label, `entity` for any other label; modifier `uncertain`. */
 export const legend: SemanticTokensLegend = {
@@ -130,6 +131,7 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
       throw new ResponseError(LSPErrorCodes.ServerCancelled, RANGE_ONLY, { retriggerRequest: false });
     }
     const analysis = await context.entities.current(uri, token);
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const current = context.documents.get(uri);
     if (!analysis || !current || analysis.version !== current.version) {
       throw new ResponseError(LSPErrorCodes.ContentModified, 'busy: the document changed');
@@ -159,9 +161,16 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
     if (large) largeFileOpened(document);
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    const entities = large
-      ? await context.entities.inRange(document, from, to, controller.signal)
-      : ((await context.entities.current(document.uri, token))?.entities ?? []);
+    let entities: EntityPrediction[];
+    try {
+      entities = large
+        ? await context.entities.inRange(document, from, to, controller.signal)
+        : ((await context.entities.current(document.uri, token))?.entities ?? []);
+    } catch (error) {
+      if (error instanceof CancelledError) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      throw error;
+    }
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const current = context.documents.get(textDocument.uri);
     if (!current || current.version !== document.version) throw new ResponseError(LSPErrorCodes.ContentModified, 'busy: the document changed');
     const builder = new SemanticTokensBuilder();

@@ -42,6 +42,11 @@ let canRefreshTokens = false;
 const log = (message: string): void => connection.console.log(message);
 const warn = (message: string): void => connection.console.warn(message);
 
+// A failed notification (e.g. the client went away mid-send) is logged; it must never take the server down.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`bioner server: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+});
+
 const model = new ModelHost({
   error(message) {
     connection.console.error(message);

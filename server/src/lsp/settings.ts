@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The `bioner.*` settings the server reads (the document selector is the client's business). */
@@ -60,8 +61,9 @@ export function parseSettings(raw: unknown, warn: (message: string) => void = ()
 /** The model directory to load: the setting (relative paths against the first workspace folder) or the default. */
 export function resolveModelDir(settings: BionerSettings, workspaceRoot: string | undefined): string {
   if (!settings.model) return defaultModelDir();
-  if (isAbsolute(settings.model)) return settings.model;
-  return resolve(workspaceRoot ?? process.cwd(), settings.model);
+  const expanded = /^~(?=$|[\\/])/.test(settings.model) ? join(homedir(), settings.model.slice(1)) : settings.model;
+  if (isAbsolute(expanded)) return expanded;
+  return resolve(workspaceRoot ?? process.cwd(), expanded);
 }
 
 /** Whether an entity label is shown under the `bioner.labels` setting. */

@@ -6,6 +6,7 @@ import { bucketBatches } from '../model/batching';
 import { loadModelDir } from '../model/modelDir';
 import type { TaggerModel } from '../model/tagger';
 import { tokenize } from '../text/tokenizer';
+import { MODEL_TOKENIZATION } from '../model/tokenization';
 import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
 
@@ -25,7 +26,7 @@ export class NeuralTagger implements TextTagger {
     // Every sentence string may still hold several tokenizer sentences; the caller's split wins, so they are joined.
     const pieces: Array<{ sentence: number; tokens: Token[] }> = [];
     sentences.forEach((text, sentence) => {
-      const tokens = tokenize(text).flatMap((s) => s.tokens);
+      const tokens = tokenize(text, MODEL_TOKENIZATION).flatMap((s) => s.tokens);
       for (let i = 0; i < tokens.length; i += MAX_TOKENS_PER_PIECE) {
         pieces.push({ sentence, tokens: tokens.slice(i, i + MAX_TOKENS_PER_PIECE) });
       }

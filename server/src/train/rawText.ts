@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../errors';
 import { looksLikePubtator, parsePubtator } from '../formats/pubtator';
 import { tokenize } from '../text/tokenizer';
+import { MODEL_TOKENIZATION } from '../model/tokenization';
 
 /** Splits a file's text into independent text blocks to tokenise: PubTator documents, or non-blank lines. */
 export function textBlocks(content: string, file: string): string[] {
@@ -27,7 +28,7 @@ export function readSentences(files: string[], maxLength = 100): string[][] {
       throw new UserError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     for (const block of textBlocks(content, file)) {
-      for (const s of tokenize(block)) {
+      for (const s of tokenize(block, MODEL_TOKENIZATION)) {
         const words = s.tokens.map((t) => t.text);
         for (let i = 0; i < words.length; i += maxLength) sentences.push(words.slice(i, i + maxLength));
       }

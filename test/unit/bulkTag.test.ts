@@ -124,6 +124,9 @@ test('--progress-json reports progress and a final summary as JSON lines', () =>
   assert.ok(events.some((e) => e.event === 'progress' && typeof e.done === 'number' && typeof e.total === 'number'));
   const done = events.at(-1);
   assert.equal(done.event, 'done');
+  // JSONL lines are counted up front, so the total is right from the first event (5 documents in 3 files).
+  const progress = events.filter((e) => e.event === 'progress');
+  assert.deepEqual([progress[0].total, progress.at(-1).done, progress.at(-1).total], [5, 5, 5]);
   assert.equal(done.summary.documents, 5);
   assert.deepEqual(done.summary.entities, { DISEASE: 5, DRUG: 5 });
   assert.ok(done.summary.tokens > 30);

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
 import { tokenize } from '../text/tokenizer';
 import type { EntityPrediction, Sentence } from '../types';
-import { readDocuments, type BulkDocument } from './documents';
+import { countLines, readDocuments, type BulkDocument } from './documents';
 import { discoverInputs, type InputFile } from './inputs';
 import { isComplete, OUR_OUTPUTS_GLOB, planOutput, type OutputPlan } from './outputs';
 import { createProgressReporter, type ProgressMode } from './progress';
@@ -97,13 +97,23 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   const stdoutSink = new StreamSink(io.stdout, () => stop.abort());
+  // Progress counts documents: one per text file, one per line of a JSONL file (counted up front, corrected on read).
+  const estimates = new Map<InputFile, number>();
+  for (const file of files) {
+    if (file.kind === 'jsonl' && file.path !== '-') estimates.set(file, await countLines(file.path).catch(() => 1));
+  }
   let done = 0;
-  let total = files.length;
+  let total = files.reduce((n, f) => n + (estimates.get(f) ?? 1), 0);
+  const settle = (file: InputFile, documents: number): void => {
+    total += documents - (estimates.get(file) ?? 1);
+    estimates.delete(file);
+  };
   const report = (): void => reporter.update({ done, total, tokens: summary.tokens });
   const skip = (file: InputFile, reason: string): void => {
     const skipped = { file: file.rel, reason };
     summary.skipped.push(skipped);
     reporter.skipped(skipped);
+    settle(file, 1);
     done++;
     report();
   };
@@ -139,6 +149,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
       const plan = planned;
       if (plan && !options.force && file.path !== '-' && isComplete(plan, file.path)) {
         summary.upToDate++;
+        settle(file, 1);
         done++;
         report();
         continue;
@@ -158,7 +169,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
         continue;
       }
       const documents = read.documents;
-      total += documents.length - 1;
+      settle(file, Math.max(1, documents.length)); // an empty file still counts as one document done
       if (plan?.keptUserAnn) summary.keptUserAnn.push(plan.keptUserAnn);
       const job: FileJob = { file, sink: plan ? new AtomicFileSink(plan.path) : stdoutSink, plan };
       if (plan?.textCopy) job.text = documents[0]?.text ?? '';

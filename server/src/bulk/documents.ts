@@ -1,5 +1,6 @@
 // Turns one input file into documents: a text file is one document; a JSONL file is one `{"id","text"}` object per
 // line. Files that are not text (NUL bytes, invalid UTF-8) or are larger than the limit are reported, not read.
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { inputError, UserError } from '../errors';
@@ -82,4 +83,15 @@ async function readStream(stream: Readable, maxBytes: number): Promise<Buffer | 
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** Lines of a file (a JSONL file's documents, blank lines included), counted without holding the file: for progress. */
+export async function countLines(path: string): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lines++;
+    if (chunk.length) last = chunk[chunk.length - 1];
+  }
+  return last === 0x0a ? lines : lines + 1;
 }

@@ -85,13 +85,20 @@ async function readStream(stream: Readable, maxBytes: number): Promise<Buffer | 
   return Buffer.concat(chunks);
 }
 
-/** Lines of a file (a JSONL file's documents, blank lines included), counted without holding the file: for progress. */
+/** Non-blank lines of a file (a JSONL file's documents), counted without holding the file: for progress. */
 export async function countLines(path: string): Promise<number> {
   let lines = 0;
-  let last = 0x0a;
+  let content = false; // the current line has a non-space byte
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lines++;
-    if (chunk.length) last = chunk[chunk.length - 1];
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (byte === 0x0a) {
+        if (content) lines++;
+        content = false;
+      } else if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) {
+        content = true;
+      }
+    }
   }
-  return last === 0x0a ? lines : lines + 1;
+  return content ? lines + 1 : lines;
 }

@@ -9,14 +9,15 @@ import { ScalarMix } from './scalarMix';
 import { DEFAULT_TASK_ENCODER, TaskEncoder, type TaskEncoderConfig } from './taskEncoder';
 
 export interface TaggerConfig {
-  scalarMix: { layerNorm: boolean };
+  /** concatTokenLayer: also feed the BiLM's context-free token layer (layer 0) to the task BiLSTM, beside the mix. */
+  scalarMix: { layerNorm: boolean; concatTokenLayer: boolean };
   encoder: TaskEncoderConfig;
   /** Words of the optional task word embedding: the most frequent training words seen at least minCount times. */
   wordVocab: { maxWords: number; minCount: number };
 }
 
 export const DEFAULT_TAGGER_CONFIG: TaggerConfig = {
-  scalarMix: { layerNorm: false },
+  scalarMix: { layerNorm: false, concatTokenLayer: false },
   encoder: DEFAULT_TASK_ENCODER,
   wordVocab: { maxWords: 20000, minCount: 2 },
 };
@@ -64,7 +65,8 @@ export class TaggerModel {
   ) {
     words.forEach((w, i) => i > 0 && this.wordIndex.set(w, i));
     this.mix = new ScalarMix(bilm.numLayers, config.scalarMix.layerNorm, 'tagger/scalarMix');
-    this.encoder = new TaskEncoder(bilm.outputDim, tagSet.size, config.encoder, words.length, 'tagger/task');
+    const inputSize = bilm.outputDim * (config.scalarMix.concatTokenLayer ? 2 : 1);
+    this.encoder = new TaskEncoder(inputSize, tagSet.size, config.encoder, words.length, 'tagger/task');
     this.crf = new Crf(tagSet, 'tagger/crf');
   }
 
@@ -76,7 +78,8 @@ export class TaggerModel {
   /** Emission scores [B,T,L] from the BiLM layers. */
   emissions(batch: string[][], reps: Representations, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
-      const mixed = this.mix.apply(reps.layers);
+      let mixed = this.mix.apply(reps.layers);
+      if (this.config.scalarMix.concatTokenLayer) mixed = tf.concat([mixed, reps.layers[0]], 2) as tf.Tensor3D;
       const wordIds = this.encoder.wordEmbedding ? this.wordIds(batch, mixed.shape[1]) : undefined;
       return this.encoder.apply(mixed, reps.mask, wordIds, training);
     });

@@ -9,9 +9,9 @@ import type { Browser } from 'playwright-core';
 import { codeServerEntry, collectLogs, startCodeServer, type CodeServer } from './harness/codeServer';
 import { packageVsix, REPO } from './harness/vsix';
 import { CHROMIUM, launchChromium, Workbench } from './harness/workbench';
+import { makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
 
 const RESULTS = path.join(REPO, 'test-results', 'e2e');
-const LEXICON_MODEL = path.join(REPO, 'test', 'fixtures', 'models', 'lexicon');
 const DEFAULT_MODEL = path.join(REPO, 'models', 'default');
 
 // The default colours contributed in package.json (configurationDefaults), as the browser reports them.
@@ -42,24 +42,6 @@ const fineTuneSkip =
     : INIT_MODEL !== undefined && !isNeuralModel(INIT_MODEL)
       ? `BIONER_E2E_INIT_MODEL=${INIT_MODEL} is not a neural model`
       : false;
-
-/** A fresh copy of the e2e workspace: the example notes, six annotated documents, and workspace settings. */
-function makeWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-e2e-ws-'));
-  fs.cpSync(path.join(REPO, 'examples', 'notes'), path.join(dir, 'notes'), { recursive: true });
-  fs.cpSync(path.join(__dirname, 'workspace', 'annotated'), path.join(dir, 'annotated'), { recursive: true });
-  // A hand-made annotation beside a note: Tag Folder… must never touch it.
-  const overdose = fs.readFileSync(path.join(dir, 'notes', 'emergency-overdose.note'), 'utf8');
-  const at = overdose.indexOf('Naloxone');
-  fs.writeFileSync(path.join(dir, 'notes', 'emergency-overdose.ann'), `T1\tDRUG ${at} ${at + 8}\tNaloxone\n`);
-  fs.mkdirSync(path.join(dir, '.vscode'));
-  writeWorkspaceSettings(dir, { 'bioner.model': LEXICON_MODEL, 'bioner.diagnostics': 'uncertain' });
-  return dir;
-}
-
-function writeWorkspaceSettings(dir: string, settings: Record<string, unknown>): void {
-  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
-}
 
 describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 }, () => {
   let server: CodeServer;

@@ -9,7 +9,7 @@ import { tokenize } from '../text/tokenizer';
 import type { EntityPrediction, Sentence } from '../types';
 import { countLines, readDocuments, type BulkDocument } from './documents';
 import { discoverInputs, type InputFile } from './inputs';
-import { isComplete, OUR_OUTPUTS_GLOB, planOutput, type OutputPlan } from './outputs';
+import { isComplete, OUR_OUTPUTS_GLOB, planOutputs, type OutputPlan } from './outputs';
 import { createProgressReporter, type ProgressMode } from './progress';
 import { BRAT_MARKER, renderDocument, type OutputFormat, type TaggedDocument } from './render';
 import { SentenceBatcher } from './sentenceBatcher';
@@ -73,18 +73,8 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   }
   const outRoot = options.inPlace ? inputs.root : outDir;
 
-  // Plan every output first: an input that is another input's output (a previous --in-place run) is not an input.
-  const plans = new Map<InputFile, OutputPlan | { skipped: string }>();
-  let files = inputs.files;
-  if (outRoot) {
-    const outputs = new Set<string>();
-    for (const file of files) {
-      const result = planOutput(file, format, outRoot, !!options.inPlace);
-      plans.set(file, 'plan' in result ? result.plan : result);
-      if ('plan' in result) for (const p of [result.plan.path, result.plan.textCopy]) if (p) outputs.add(p);
-    }
-    files = files.filter((f) => !outputs.has(f.path));
-  }
+  const planned = outRoot ? planOutputs(inputs.files, format, outRoot, !!options.inPlace) : undefined;
+  const files = planned?.files ?? inputs.files;
 
   const batchSize = options.batchSize ?? 32;
   const pool = await TaggerPool.start(options.modelDir, options.workers, batchSize);
@@ -141,12 +131,12 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
     for (const file of files) {
       if (aborted() || failure) break;
       summary.files++;
-      const planned = plans.get(file);
-      if (planned && 'skipped' in planned) {
-        skip(file, planned.skipped);
+      const planResult = planned?.plans.get(file);
+      if (planResult && 'skipped' in planResult) {
+        skip(file, planResult.skipped);
         continue;
       }
-      const plan = planned;
+      const plan = planResult?.plan;
       if (plan && !options.force && file.path !== '-' && isComplete(plan, file.path)) {
         summary.upToDate++;
         settle(file, 1);
@@ -216,6 +206,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
     if (failure) throw failure;
   } catch (error) {
     removeTempFilesSync();
+    reporter.close();
     throw error;
   } finally {
     pool.dispose();

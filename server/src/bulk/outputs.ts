@@ -46,6 +46,26 @@ export function planOutput(file: InputFile, format: OutputFormat, outRoot: strin
   return { plan: { path: ann, textCopy } };
 }
 
+/**
+ * Plans the output of every input under outRoot. An input that is another input's output (a text copy, an output
+ * of an earlier run in the same tree) is dropped from the inputs.
+ */
+export function planOutputs(
+  files: InputFile[],
+  format: OutputFormat,
+  outRoot: string,
+  inPlace: boolean,
+): { files: InputFile[]; plans: Map<InputFile, PlanResult> } {
+  const plans = new Map<InputFile, PlanResult>();
+  const outputs = new Set<string>();
+  for (const file of files) {
+    const result = planOutput(file, format, outRoot, inPlace);
+    plans.set(file, result);
+    if ('plan' in result) for (const path of [result.plan.path, result.plan.textCopy]) if (path) outputs.add(path);
+  }
+  return { files: files.filter((f) => !outputs.has(f.path)), plans };
+}
+
 /** True when a previous run already wrote this plan's output(s) from the current input. */
 export function isComplete(plan: OutputPlan, inputPath: string): boolean {
   const inputTime = mtime(inputPath);

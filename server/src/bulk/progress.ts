@@ -17,6 +17,8 @@ export interface ProgressReporter {
   update(state: ProgressState): void;
   skipped(skip: SkippedFile): void;
   finish(summary: BulkSummary): void;
+  /** Leaves the terminal as it was (the bar's cursor) when the run ends with an error. */
+  close(): void;
 }
 
 export type ProgressMode = 'bar' | 'lines' | 'json';
@@ -59,6 +61,7 @@ abstract class Throttled implements ProgressReporter {
   protected abstract show(state: ProgressState): void;
   abstract skipped(skip: SkippedFile): void;
   abstract finish(summary: BulkSummary): void;
+  close(): void {}
 }
 
 class BarReporter extends Throttled {
@@ -89,11 +92,15 @@ class BarReporter extends Throttled {
   skipped(): void {} // listed in the summary; a line now would break the bar
 
   finish(summary: BulkSummary): void {
-    if (this.started) {
-      this.show(this.state);
-      this.bar.stop();
-    }
+    if (this.started) this.show(this.state);
+    this.close();
     this.stderr.write(formatSummary(summary));
+  }
+
+  override close(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.bar.stop();
   }
 }
 

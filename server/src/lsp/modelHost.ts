@@ -6,6 +6,8 @@ import type { ReloadModelResult } from './protocol';
 /** A tagger whose requests can be abandoned (WorkerTagger); plain TextTaggers simply ignore the signal. */
 export interface CancellableTagger extends TextTagger {
   tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]>;
+  /** Live tensors of the model (WorkerTagger), for bioner/debugStats. */
+  stats?(): Promise<{ numTensors: number }>;
 }
 
 export interface ModelHostHooks {

@@ -10,6 +10,17 @@ export interface ReloadModelResult {
   error?: string;
 }
 
+/** Request client -> server, for leak and memory checks (tests, benches): live tensors of the model and memory. */
+export const DebugStatsMethod = 'bioner/debugStats';
+export interface DebugStatsResult {
+  /** Live tfjs tensors in the model's worker (0 for a lexicon model or no model). */
+  numTensors: number;
+  /** Resident set size of the server process (worker threads included), bytes. */
+  rss: number;
+  heapUsed: number;
+  openDocuments: number;
+}
+
 /** Notification server -> client, for the status bar: the model and the entity count of one document. */
 export const StatusMethod = 'bioner/status';
 export interface StatusParams {

@@ -20,7 +20,7 @@ import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
 import * as documentSymbols from './documentSymbols';
 import * as hover from './hover';
 import { ModelHost } from './modelHost';
-import { EditAnnotationCommand, ReloadModelMethod, StatusMethod, type ReloadModelResult, type StatusParams } from './protocol';
+import { DebugStatsMethod, EditAnnotationCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelResult, type StatusParams } from './protocol';
 import * as semanticTokens from './semanticTokens';
 import { legend } from './semanticTokens';
 import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings } from './settings';
@@ -225,6 +225,11 @@ connection.onDidChangeConfiguration(async (change) => {
 
 connection.onRequest(ReloadModelMethod, (): Promise<ReloadModelResult> => loadConfiguredModel(pullSettings(), true));
 connection.onNotification(ReloadModelMethod, () => loadConfiguredModel(pullSettings(), true));
+connection.onRequest(DebugStatsMethod, async (): Promise<DebugStatsResult> => {
+  const { numTensors } = (await model.current?.stats?.().catch(() => undefined)) ?? { numTensors: 0 };
+  const { rss, heapUsed } = process.memoryUsage();
+  return { numTensors, rss, heapUsed, openDocuments: documents.all().length };
+});
 
 // A saved or externally edited .ann (reported by clients that watch files) changes the diagnostics of its document.
 connection.onDidChangeWatchedFiles(({ changes }) => {

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EntityPrediction } from '../types';
 import { UserError } from '../errors';
+import { LexiconTagger } from './lexiconTagger';
 import { loadTagger } from './load';
 import type { TextTagger } from './tagger';
 
@@ -21,6 +22,7 @@ export interface WorkerInit {
 export type WorkerRequest =
   | { type: 'tag'; id: number; sentences: string[] }
   | { type: 'cancel'; id: number }
+  | { type: 'stats'; id: number }
   | { type: 'shutdown' };
 
 /** Worker -> owner. `userError` marks errors whose message is meant for the user (bad model dir, bad input). */
@@ -29,7 +31,8 @@ export type WorkerReply =
   | { type: 'loadFailed'; message: string; userError: boolean }
   | { type: 'result'; id: number; entities: EntityPrediction[][] }
   | { type: 'failed'; id: number; message: string; userError: boolean }
-  | { type: 'cancelled'; id: number };
+  | { type: 'cancelled'; id: number }
+  | { type: 'stats'; id: number; numTensors: number };
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread (new Worker(...)), not as a script');
@@ -82,6 +85,13 @@ async function drain(): Promise<void> {
   }
 }
 
+/** Live tfjs tensors in this thread (0 without a neural model: tfjs is then never loaded). For leak checks. */
+async function tensorCount(): Promise<number> {
+  if (!tagger || tagger instanceof LexiconTagger) return 0;
+  const tf = await import('@tensorflow/tfjs-core');
+  return tf.memory().numTensors;
+}
+
 port.on('message', (message: WorkerRequest) => {
   switch (message.type) {
     case 'tag':
@@ -98,6 +108,9 @@ port.on('message', (message: WorkerRequest) => {
       }
       break;
     }
+    case 'stats':
+      void tensorCount().then((numTensors) => reply({ type: 'stats', id: message.id, numTensors }));
+      break;
     case 'shutdown':
       tagger?.dispose();
       port.close();

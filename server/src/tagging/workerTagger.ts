@@ -42,6 +42,7 @@ interface Pending {
 export class WorkerTagger implements TextTagger {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly statsWaiting = new Map<number, (numTensors: number) => void>();
   private disposed = false;
 
   private constructor(
@@ -122,6 +123,16 @@ export class WorkerTagger implements TextTagger {
     return { id, result };
   }
 
+  /** Live tensors in the worker (for leak checks: bioner/debugStats). */
+  stats(): Promise<{ numTensors: number }> {
+    if (this.disposed) return Promise.reject(new Error('the tagger was disposed'));
+    const id = this.nextId++;
+    return new Promise((resolvePromise) => {
+      this.statsWaiting.set(id, (numTensors) => resolvePromise({ numTensors }));
+      this.post({ type: 'stats', id });
+    });
+  }
+
   /** Drops a request: its promise rejects with CancelledError now; the worker skips or stops the work. */
   cancel(id: number): void {
     const pending = this.pending.get(id);
@@ -143,6 +154,11 @@ export class WorkerTagger implements TextTagger {
   }
 
   private receive(reply: WorkerReply): void {
+    if (reply.type === 'stats') {
+      this.statsWaiting.get(reply.id)?.(reply.numTensors);
+      this.statsWaiting.delete(reply.id);
+      return;
+    }
     if (reply.type !== 'result' && reply.type !== 'failed') return; // 'cancelled' was already settled by cancel()
     const pending = this.pending.get(reply.id);
     if (!pending) return;

@@ -10,6 +10,7 @@ import { TaggerModel, taggerConfig } from '../server/src/model/tagger';
 import { CharVocab, VocabCounter } from '../server/src/model/vocab';
 import { bucketBatches } from '../server/src/model/batching';
 import { trainStep } from '../server/src/train/finetune';
+import { decodeSentence } from '../server/src/model/decode';
 import { readLabelledData } from '../server/src/train/trainingData';
 
 async function main(): Promise<void> {
@@ -47,6 +48,25 @@ async function main(): Promise<void> {
     });
     totals.predict += time(() => model.predict(words));
   }
+  // CRF inference in plain JS (Viterbi + forward-backward + span probabilities) on one data() of the emissions,
+  // against the floor of a tfjs version: one small tf op per time step and tag-pair reduction (~4 ops per step).
+  let decodeMs = 0;
+  let maxLengthSum = 0;
+  for (const batch of batches) {
+    const words = batch.map((i) => data[i].tokens);
+    const em = tf.tidy(() => model.emissions(words, model.represent(words, false), false));
+    const values = em.dataSync();
+    const [, T, L] = em.shape;
+    maxLengthSum += T;
+    em.dispose();
+    const scores = model.crf.scores();
+    decodeMs += time(() => words.forEach((w, b) => decodeSentence({ data: values, offset: b * T * L, length: w.length }, scores, model.tagSet)));
+  }
+  const a = tf.zeros([32, 5, 5]);
+  const opMs = time(() => {
+    for (let k = 0; k < 1000; k++) tf.tidy(() => tf.max(tf.add(a, a), 1).dataSync());
+  }) / 1000;
+  a.dispose();
   const perSecond = (ms: number) => Math.round(tokens / (ms / 1000));
   console.log(
     JSON.stringify({
@@ -60,6 +80,11 @@ async function main(): Promise<void> {
       predictTokensPerSecond: perSecond(totals.predict),
       bilmForwardTokensPerSecond: perSecond(totals.bilm),
       taskForwardTokensPerSecond: perSecond(totals.task),
+      crfDecodeJsTokensPerSecond: perSecond(decodeMs),
+      // A batched tfjs Viterbi alone needs ~3 ops (add, max, argMax) per time step of each batch: its best case
+      // at the measured small-op latency (no forward-backward, no span probabilities).
+      crfTfjsViterbiFloorTokensPerSecond: perSecond(3 * maxLengthSum * opMs),
+      tfjsSmallOpMicroseconds: Math.round(opMs * 1000),
     }),
   );
 }

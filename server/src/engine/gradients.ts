@@ -66,7 +66,10 @@ export function installFastMatMulGradient(): void {
         x: () => {
           // y - x >= 0 everywhere, 0 exactly at the maxima.
           const isMax = tf.sub(1, tf.step(tf.sub(tf.reshape(y, keptShape), x)));
-          return tf.mul(tf.reshape(dy as tf.Tensor, keptShape), isMax);
+          // Ties (e.g. the identical all-padding windows of a short word) share the gradient, as in TensorFlow;
+          // tfjs gives each tied position the full gradient.
+          const share = tf.div(tf.reshape(dy as tf.Tensor, keptShape), tf.sum(isMax, axes, true));
+          return tf.mul(share, isMax);
         },
       };
     },

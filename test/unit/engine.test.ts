@@ -1,0 +1,100 @@
+// The engine: backend choice, the wasm kernel replacements and gradient overrides agree with the CPU backend, and
+// model code frees every tensor it makes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../server/src/engine/backend';
+import { UserError } from '../../server/src/errors';
+import { seededRandom } from '../../server/src/model/batching';
+
+/** Runs f on wasm and on cpu with the same inputs (plain arrays) and returns both results as flat arrays. */
+async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: number[][]; cpu: number[][] }> {
+  const run = () => tf.tidy(() => {
+    const out = f();
+    return (Array.isArray(out) ? out : [out]).map((t) => Array.from(t.dataSync()));
+  });
+  await initEngine({ backend: 'wasm' });
+  const wasm = run();
+  await initEngine({ backend: 'cpu' });
+  const cpu = run();
+  await initEngine({ backend: 'wasm' });
+  return { wasm, cpu };
+}
+
+function assertClose(a: number[][], b: number[][], tol = 1e-4): void {
+  assert.equal(a.length, b.length);
+  a.forEach((xs, i) => {
+    assert.equal(xs.length, b[i].length);
+    xs.forEach((x, j) => assert.ok(Math.abs(x - b[i][j]) <= tol * (1 + Math.abs(b[i][j])), `output ${i}[${j}]: ${x} vs ${b[i][j]}`));
+  });
+}
+
+function randomArray(n: number, seed: number): Float32Array {
+  const r = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
+}
+
+test('the default backend is wasm here (tfjs-node is not installed) and BIONER_BACKEND is checked', async () => {
+  const saved = process.env.BIONER_BACKEND;
+  try {
+    delete process.env.BIONER_BACKEND;
+    const info = await initEngine();
+    assert.equal(info.backend, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.equal(info.threads, 1);
+    process.env.BIONER_BACKEND = 'gpu';
+    assert.throws(() => initEngine(), (e: unknown) => e instanceof UserError && /BIONER_BACKEND=gpu/.test((e as Error).message));
+  } finally {
+    if (saved === undefined) delete process.env.BIONER_BACKEND;
+    else process.env.BIONER_BACKEND = saved;
+  }
+});
+
+test('wasm Slice, split, unstack and clone give the same values as the CPU backend', async () => {
+  const data = randomArray(4 * 5 * 6, 1);
+  const { wasm, cpu } = await onBoth(() => {
+    const x = tf.tensor3d(data, [4, 5, 6]);
+    return [
+      tf.slice(x, [1, 2, 3], [2, 3, 2]), // strided
+      tf.slice(x, [1, 0, 0], [2, 5, 6]), // contiguous
+      tf.slice(tf.reshape(x, [20, 6]), [3, 1], [5, 4]),
+      ...tf.split(x, [1, 3, 2], 2),
+      ...tf.unstack(x, 1),
+      tf.clone(x),
+    ];
+  });
+  assertClose(wasm, cpu, 0);
+});
+
+test('matMul gradients (all transpose variants) and gather / max gradients match the CPU backend', async () => {
+  const a = randomArray(3 * 4, 2);
+  const b = randomArray(4 * 5, 3);
+  const table = randomArray(6 * 3, 4);
+  const { wasm, cpu } = await onBoth(() => {
+    const A = tf.tensor2d(a, [3, 4]);
+    const B = tf.tensor2d(b, [4, 5]);
+    const w = tf.tensor2d(randomArray(15, 5), [3, 5]);
+    const out: tf.Tensor[] = [];
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const x = ta ? tf.transpose(A) : A;
+      const y = tb ? tf.transpose(B) : B;
+      const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, ta, tb), w)))([x, y]);
+      out.push(...g);
+    }
+    const T = tf.tensor2d(table, [6, 3]);
+    const ids = tf.tensor1d([0, 2, 2, 5, 0], 'int32');
+    out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), tf.reshape(tf.range(0, 15), [5, 3]))))(T));
+    out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d([2, 0, 2], 'int32'), 1), tf.reshape(tf.range(0, 18), [6, 3]))))(T));
+    const M = tf.tensor3d([1, 5, 2, 7, 3, 3, 0, -1, 4, 2, 2, 9], [2, 3, 2]);
+    out.push(tf.grad((m: tf.Tensor) => tf.sum(tf.mul(tf.max(m, 1), tf.tensor2d([1, 2, 3, 4], [2, 2]))))(M));
+    out.push(tf.grad((m: tf.Tensor) => tf.sum(tf.logSumExp(m, 2)))(M));
+    return out;
+  });
+  assertClose(wasm, cpu, 1e-4);
+});
+
+test('max gradient flows only to the maximum', async () => {
+  await initEngine({ backend: 'wasm' });
+  const g = tf.tidy(() => tf.grad((m: tf.Tensor) => tf.sum(tf.max(m, 1)))(tf.tensor2d([[1, 5, 2], [7, 1, 0]])).arraySync());
+  assert.deepEqual(g, [[0, 1, 0], [1, 0, 0]]);
+});

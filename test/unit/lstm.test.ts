@@ -1,0 +1,72 @@
+// The LSTM: padding never changes real tokens' outputs (either direction), weights are named, gradients are right.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../server/src/engine/backend';
+import { checkGradients } from '../../server/src/engine/gradCheck';
+import { Lstm } from '../../server/src/model/lstm';
+import { seededRandom } from '../../server/src/model/batching';
+
+function inputs(lengths: number[], I: number, T: number): { x: tf.Tensor3D; mask: tf.Tensor2D; rows: number[][][] } {
+  const r = seededRandom(11);
+  const rows = lengths.map((n) => Array.from({ length: n }, () => Array.from({ length: I }, () => r() * 2 - 1)));
+  const data = new Float32Array(lengths.length * T * I);
+  const mask = new Float32Array(lengths.length * T);
+  rows.forEach((s, b) => s.forEach((v, t) => {
+    data.set(v, (b * T + t) * I);
+    mask[b * T + t] = 1;
+  }));
+  // Garbage in the padding must not matter either.
+  mask.forEach((m, i) => {
+    if (!m) data.fill(7, i * I, (i + 1) * I);
+  });
+  return { x: tf.tensor3d(data, [lengths.length, T, I]), mask: tf.tensor2d(mask, [lengths.length, T]), rows };
+}
+
+for (const reverse of [false, true]) {
+  test(`a padded batch gives the per-sentence results (${reverse ? 'reverse' : 'forward'})`, async () => {
+    await initEngine({ backend: 'wasm' });
+    const lstm = new Lstm('enc', { inputSize: 3, hiddenSize: 5, projectionSize: 4, cellClip: 3, projClip: 3 });
+    const lengths = [4, 2, 1];
+    const { x, mask, rows } = inputs(lengths, 3, 4);
+    const before = tf.memory().numTensors;
+    const batched = tf.tidy(() => lstm.apply(x, mask, reverse).arraySync()) as number[][][];
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+    rows.forEach((s, b) => {
+      const single = tf.tidy(() => lstm.apply(tf.tensor3d([s]), tf.ones([1, s.length]) as tf.Tensor2D, reverse).arraySync())[0] as number[][];
+      single.forEach((v, t) => v.forEach((y, k) => assert.ok(Math.abs(y - batched[b][t][k]) < 1e-5, `b${b} t${t} k${k}`)));
+      for (let t = s.length; t < 4; t++) assert.ok(batched[b][t].every((y) => y === 0), 'padding outputs are zero');
+    });
+    assert.equal(batched[0][0].length, 4);
+    lstm.dispose();
+    x.dispose();
+    mask.dispose();
+  });
+}
+
+test('weights are named after the LSTM and shape-checked on setWeights', async () => {
+  await initEngine({ backend: 'wasm' });
+  const lstm = new Lstm('task/lstm', { inputSize: 3, hiddenSize: 5 });
+  assert.deepEqual(Object.keys(lstm.getWeights()).sort(), ['task/lstm/bias', 'task/lstm/input_kernel', 'task/lstm/recurrent_kernel']);
+  assert.equal(lstm.outputSize, 5);
+  const wrong = { ...lstm.getWeights(), 'task/lstm/bias': tf.zeros([7]) };
+  assert.throws(() => lstm.setWeights(wrong, 'model/weights.json'), /model\/weights.json: weight "task\/lstm\/bias" has shape \[7\]/);
+  wrong['task/lstm/bias'].dispose();
+  lstm.dispose();
+});
+
+test('LSTM gradients match finite differences, including through padding', async () => {
+  await initEngine({ backend: 'wasm' });
+  const lstm = new Lstm('l', { inputSize: 3, hiddenSize: 4, projectionSize: 3, cellClip: 10, projClip: 10 });
+  const { x, mask } = inputs([3, 2], 3, 3);
+  const w = tf.tensor3d(Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => Math.sin(i + 0.5)), [2, 3, 3]);
+  for (const reverse of [false, true]) {
+    const result = checkGradients(() => tf.sum(tf.mul(lstm.apply(x, mask, reverse), w)) as tf.Scalar, lstm.variables, {
+      coordinates: 6,
+      random: seededRandom(reverse ? 2 : 1),
+    });
+    assert.ok(result.failureRate(0.03) <= 0.1, `relative errors ${result.errors.map((e) => e.toFixed(3))}`);
+  }
+  lstm.dispose();
+  [x, mask, w].forEach((t) => t.dispose());
+});

@@ -47,13 +47,18 @@ export function configuredModel(): string {
   return (value ?? '').trim();
 }
 
-/** Absolute directory of the active model: `bioner.model` resolved against the first workspace folder, or the default. */
+/**
+ * Absolute directory of the active model: `bioner.model` resolved against the first workspace folder (the home folder
+ * in an untrusted workspace), or the shipped model.
+ */
 export function activeModelDir(extensionPath: string): string {
   const configured = configuredModel();
   if (!configured) return path.join(extensionPath, 'models', 'default');
   const expanded = configured.startsWith('~') ? path.join(os.homedir(), configured.slice(1)) : configured;
   if (path.isAbsolute(expanded)) return path.normalize(expanded);
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  // In an untrusted workspace even a user-level relative path must not reach into the workspace.
+  const folder = vscode.workspace.isTrusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined;
+  const base = folder ?? os.homedir();
   return path.resolve(base, expanded);
 }
 

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inputError } from '../errors';
+import { readTextFile } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
 import type { TextTagger } from './tagger';
 
@@ -21,13 +22,14 @@ export class LexiconTagger implements TextTagger {
 
   static load(dir: string, modelName: string): LexiconTagger {
     const file = join(dir, 'lexicon.tsv');
-    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+    // Strict read: a missing, binary or non-UTF-8 lexicon is a user error naming the file (and line), not a crash.
+    const lines = readTextFile(file).split(/\r?\n/);
     const lexicon = lines.flatMap((line, i) => {
       if (!line.trim() || line.startsWith('#')) return [];
       const [term, label, conf] = line.split('\t');
       const confidence = conf === undefined ? 1 : Number(conf);
       if (!term || !label || !(confidence >= 0 && confidence <= 1)) {
-        throw new Error(`${file}:${i + 1}: expected "term<TAB>LABEL[<TAB>confidence in 0..1]"`);
+        throw inputError(file, i + 1, `expected "term<TAB>LABEL[<TAB>confidence in 0..1]"`);
       }
       return [{ term, label, confidence }];
     });

@@ -4,6 +4,8 @@ import type { TextTagger } from './tagger';
 import { LexiconTagger } from './lexiconTagger';
 import { UserError } from '../errors';
 
+const LEXICON_FORMAT_VERSION = 1;
+
 /** Error with a message meant for the user (names the file and what is wrong); never shown with a stack. */
 export class ModelLoadError extends UserError {}
 
@@ -15,7 +17,7 @@ export async function loadTagger(dir: string): Promise<TextTagger> {
   const root = resolve(dir);
   const configPath = join(root, 'config.json');
   if (!existsSync(configPath)) throw new ModelLoadError(`${configPath}: no model here (config.json is missing)`);
-  let config: { kind?: string; name?: string };
+  let config: { kind?: string; name?: string; formatVersion?: unknown };
   try {
     config = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (e) {
@@ -24,6 +26,12 @@ export async function loadTagger(dir: string): Promise<TextTagger> {
   const name = config.name ?? basename(root);
   switch (config.kind ?? 'neural') {
     case 'lexicon':
+      // A lexicon written by a newer BioNER may mean something else: refuse it rather than guess.
+      if (config.formatVersion !== undefined && config.formatVersion !== LEXICON_FORMAT_VERSION) {
+        throw new ModelLoadError(
+          `${configPath}: unsupported formatVersion ${JSON.stringify(config.formatVersion)} (this program reads version ${LEXICON_FORMAT_VERSION})`,
+        );
+      }
       return LexiconTagger.load(root, name);
     case 'neural': {
       // Loaded lazily so the lexicon path does not pull in tfjs.

@@ -113,3 +113,38 @@ test('a model change drops cached entities', async () => {
   await entities.current(uri);
   assert.equal(tagger.batches.length, 2);
 });
+
+test('incremental analysis after any edit equals a full analysis (property)', async () => {
+  const fc = await import('fast-check');
+  const piece = fc.constantFrom('aspirin', 'fever', 'Patient', 'took', 'it', '.', ' ', ' ', '\n', '\n\n', ' \n\n', '\t\n', 'Dr.', '. ');
+  const textArb = fc.array(piece, { maxLength: 60 }).map((p) => p.join(''));
+  const editArb = fc.tuple(fc.nat(), fc.nat({ max: 12 }), fc.array(piece, { maxLength: 4 }).map((p) => p.join('')));
+  const incremental = await setup();
+  const full = await setup();
+  let n = 0;
+  await fc.assert(
+    fc.asyncProperty(textArb, fc.array(editArb, { minLength: 1, maxLength: 4 }), fc.constantFrom('plaintext', 'markdown'), async (initial, edits, languageId) => {
+      const uri = `untitled:prop-${n++}`;
+      let text = initial;
+      let version = 1;
+      incremental.docs.set(uri, TextDocument.create(uri, languageId, version, text));
+      await incremental.entities.current(uri);
+      for (const [at, length, insert] of edits) {
+        const start = text.length ? at % (text.length + 1) : 0;
+        const end = Math.min(text.length, start + length);
+        text = text.slice(0, start) + insert + text.slice(end);
+        incremental.docs.set(uri, TextDocument.create(uri, languageId, ++version, text));
+        const got = await incremental.entities.current(uri);
+        full.docs.set(uri, TextDocument.create(uri, languageId, version, text));
+        full.entities.close(uri); // no basis: a full analysis
+        const expected = await full.entities.current(uri);
+        assert.deepEqual(got!.sentences, expected!.sentences, JSON.stringify(text));
+        assert.deepEqual(
+          got!.entities.map((e) => [e.start, e.end, e.label]),
+          expected!.entities.map((e) => [e.start, e.end, e.label]),
+        );
+      }
+    }),
+    { numRuns: 300 },
+  );
+});

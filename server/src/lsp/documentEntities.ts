@@ -3,7 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
 import { CancelledError } from '../tagging/workerTagger';
 import type { ModelHost } from './modelHost';
-import { Segmenter, type TextRange } from './segmenter';
+import { changedRegion, Segmenter, type TextRange } from './segmenter';
 
 /** The entities of one version of a document (offsets into that version's text). */
 export interface DocumentAnalysis {
@@ -15,6 +15,10 @@ export interface DocumentAnalysis {
   entities: EntityPrediction[];
   /** True for files above bioner.maxFileSize: nothing is tagged up front, only requested ranges. */
   partial: boolean;
+  /** The text and sentence ranges the entities were found in: the basis of the next, incremental analysis. */
+  text: string;
+  languageId: string;
+  sentences: TextRange[];
 }
 
 export interface DocumentEntitiesOptions {
@@ -167,12 +171,42 @@ export class DocumentEntities {
   private async run(document: TextDocument, signal: AbortSignal): Promise<DocumentAnalysis> {
     const tagger = await this.model.ready();
     const generation = this.model.generation;
-    const base = { uri: document.uri, version: document.version, generation, modelName: tagger?.modelName };
-    if (this.isLarge(document)) return { ...base, entities: [], partial: true };
     const text = document.getText();
-    const sentences = this.segmenter.sentences(text, document.languageId);
-    const entities = await this.tag(text, sentences, signal, document.uri);
-    return { ...base, entities, partial: false };
+    const languageId = document.languageId;
+    const base = { uri: document.uri, version: document.version, generation, modelName: tagger?.modelName, text, languageId };
+    if (this.isLarge(document)) return { ...base, entities: [], partial: true, sentences: [] };
+    const previous = this.states.get(document.uri)?.result;
+    const region =
+      previous && !previous.partial && previous.generation === generation && previous.languageId === languageId
+        ? changedRegion(previous.text, text, languageId)
+        : undefined;
+    if (!previous || !region) {
+      const sentences = this.segmenter.sentences(text, languageId);
+      return { ...base, sentences, entities: await this.tag(text, sentences, signal, document.uri), partial: false };
+    }
+    // Only the paragraphs around the edit are segmented and looked up again; the rest is kept (shifted after it).
+    const shift = region.nextEnd - region.previousEnd;
+    const movedRange = (r: TextRange): TextRange => (shift === 0 ? r : { start: r.start + shift, end: r.end + shift });
+    // Spelled out rather than spread: this runs for every entity after the edit, on every keystroke.
+    const movedEntity = (e: EntityPrediction): EntityPrediction =>
+      shift === 0
+        ? e
+        : e.runnerUp
+          ? { start: e.start + shift, end: e.end + shift, label: e.label, text: e.text, confidence: e.confidence, runnerUp: e.runnerUp }
+          : { start: e.start + shift, end: e.end + shift, label: e.label, text: e.text, confidence: e.confidence };
+    const middle = this.segmenter.sentences(text, languageId, region.start, region.nextEnd).filter((r) => r.start < region.nextEnd);
+    const middleEntities = await this.tag(text, middle, signal, document.uri);
+    const sentences = [
+      ...previous.sentences.filter((r) => r.end <= region.start),
+      ...middle,
+      ...previous.sentences.filter((r) => r.start >= region.previousEnd).map(movedRange),
+    ];
+    const entities = [
+      ...previous.entities.filter((e) => e.end <= region.start),
+      ...middleEntities,
+      ...previous.entities.filter((e) => e.start >= region.previousEnd).map(movedEntity),
+    ];
+    return { ...base, sentences, entities, partial: false };
   }
 
   /** Entities (document offsets) of the given sentences; only sentences missing from the cache go to the model. */
@@ -207,7 +241,13 @@ export class DocumentEntities {
     const entities: EntityPrediction[] = [];
     for (const s of sentences) {
       for (const e of found.get(text.slice(s.start, s.end)) ?? []) {
-        entities.push({ ...e, start: e.start + s.start, end: e.end + s.start });
+        const start = e.start + s.start;
+        const end = e.end + s.start;
+        entities.push(
+          e.runnerUp
+            ? { start, end, label: e.label, text: e.text, confidence: e.confidence, runnerUp: e.runnerUp }
+            : { start, end, label: e.label, text: e.text, confidence: e.confidence },
+        );
       }
     }
     return entities;

@@ -81,3 +81,71 @@ export function paragraphs(text: string, languageId: string, from = 0, to = text
   close();
   return result.filter((p) => p.end > from && p.start < to);
 }
+
+/** How far from an edit a blank line (paragraph boundary) is looked for before re-segmenting everything. */
+const BOUNDARY_SEARCH = 20_000;
+
+/** Whether the line starting at `lineStart` holds only spaces, tabs or a CR (a paragraph boundary). */
+function blankLineAt(text: string, lineStart: number): boolean {
+  for (let i = lineStart; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return true;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/**
+ * The part of `next` to re-segment after an edit of `previous`: from the start of the paragraph where the texts
+ * begin to differ to the first blank line after the point where they agree again. Paragraphs before `start` are
+ * unchanged; those from `previousEnd` in `previous` are the same as those from `nextEnd` in `next` (shifted by
+ * nextEnd - previousEnd). Undefined when no blank line is near enough on either side, or for markdown (a fence
+ * opened or closed by the edit changes everything after it): then the whole text is segmented again.
+ */
+export function changedRegion(
+  previous: string,
+  next: string,
+  languageId: string,
+): { start: number; previousEnd: number; nextEnd: number } | undefined {
+  if (languageId === 'markdown') return undefined;
+  const shorter = Math.min(previous.length, next.length);
+  // Whole chunks first (string comparison of slices is a memory compare), then character by character.
+  const CHUNK = 2048;
+  let prefix = 0;
+  while (prefix + CHUNK <= shorter && previous.slice(prefix, prefix + CHUNK) === next.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
+  while (prefix < shorter && previous.charCodeAt(prefix) === next.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const room = shorter - prefix;
+  while (
+    suffix + CHUNK <= room &&
+    previous.slice(previous.length - suffix - CHUNK, previous.length - suffix) === next.slice(next.length - suffix - CHUNK, next.length - suffix)
+  ) {
+    suffix += CHUNK;
+  }
+  while (suffix < room && previous.charCodeAt(previous.length - 1 - suffix) === next.charCodeAt(next.length - 1 - suffix)) suffix++;
+
+  // Start: the line after the nearest blank line that ends before the first difference (or the text start).
+  let start = -1;
+  for (let i = prefix - 1; i >= Math.max(0, prefix - BOUNDARY_SEARCH); i--) {
+    if (next.charCodeAt(i) !== 10) continue;
+    const lineStart = next.lastIndexOf('\n', i - 1) + 1;
+    if (blankLineAt(next, lineStart)) {
+      start = i + 1;
+      break;
+    }
+  }
+  if (start < 0) {
+    if (prefix > BOUNDARY_SEARCH) return undefined;
+    start = 0;
+  }
+  // End: a blank line lying wholly in the common suffix (its newline before it included).
+  const agreeFrom = next.length - suffix;
+  for (let i = next.indexOf('\n', agreeFrom); i >= 0 && i < agreeFrom + BOUNDARY_SEARCH; i = next.indexOf('\n', i + 1)) {
+    if (blankLineAt(next, i + 1)) {
+      const nextEnd = i + 1;
+      return { start, nextEnd, previousEnd: nextEnd - (next.length - previous.length) };
+    }
+  }
+  if (next.length - agreeFrom <= BOUNDARY_SEARCH) return { start, nextEnd: next.length, previousEnd: previous.length };
+  return undefined;
+}

@@ -204,7 +204,11 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
     () =>
       step('fine-tune', async () => {
         // Start from the shipped neural model (the workspace so far pointed at the lexicon fixture).
-        writeWorkspaceSettings(workspace, { 'bioner.diagnostics': 'uncertain', ...(INIT_MODEL && { 'bioner.model': INIT_MODEL }) });
+        writeWorkspaceSettings(workspace, {
+          'bioner.diagnostics': 'uncertain',
+          'bioner.fineTune.epochs': 3,
+          ...(INIT_MODEL && { 'bioner.model': INIT_MODEL }),
+        });
         await workbench.statusBarItem(/test-lexicon/).waitFor({ state: 'detached', timeout: 60_000 });
         await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
         const done = workbench.notification(/fine-tuned model saved/);

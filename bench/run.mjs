@@ -187,6 +187,7 @@ for (const workers of [...new Set([1, cores])]) {
     const flops = tokensPerSecond * (corpusTokens / wsTokens) * flopsPerToken;
     note += `; ${((100 * flops) / (peak.gflops * 1e9 * Math.min(workers, cores))).toFixed(1)}% of ${Math.min(workers, cores)} x matMul peak`;
   }
+  if (done?.summary.peakRssMb) note += `; peak RSS ${Math.round(done.summary.peakRssMb)} MB`;
   const isTarget = workers === cores && modelDir === shippedModel;
   row(`bulk tagging, ${workers} worker${workers > 1 ? 's' : ''}`, tokensPerSecond, 'tokens/s', {
     target: workers === cores ? '>= 5000 (shipped model, all cores)' : '',

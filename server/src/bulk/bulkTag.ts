@@ -214,6 +214,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   summary.interrupted = !!options.signal?.aborted;
   summary.seconds = (Date.now() - startedAt) / 1000;
   summary.tokensPerSecond = summary.seconds > 0 ? summary.tokens / summary.seconds : 0;
+  summary.peakRssMb = process.resourceUsage().maxRSS / 1024; // kB; covers the worker threads (same process)
   reporter.update({ done, total, tokens: summary.tokens });
   reporter.finish(summary);
   return summary;

@@ -24,6 +24,8 @@ export interface BulkSummary {
   keptUserAnn: string[];
   /** Stopped early by Ctrl-C. */
   interrupted: boolean;
+  /** Peak resident memory of the whole process (worker threads included), MB. */
+  peakRssMb: number;
 }
 
 export function emptySummary(model: string, workers: number): BulkSummary {
@@ -41,13 +43,15 @@ export function emptySummary(model: string, workers: number): BulkSummary {
     skipped: [],
     keptUserAnn: [],
     interrupted: false,
+    peakRssMb: 0,
   };
 }
 
 export function formatSummary(s: BulkSummary): string {
   const lines = [
     `${s.interrupted ? 'interrupted' : 'done'}: ${s.documents} documents, ${s.tokens} tokens in ${s.seconds.toFixed(1)} s ` +
-      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.workers} worker${s.workers === 1 ? '' : 's'}, model ${s.model})`,
+      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.workers} worker${s.workers === 1 ? '' : 's'}, model ${s.model}, ` +
+      `peak memory ${Math.round(s.peakRssMb)} MB)`,
   ];
   const labels = Object.keys(s.entities).sort();
   const total = labels.reduce((n, l) => n + s.entities[l], 0);

@@ -51,7 +51,7 @@ export class LspTestClient {
     });
     connection.onNotification('window/showMessage', (params: ShowMessageParams) => client.messages.push(params));
     connection.onRequest('window/showMessageRequest', (params: ShowMessageParams) => {
-      client.messages.push(params);
+      client.messages.push({ ...params, message: `(as a request) ${params.message}` });
       return null;
     });
     connection.onNotification('window/logMessage', () => undefined);

@@ -21,7 +21,7 @@ after(async () => client.stop());
 test('a missing model yields a showMessage error, and requests are still answered', async () => {
   const errors = client.messages.filter((m) => m.type === MessageType.Error);
   assert.ok(errors.length >= 1);
-  assert.match(errors[0].message, /no-such-model.*config\.json is missing/);
+  assert.match(errors[0].message, /^BioNER: .*no-such-model.*config\.json is missing/); // a window/showMessage notification
   const uri = 'untitled:one';
   client.open(uri, TEXT);
   assert.deepEqual((await client.tokens(uri)).data, []);

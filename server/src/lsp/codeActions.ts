@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { CodeActionKind, MessageType, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
 import { addAnnotation, ensureAnnFile, relabelAnnotation, removeAnnotation, tolerantAnnotations, type AnnEntity } from './annFile';
 import { readTextFile } from '../formats/inputText';
 import { existsSync } from 'node:fs';
-import { annPathOf, currentAnnotations, entitiesAround, type ServerContext } from './context';
+import { annPathOf, currentAnnotations, entitiesAround, showMessage, type ServerContext } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { EditAnnotationCommand } from './protocol';
 
@@ -148,7 +148,7 @@ export function register(context: ServerContext): void {
       context.annFiles.forget(annPath);
       connection.console.log(done);
     } catch (error) {
-      void connection.window.showErrorMessage(`BioNER: ${error instanceof Error ? error.message : String(error)}`);
+      showMessage(connection, MessageType.Error, `BioNER: ${error instanceof Error ? error.message : String(error)}`);
     }
     context.republish(edit.uri);
   });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Connection, TextDocuments } from 'vscode-languageserver';
+import { ShowMessageNotification, type Connection, type MessageType, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
 import { AnnFileCache, annPathFor, tolerantAnnotations, type AnnEntity } from './annFile';
@@ -52,4 +52,9 @@ export function currentAnnotations(context: ServerContext, document: TextDocumen
   const content = path ? context.annFiles.content(path) : undefined;
   if (content === undefined) return undefined;
   return tolerantAnnotations(content, document.getText(), path!);
+}
+
+/** window/showMessage (a notification: nothing waits for the user to dismiss it). */
+export function showMessage(connection: Connection, type: MessageType, message: string): void {
+  void connection.sendNotification(ShowMessageNotification.type, { type, message });
 }

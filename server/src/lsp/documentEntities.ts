@@ -42,8 +42,9 @@ interface DocumentState {
 
 /**
  * The per-document entity cache of the language server. Sentences are tagged once: results are cached by sentence
- * text (LRU), so an edit re-tags only the sentences it changed. Edits are debounced, and a newer version of a
- * document cancels the tagging of an older one. All model work happens in the model's worker thread.
+ * text (LRU), so an edit re-tags only the sentences it changed; and only the paragraphs around an edit are
+ * segmented again (the rest of the previous analysis is kept, shifted). Edits are debounced, and a newer version of
+ * a document cancels the tagging of an older one. All model work happens in the model's worker thread.
  */
 export class DocumentEntities {
   private readonly segmenter = new Segmenter();

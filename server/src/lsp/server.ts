@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  MessageType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -14,7 +15,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnnFileCache } from './annFile';
 import * as codeActions from './codeActions';
-import { annPathOf, currentAnnotations, type ServerContext } from './context';
+import { annPathOf, currentAnnotations, showMessage, type ServerContext } from './context';
 import { computeDiagnostics } from './diagnostics';
 import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
 import * as documentSymbols from './documentSymbols';
@@ -50,7 +51,7 @@ process.on('unhandledRejection', (reason) => {
 const model = new ModelHost({
   error(message) {
     connection.console.error(message);
-    void connection.window.showErrorMessage(message);
+    showMessage(connection, MessageType.Error, message);
   },
   log,
   changed() {
@@ -164,7 +165,9 @@ function largeFileOpened(document: TextDocument): void {
   if (largeFilesTold.has(document.uri)) return;
   largeFilesTold.add(document.uri);
   const megabytes = (settings.maxFileSize / (1024 * 1024)).toFixed(1);
-  void connection.window.showInformationMessage(
+  showMessage(
+    connection,
+    MessageType.Info,
     `BioNER: ${basename(document.uri)} is larger than bioner.maxFileSize (${megabytes} MB); only the visible part is tagged.`,
   );
 }

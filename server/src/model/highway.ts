@@ -12,7 +12,7 @@ export class Highway {
     for (let l = 0; l < layers; l++) {
       this.kernels.push(this.params.add(`${name}/layer${l}/kernel`, glorotUniform([dim, 2 * dim])));
       // Gate bias -1: start close to carrying the input through (g ~ 0.27), which trains more easily.
-      const bias = tf.concat([tf.zeros([dim]), tf.fill([dim], -1)]);
+      const bias = tf.tidy(() => tf.concat([tf.zeros([dim]), tf.fill([dim], -1)]));
       this.biases.push(this.params.add(`${name}/layer${l}/bias`, bias));
     }
   }

@@ -56,7 +56,7 @@ export class Lstm {
     this.inputKernel = this.params.add(`${name}/input_kernel`, glorotUniform([I, 4 * H]));
     this.recurrentKernel = this.params.add(`${name}/recurrent_kernel`, glorotUniform([this.outputSize, 4 * H]));
     // Forget-gate bias 1 (Jozefowicz et al. 2015): remember by default early in training.
-    this.bias = this.params.add(`${name}/bias`, tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])]));
+    this.bias = this.params.add(`${name}/bias`, tf.tidy(() => tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])])));
     if (projectionSize !== undefined) this.projection = this.params.add(`${name}/projection`, glorotUniform([H, projectionSize]));
   }
 

@@ -172,6 +172,7 @@ describe('language server with the lexicon model', () => {
       range: { start: { line: 0, character: 33 }, end: { line: 0, character: 33 } },
       context: { diagnostics: [] },
     });
+    assert.equal(again.find((a) => a.title === 'Change label to DRUG')?.isPreferred, true, 'the model label is the preferred fix');
     await client.connection.sendRequest('workspace/executeCommand', again.find((a) => a.title === 'Not an entity')!.command);
     assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), existing);
   });

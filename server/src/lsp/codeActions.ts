@@ -62,8 +62,14 @@ export function annotationActions(
   const base = { uri, start: span.start, end: span.end, text: spanText };
   const others = (label: string) => labels.filter((l) => l.toLowerCase() !== label.toLowerCase());
   if (user) {
+    // Where the model disagrees with the user's label, its label is the preferred fix.
+    const modelLabel = predicted?.label.toLowerCase();
     return [
-      ...others(user.label).map((label) => ({ title: `Change label to ${label}`, edit: { ...base, op: 'relabel' as const, id: user!.id, label } })),
+      ...others(user.label).map((label) => ({
+        title: `Change label to ${label}`,
+        edit: { ...base, op: 'relabel' as const, id: user!.id, label },
+        preferred: label.toLowerCase() === modelLabel || undefined,
+      })),
       { title: 'Not an entity', edit: { ...base, op: 'remove', id: user.id } },
     ];
   }

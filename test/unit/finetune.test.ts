@@ -66,10 +66,12 @@ test('bioner train: progress JSON, a saved model, --init-model continues it and 
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace for a user error');
   assert.deepEqual(JSON.parse(readFileSync(join(first, 'config.json'), 'utf8')), saved);
 
-  // Types the model does not know are a clear error.
-  r = bioner(['train', '--init-model', first, '--train', join(dir, 'train.conll'), '--out', join(dir, 'x')]);
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /entity types the model does not know: Chemical/);
+  // Types the model does not know are learnt as new tags.
+  const third = join(dir, 'third');
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'train.conll'), '--out', third, '--epochs', '1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /new entity types Chemical/);
+  assert.deepEqual(JSON.parse(readFileSync(join(third, 'config.json'), 'utf8')).labels.types, ['DRUG', 'Disease', 'Chemical']);
 
   // Continues fine-tuning: reports the initial dev F1 and writes a new model.
   const second = join(dir, 'second');

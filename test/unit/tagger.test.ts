@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { evaluateModel } from '../../server/src/model/evaluateModel';
 import { DEFAULT_FINETUNE, finetune, trainStep } from '../../server/src/train/finetune';
+import { withEntityTypes } from '../../server/src/model/tagger';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
 import { BilmFeatureCache } from '../../server/src/train/featureCache';
 
@@ -70,4 +71,22 @@ test('the frozen-BiLM feature cache returns exactly the BiLM layers and mask of 
   });
   assert.ok(losses[losses.length - 1] < losses[0] * 0.75, `frozen-BiLM training lowers the loss: ${losses.map((x) => x.toFixed(2))}`);
   model.dispose();
+});
+
+test('withEntityTypes adds tags and keeps the emissions of the old ones', async () => {
+  await initEngine({ backend: 'cpu' });
+  const model = tinyModel();
+  const words = TINY_DATA.map((s) => s.tokens);
+  const before = tf.tidy(() => model.emissions(words, model.represent(words, false), false).arraySync());
+  const transitions = model.crf.transitions.arraySync() as number[][];
+  const expanded = withEntityTypes(model, ['Gene', 'Chemical']);
+  assert.deepEqual(expanded.tagSet.types, ['Chemical', 'Disease', 'Gene']);
+  const after = tf.tidy(() => expanded.emissions(words, expanded.represent(words, false), false).arraySync());
+  before.forEach((sentence, b) =>
+    sentence.forEach((token, t) => token.forEach((v, j) => assert.ok(Math.abs(after[b][t][j] - v) < 1e-5))),
+  );
+  assert.equal(after[0][0].length, 7);
+  const expandedTransitions = expanded.crf.transitions.arraySync() as number[][];
+  transitions.forEach((row, i) => row.forEach((v, j) => assert.equal(expandedTransitions[i][j], v)));
+  expanded.dispose();
 });

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Crf } from './crf';
 import { decodeSentence, type TokenEntity } from './decode';
-import type { TagSet } from './labels';
+import { TagSet } from './labels';
 import { ScalarMix } from './scalarMix';
 import { DEFAULT_TASK_ENCODER, TaskEncoder, type TaskEncoderConfig } from './taskEncoder';
 
@@ -171,4 +171,43 @@ export function buildTaskWords(sentences: Iterable<string[]>, maxWords: number, 
   for (const s of sentences) for (const w of s) counts.set(w.toLowerCase(), (counts.get(w.toLowerCase()) ?? 0) + 1);
   const kept = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return ['<unk>', ...kept.slice(0, maxWords).map(([w]) => w)];
+}
+
+/**
+ * The same tagger with more entity types (continuing a model on data with new labels). The old types keep their
+ * tag indices (they are a prefix of the new tag set), so every old weight is copied into the top-left corner of
+ * its new, larger tensor; the parts for new tags keep their fresh initialisation. Takes over the BiLM and
+ * disposes the old task layers.
+ */
+export function withEntityTypes(model: TaggerModel, newTypes: string[]): TaggerModel {
+  const added = newTypes.filter((t) => !model.tagSet.types.includes(t));
+  if (added.length === 0) return model;
+  const expanded = new TaggerModel(model.bilm, new TagSet([...model.tagSet.types, ...added.sort()]), model.config, model.words);
+  const old = model.getWeights();
+  const shared = new Set(Object.keys(model.bilm.getWeights())); // the same variables: never assigned to themselves
+  const weights: Record<string, tf.Tensor> = {};
+  for (const [name, fresh] of Object.entries(expanded.getWeights())) {
+    if (shared.has(name)) continue;
+    const before = old[name];
+    if (before.shape.join() === fresh.shape.join()) {
+      weights[name] = before;
+      continue;
+    }
+    const values = fresh.dataSync().slice();
+    const previous = before.dataSync();
+    // Rank 1 ([L]) or rank 2 ([2H, L] or [L, L]): the old values are the leading rows and columns.
+    const shape = before.shape as number[];
+    const [rows, cols] = shape.length === 1 ? [1, shape[0]] : [shape[0], shape[1]];
+    const newCols = (fresh.shape as number[])[fresh.rank - 1];
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[r * newCols + c] = previous[r * cols + c];
+    weights[name] = tf.tensor(values, fresh.shape);
+  }
+  expanded.mix.params.setWeights(weights);
+  expanded.encoder.setWeights(weights);
+  expanded.crf.params.setWeights(weights);
+  for (const [name, t] of Object.entries(weights)) if (t !== old[name]) t.dispose();
+  model.mix.dispose();
+  model.encoder.dispose();
+  model.crf.dispose();
+  return expanded;
 }

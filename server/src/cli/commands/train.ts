@@ -12,7 +12,7 @@ import { NAMED_CONFIGS, parseRepresentationConfig } from '../../model/config';
 import { applyLabelMap, parseLabelMap, TagSet } from '../../model/labels';
 import { loadBilmDir, loadModelDir, saveModelDir } from '../../model/modelDir';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
-import { buildTaskWords, TaggerModel, taggerConfig, type TaggerConfig } from '../../model/tagger';
+import { buildTaskWords, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
 import { CharVocab, VocabCounter } from '../../model/vocab';
 import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
@@ -108,14 +108,14 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const train = readData(flags.train);
   const dev = flags.dev ? readData(flags.dev) : [];
 
-  const { model, provenance } = buildModel(flags, train, fileConfig.tagger);
+  const built = buildModel(flags, train, fileConfig.tagger);
+  const { provenance } = built;
+  let model = built.model;
   const unknown = TagSet.fromSentences([...train, ...dev]).types.filter((t) => !model.tagSet.types.includes(t));
   if (unknown.length) {
-    model.dispose();
-    throw new UserError(
-      `the data has entity types the model does not know: ${unknown.join(', ')} (the model has ${model.tagSet.types.join(', ')}); ` +
-        'map them with --label-map, e.g. --label-map Chemical=DRUG',
-    );
+    // Only a continued model can lack types of the data: it learns them as new tags.
+    log(`new entity types ${unknown.join(', ')} beside the model's ${model.tagSet.types.join(', ')} (use --label-map to rename instead)`);
+    model = withEntityTypes(model, unknown);
   }
   const tokens = train.reduce((n, s) => n + s.tokens.length, 0);
   log(

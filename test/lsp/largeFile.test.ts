@@ -48,6 +48,9 @@ test('the full request is refused and range requests return the tokens of that r
     range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } },
   });
   assert.deepEqual(LspTestClient.decode(lines.join('\n'), first as never)[0], { text: 'Naloxone', type: 'drug', modifiers: [] });
+  const feverLine = lines.findIndex((l, i) => i > 50_000 && l.startsWith('No fever'));
+  const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: BIG_URI }, position: { line: feverLine, character: 4 } });
+  assert.match((hover as { contents: { value: string } }).contents.value, /\*\*DISEASE\*\*.*40%/);
   const told = client.messages.filter((m) => m.type === MessageType.Info && /maxFileSize/.test(m.message));
   assert.equal(told.length, 1);
 });

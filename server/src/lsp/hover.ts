@@ -18,9 +18,9 @@ export function hoverMarkdown(entity: EntityPrediction, modelName: string | unde
   return lines.join('\n');
 }
 
+/** 0.874 -> "87.4%", 0.4 -> "40%" (one decimal, dropped when it is zero). */
 function percent(p: number): string {
-  const value = p * 100;
-  return `${value >= 99.95 || value < 0.05 ? value.toFixed(0) : value.toFixed(1)}%`;
+  return `${Number((p * 100).toFixed(1))}%`;
 }
 
 export function register(context: ServerContext): void {

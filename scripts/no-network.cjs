@@ -78,7 +78,16 @@ for (const name of Object.keys(dns.promises)) {
 }
 replace(dns.Resolver && dns.Resolver.prototype, 'resolve', 'dns.Resolver#resolve');
 
-replace(globalThis, 'fetch', 'fetch');
+// fetch fails the way a real network failure does: a rejected promise (after recording the attempt).
+if (typeof globalThis.fetch === 'function') {
+  globalThis.fetch = function fetch(input) {
+    try {
+      return blocked('fetch', input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
 if (typeof globalThis.WebSocket === 'function') {
   globalThis.WebSocket = function WebSocket(url) {
     blocked('WebSocket', url);

@@ -30,25 +30,53 @@ export function documentsOf(files: AnnotatedFile[]): AnnotatedDoc[] {
   });
 }
 
-/** Classifies the files a glob found; `.ann` files without their `.txt` are returned in `skipped`. */
-export function classifyAnnotatedFiles(files: string[]): { files: AnnotatedFile[]; skipped: string[] } {
+/** Texts an .ann may annotate, in order of preference (the language server writes .ann beside any of these). */
+const TEXT_EXTENSIONS = ['.txt', '.note', '.md', '.text'];
+
+/** First line of the .ann files `bioner tag` writes: model output, not a person's annotation (bulk/render.ts). */
+const MODEL_OUTPUT_MARKER = '# bioner: written by "bioner tag"';
+
+/**
+ * Classifies the files a glob found. An .ann needs its text beside it; model outputs of `bioner tag` are not
+ * annotations. Both kinds are returned in `skipped` with the reason.
+ */
+export function classifyAnnotatedFiles(files: string[]): {
+  files: AnnotatedFile[];
+  skipped: Array<{ file: string; reason: string }>;
+} {
   const result: AnnotatedFile[] = [];
-  const skipped: string[] = [];
+  const skipped: Array<{ file: string; reason: string }> = [];
   for (const file of [...new Set(files)].sort()) {
     const ext = path.extname(file).toLowerCase();
     if (ext === '.ann') {
-      const text = file.slice(0, -ext.length) + '.txt';
-      if (fs.existsSync(text)) result.push({ kind: 'brat', file, text });
-      else skipped.push(file);
+      const stem = file.slice(0, -ext.length);
+      const text = TEXT_EXTENSIONS.map((e) => stem + e).find((t) => fs.existsSync(t));
+      if (!text) {
+        skipped.push({ file, reason: `no text beside it (${TEXT_EXTENSIONS.map((e) => path.basename(stem) + e).join(', ')})` });
+      } else if (readStart(file, MODEL_OUTPUT_MARKER.length) === MODEL_OUTPUT_MARKER) {
+        skipped.push({ file, reason: 'written by bioner tag (model output, not annotations)' });
+      } else {
+        result.push({ kind: 'brat', file, text });
+      }
     } else if (ext === '.jsonl') {
       result.push({ kind: 'jsonl', file });
-    } else if (ext === '.txt') {
-      // A BRAT text is picked up through its .ann; a .txt alone has no annotations.
-    } else {
+    } else if (!TEXT_EXTENSIONS.includes(ext)) {
+      // A text is picked up through its .ann; a text alone has no annotations.
       result.push({ kind: 'conll', file });
     }
   }
   return { files: result, skipped };
+}
+
+function readStart(file: string, length: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const read = fs.readSync(fd, buffer, 0, length, 0);
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -78,9 +106,9 @@ export function stageDocuments(docs: AnnotatedDoc[], root: string, dir: string):
       jsonlLines.set(doc.source.file, [...(jsonlLines.get(doc.source.file) ?? []), doc.line]);
       continue;
     }
-    for (const source of [doc.source.file, doc.source.text].filter((s): s is string => !!s)) {
-      copyInto(source, root, dir, fs.readFileSync(source));
-    }
+    copyInto(doc.source.file, root, dir, fs.readFileSync(doc.source.file));
+    // `bioner train` reads BRAT as .txt + .ann pairs, whatever the text was called in the workspace.
+    if (doc.source.text) copyInto(doc.source.file, root, dir, fs.readFileSync(doc.source.text), '.txt');
   }
   for (const [file, lines] of jsonlLines) {
     const all = fs.readFileSync(file, 'utf8').split(/\r?\n/);
@@ -88,9 +116,11 @@ export function stageDocuments(docs: AnnotatedDoc[], root: string, dir: string):
   }
 }
 
-function copyInto(source: string, root: string, dir: string, content: string | Buffer): void {
+/** Writes `content` at the place of `source` (relative to `root`) under `dir`, with `extension` instead of its own. */
+function copyInto(source: string, root: string, dir: string, content: string | Buffer, extension?: string): void {
   const relative = path.relative(root, source);
-  const target = path.join(dir, relative.startsWith('..') ? path.basename(source) : relative);
+  let target = path.join(dir, relative.startsWith('..') ? path.basename(source) : relative);
+  if (extension) target = target.slice(0, -path.extname(target).length) + extension;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, content);
 }

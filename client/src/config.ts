@@ -35,6 +35,11 @@ export function fineTuneMaxMinutes(): number {
   return Math.max(0.1, settings().get<number>('fineTune.maxMinutes', 15));
 }
 
+/** `bioner.fineTune.labelMap`, for `bioner train --label-map` (empty: none). */
+export function fineTuneLabelMap(): string {
+  return settings().get<string>('fineTune.labelMap', '').trim();
+}
+
 /**
  * The `bioner.model` value that may be used: the effective value in a trusted workspace, only the user (global)
  * value in an untrusted one. Empty means "the model shipped with the extension".

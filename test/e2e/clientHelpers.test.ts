@@ -19,18 +19,26 @@ function write(file: string, content: string): string {
 }
 
 describe('annotated files for fine-tuning', () => {
-  it('pairs BRAT .ann files with their .txt and skips the ones without', () => {
+  it('pairs .ann files with their text and skips orphans and bioner tag outputs', () => {
     const root = tempDir();
     const ann = write(path.join(root, 'a.ann'), 'T1\tDRUG 0 7\taspirin\n');
     write(path.join(root, 'a.txt'), 'aspirin');
+    // The language server writes .ann beside any text the user annotates, e.g. a clinical note.
+    const noteAnn = write(path.join(root, 'n.ann'), 'T1\tDISEASE 0 5\tfever\n');
+    write(path.join(root, 'n.note'), 'fever');
     const orphan = write(path.join(root, 'b.ann'), '');
+    const output = write(path.join(root, 'o.ann'), '# bioner: written by "bioner tag"; a new run may overwrite this file\n');
+    write(path.join(root, 'o.txt'), 'aspirin');
     const conll = write(path.join(root, 'c.conll'), 'aspirin B-DRUG\n');
-    const { files, skipped } = classifyAnnotatedFiles([orphan, conll, ann, ann]);
+    const { files, skipped } = classifyAnnotatedFiles([orphan, conll, ann, ann, noteAnn, output, path.join(root, 'a.txt')]);
     assert.deepEqual(files, [
       { kind: 'brat', file: ann, text: path.join(root, 'a.txt') },
       { kind: 'conll', file: conll },
+      { kind: 'brat', file: noteAnn, text: path.join(root, 'n.note') },
     ]);
-    assert.deepEqual(skipped, [orphan]);
+    assert.deepEqual(skipped.map((s) => s.file), [orphan, output]);
+    assert.match(skipped[0].reason, /no text beside it/);
+    assert.match(skipped[1].reason, /bioner tag/);
   });
 
   it('counts every non-blank JSONL line as a document', () => {
@@ -64,12 +72,15 @@ describe('annotated files for fine-tuning', () => {
     const ann = write(path.join(root, 'sub', 'a.ann'), 'T1\tDRUG 0 7\taspirin\n');
     write(path.join(root, 'sub', 'a.txt'), 'aspirin');
     const jsonl = write(path.join(root, 'docs.jsonl'), 'one\ntwo\nthree\n');
-    const docs = documentsOf(classifyAnnotatedFiles([ann, jsonl]).files);
+    write(path.join(root, 'n.note'), 'fever');
+    const noteAnn = write(path.join(root, 'n.ann'), 'T1\tDISEASE 0 5\tfever\n');
+    const docs = documentsOf(classifyAnnotatedFiles([ann, jsonl, noteAnn]).files);
     const out = path.join(root, '.bioner', 'stage');
     stageDocuments(docs.filter((d) => d.line !== 1), root, out);
     assert.equal(fs.readFileSync(path.join(out, 'sub', 'a.txt'), 'utf8'), 'aspirin');
     assert.equal(fs.readFileSync(path.join(out, 'sub', 'a.ann'), 'utf8'), 'T1\tDRUG 0 7\taspirin\n');
     assert.equal(fs.readFileSync(path.join(out, 'docs.jsonl'), 'utf8'), 'one\nthree\n');
+    assert.equal(fs.readFileSync(path.join(out, 'n.txt'), 'utf8'), 'fever', 'texts are staged as .txt, as bioner train reads BRAT');
     fs.writeFileSync(path.join(out, 'sub', 'a.ann'), 'changed');
     assert.equal(fs.readFileSync(ann, 'utf8'), 'T1\tDRUG 0 7\taspirin\n', 'a copy, not a link');
   });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } from '../annotatedFiles';
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
-import { annotationGlob, fineTuneEpochs, fineTuneMaxMinutes, heldOutFraction, setModel } from '../config';
+import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setModel } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
 
 export const id = 'bioner.fineTune';
@@ -46,7 +46,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   const root = folder.uri.fsPath;
   const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, annotationGlob()), EXCLUDE);
   const { files, skipped } = classifyAnnotatedFiles(found.map((u) => u.fsPath));
-  for (const s of skipped) bioner.output.appendLine(`Fine-tune: skipping ${s} (no .txt file beside it)`);
+  for (const s of skipped) bioner.output.appendLine(`Fine-tune: skipping ${s.file}: ${s.reason}`);
   const docs = documentsOf(files);
   const { train, heldOut } = splitHeldOut(docs, heldOutFraction());
   if (heldOut.length === 0) {
@@ -72,6 +72,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
     `Fine-tune: ${train.length} training and ${heldOut.length} held-out documents from ${files.length} files; init ${initModel}`,
   );
 
+  const labelMap = fineTuneLabelMap();
   const endTask = bioner.statusBar.beginTask('fine-tuning');
   const run = new RunProgress();
   try {
@@ -90,6 +91,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
             '--name', `finetuned-${path.basename(finalDir)}`,
             '--epochs', String(fineTuneEpochs()),
             '--max-minutes', String(fineTuneMaxMinutes()),
+            ...(labelMap ? ['--label-map', labelMap] : []),
             '--progress-json',
           ],
           cwd: root,

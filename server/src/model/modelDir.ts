@@ -153,39 +153,6 @@ export function loadModelDir(dir: string): LoadedModel {
   return { model, config, dir: root };
 }
 
-/** A new tagger on a pre-trained BiLM directory (config.json with the representation config, chars.txt, weights). */
-export function taggerOnBilmDir(bilmDir: string, tagSet: TagSet, config: TaggerConfig, words: string[]): TaggerModel {
-  const bilm = loadBilmDir(bilmDir);
-  return new TaggerModel(bilm, tagSet, config, words);
-}
-
-export function loadBilmDir(dir: string): BiLM {
-  const root = resolve(dir);
-  const file = join(root, 'config.json');
-  if (!existsSync(file)) throw new UserError(`${file}: missing (not a pre-trained BiLM directory)`);
-  let raw: { representation?: unknown; architecture?: { representation?: unknown } };
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const rep = raw.representation ?? raw.architecture?.representation;
-  if (!rep) throw new UserError(`${file}: no "representation" config (is this a BiLM directory from \`bioner pretrain\`?)`);
-  const bilm = new BiLM(parseRepresentationConfig(rep, `${file} (representation)`), loadCharVocab(join(root, CHARS_FILE)));
-  try {
-    const weights = loadWeights(root, bilm.params.shapes());
-    try {
-      bilm.setWeights(weights, join(root, 'weights.json'));
-    } finally {
-      for (const t of Object.values(weights)) t.dispose();
-    }
-  } catch (e) {
-    bilm.dispose();
-    throw e;
-  }
-  return bilm;
-}
-
 function readTaskWords(file: string, expected: number): string[] {
   if (!existsSync(file)) throw new UserError(`${file}: missing (config.json lists ${expected} task words)`);
   const lines = readFileSync(file, 'utf8').split('\n');

@@ -1,8 +1,8 @@
 // `bioner train`: fine-tunes a tagger (BiLM -> scalar mix -> task BiLSTM -> CRF) on labelled data, on a pre-trained
 // BiLM (--bilm), continuing an existing tagger (--init-model), or on a randomly initialised BiLM (neither).
 // The model directory is written beside --out and renamed into place whenever dev F1 improves.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
@@ -10,7 +10,8 @@ import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backen
 import { BiLM } from '../../model/bilm';
 import { NAMED_CONFIGS, parseRepresentationConfig } from '../../model/config';
 import { applyLabelMap, parseLabelMap, TagSet } from '../../model/labels';
-import { loadBilmDir, loadModelDir, saveModelDir } from '../../model/modelDir';
+import { loadBiLMDirectory } from '../../model/bilmDirectory';
+import { loadModelDir, saveModelDir } from '../../model/modelDir';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
 import { buildTaskWords, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
 import { CharVocab, VocabCounter } from '../../model/vocab';
@@ -84,7 +85,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   if (flags.bilm && flags.initModel) throw new UserError('--bilm and --init-model: give one of them, not both');
   const out = resolve(flags.out);
   for (const [flag, dir] of [['--init-model', flags.initModel], ['--bilm', flags.bilm]] as const) {
-    if (dir && isInside(out, resolve(dir))) {
+    if (dir && isInside(realPath(out), realPath(dir))) {
       throw new UserError(`--out ${flags.out}: is (inside) the ${flag} folder ${dir}; write the new model to another folder`);
     }
   }
@@ -182,8 +183,8 @@ function buildModel(
   const config: TaggerConfig = taggerConfig(taggerOverrides);
   const words = config.encoder.wordEmbeddingDim > 0 ? buildTaskWords(train.map((s) => s.tokens), config.wordVocab.maxWords, config.wordVocab.minCount) : [];
   if (flags.bilm) {
-    const bilm = loadBilmDir(flags.bilm);
-    return { model: new TaggerModel(bilm, tagSet, config, words), provenance: { bilm: resolve(flags.bilm), bilmProvenance: readProvenance(flags.bilm) } };
+    const { bilm, config: bilmConfig } = loadBiLMDirectory(flags.bilm);
+    return { model: new TaggerModel(bilm, tagSet, config, words), provenance: { bilm: resolve(flags.bilm), bilmProvenance: bilmConfig.provenance } };
   }
   const representation = loadRepresentation(flags.representation);
   const counter = new VocabCounter();
@@ -196,14 +197,6 @@ function buildModel(
 function loadRepresentation(spec: string) {
   if (NAMED_CONFIGS[spec]) return parseRepresentationConfig(spec, spec);
   return parseRepresentationConfig(readJsonFile(spec), spec);
-}
-
-function readProvenance(dir: string): unknown {
-  try {
-    return (JSON.parse(readFileSync(resolve(dir, 'config.json'), 'utf8')) as { provenance?: unknown }).provenance;
-  } catch {
-    return undefined;
-  }
 }
 
 function readConfigFlag(spec: string | undefined): TrainConfigFile {
@@ -250,6 +243,18 @@ function describePath(path: string): { path: string; bytes?: number } {
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
+}
+
+/** The path with symlinks resolved (for a path that does not exist yet: its nearest existing parent's), so an
+ * --out that is a link to the --init-model folder, or reached through one, is still recognised as that folder. */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
+  }
 }
 
 function defined<T extends object>(values: T): Partial<T> {

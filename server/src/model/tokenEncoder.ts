@@ -41,6 +41,9 @@ export function makeWordBatch(words: string[][]): WordBatch {
   return { B, T, types: [...ids.keys()], typeIndex, mask, lengths: words.map((s) => s.length) };
 }
 
+/** Words per char-CNN call: small enough that similar lengths share a call, large enough for efficient matMuls. */
+const CHAR_GROUP_SIZE = 256;
+
 export class TokenEncoder {
   readonly params = new ParamStore();
   readonly charCnn: CharCnn;
@@ -74,10 +77,25 @@ export class TokenEncoder {
     return { ids, N: words.length, C };
   }
 
-  /** words (N) -> [N, P], differentiable. */
+  /**
+   * words (N) -> [N, P], differentiable. The char-CNN runs on groups of words of similar length, each padded only
+   * to its own longest word (a batch's longest word is often 3x its mean length).
+   */
   encodeTypes(words: string[]): tf.Tensor2D {
     return tf.tidy(() => {
-      const F = this.charCnn.apply(this.charIds(words));
+      const maxChars = this.config.maxCharsPerWord;
+      const lengths = words.map((w) => CharVocab.encodedLength(w, maxChars));
+      const order = words.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+      const groups: number[][] = [];
+      for (let i = 0; i < order.length; i += CHAR_GROUP_SIZE) groups.push(order.slice(i, i + CHAR_GROUP_SIZE));
+      const parts = groups.map((g) => this.charCnn.apply(this.charIds(g.map((i) => words[i]))));
+      let F = parts.length === 1 ? parts[0] : tf.concat(parts, 0); // [N, F] in length order
+      if (order.some((o, i) => o !== i)) {
+        // Back to the callers' order: row i of the result is sorted row inverse[i].
+        const inverse = new Int32Array(words.length);
+        order.forEach((original, sorted) => (inverse[original] = sorted));
+        F = tf.gather(F, tf.tensor1d(inverse, 'int32'));
+      }
       return tf.add(tf.matMul(this.highway.apply(F), this.projection), this.projectionBias) as tf.Tensor2D;
     });
   }

@@ -269,6 +269,23 @@ function makeRenderer(mode: 'json' | 'bar' | 'lines', log: (line: string) => voi
       process.stdout.write(JSON.stringify(e) + '\n');
       return;
     }
+    if (e.event === 'features') {
+      // The frozen BiLM's layers, computed once before the first epoch.
+      if (mode === 'lines') {
+        if (e.done === e.total) log(`BiLM layers of the ${e.split} sentences computed (${e.total})`);
+        return;
+      }
+      if (!bar) {
+        bar = new SingleBar({ format: 'BiLM layers ({split}) [{bar}] {percentage}% | ETA {eta_formatted}', stream: process.stderr, hideCursor: true });
+        bar.start(e.total, 0, { split: e.split });
+      }
+      bar.update(e.done, { split: e.split });
+      if (e.done === e.total) {
+        bar.stop();
+        bar = undefined;
+      }
+      return;
+    }
     if (e.event === 'progress' && mode === 'bar') {
       if (!bar) {
         bar = new SingleBar({

@@ -28,8 +28,12 @@ class CountingTagger implements CancellableTagger {
     );
   }
 
-  release(): void {
-    for (const resolve of this.held.splice(0)) resolve();
+  release(count = this.held.length): void {
+    for (const resolve of this.held.splice(0, count)) resolve();
+  }
+
+  get waiting(): number {
+    return this.held.length;
   }
 
   dispose(): void {}
@@ -90,6 +94,28 @@ test('a newer version cancels the request of an older one', async () => {
   assert.equal(result!.version, 2);
   assert.deepEqual(result!.entities, []);
   assert.deepEqual(tagger.batches.map((b) => b[0]), ['Old text with aspirin.', 'New text, no drug.']);
+});
+
+test('chunks tagged before a cancellation are kept: the next version asks only for the rest', async () => {
+  const { tagger, docs, entities } = await setup();
+  const uri = 'untitled:long';
+  const sentences = Array.from({ length: 40 }, (_, i) => `Sentence ${i} mentions aspirin.`);
+  tagger.hold = true;
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 1, sentences.join(' ')));
+  const first = entities.current(uri);
+  while (tagger.waiting < 3) await new Promise((r) => setTimeout(r, 1));
+  assert.deepEqual(tagger.batches.map((b) => b.length), [16, 16, 8]);
+  tagger.release(1); // the first chunk is answered ...
+  await new Promise((r) => setTimeout(r, 5));
+  docs.set(uri, TextDocument.create(uri, 'plaintext', 2, ['Typed.', ...sentences].join(' ')));
+  entities.schedule(docs.get(uri)!); // ... then the user types: the rest is cancelled
+  tagger.hold = false;
+  tagger.release();
+  const result = await first;
+  assert.equal(result!.version, 2);
+  assert.equal(result!.entities.length, 40);
+  const asked = tagger.batches.slice(3).flat();
+  assert.deepEqual(asked, ['Typed.', ...sentences.slice(16)]);
 });
 
 test('edits are debounced and published once', async () => {

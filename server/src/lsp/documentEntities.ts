@@ -34,6 +34,9 @@ export interface DocumentEntitiesOptions {
   log(message: string): void;
 }
 
+/** Sentences per request to the model: the unit of work kept when a newer document version cancels the rest. */
+const REQUEST_SENTENCES = 16;
+
 interface DocumentState {
   timer?: NodeJS.Timeout;
   inflight?: { version: number; generation: number; controller: AbortController; promise: Promise<DocumentAnalysis> };
@@ -225,19 +228,30 @@ export class DocumentEntities {
     }
     if (missing.size > 0) {
       this.options.busy(uri);
+      // Several small requests rather than one: each answered chunk is cached at once, so the work done before a
+      // cancellation (the user typed on while a long document was tagged) is kept, and the next version of the
+      // document only asks for what is still missing. Chunks go in document order: the top is tagged first.
       const batch = [...missing];
-      let results: EntityPrediction[][];
+      const requests: Array<Promise<void>> = [];
+      for (let i = 0; i < batch.length; i += REQUEST_SENTENCES) {
+        const chunk = batch.slice(i, i + REQUEST_SENTENCES);
+        requests.push(
+          tagger.tagSentences(chunk, signal).then((results) => {
+            if (generation !== this.model.generation) return;
+            chunk.forEach((sentence, k) => {
+              found.set(sentence, results[k]);
+              this.sentenceCache.set(sentence, results[k]);
+            });
+          }),
+        );
+      }
       try {
-        results = await tagger.tagSentences(batch, signal);
+        await Promise.all(requests);
       } catch (error) {
         if (signal?.aborted || generation !== this.model.generation) throw new CancelledError(0);
         throw error;
       }
       if (signal?.aborted || generation !== this.model.generation) throw new CancelledError(0);
-      batch.forEach((sentence, i) => {
-        found.set(sentence, results[i]);
-        this.sentenceCache.set(sentence, results[i]);
-      });
     }
     const entities: EntityPrediction[] = [];
     for (const s of sentences) {

@@ -76,7 +76,9 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   const planned = outRoot ? planOutputs(inputs.files, format, outRoot, !!options.inPlace) : undefined;
   const files = planned?.files ?? inputs.files;
 
-  const batchSize = options.batchSize ?? 32;
+  // 128 sentences per model call: measured on the small neural config, CPU per sentence falls ~8% from 32 to 128
+  // (bigger matMuls per LSTM step); the neural tagger re-batches by padded tokens inside a call anyway.
+  const batchSize = options.batchSize ?? 128;
   const pool = await TaggerPool.start(options.modelDir, options.workers, batchSize);
   const batcher = new SentenceBatcher(pool, { batchSize, window: 8, depth: 2 });
   const maxInFlight = pool.size * batchSize * 8 * 2;

@@ -33,7 +33,7 @@ export class SentenceBatcher {
 
   constructor(
     private readonly pool: TaggerPool,
-    private readonly options: BatcherOptions = { batchSize: 32, window: 8, depth: 2 },
+    private readonly options: BatcherOptions = { batchSize: 128, window: 8, depth: 2 },
   ) {}
 
   /** Entities of each sentence (offsets relative to the sentence), once all of them are tagged. */
@@ -66,7 +66,10 @@ export class SentenceBatcher {
     const { batchSize, window, depth } = this.options;
     while (this.waiting.length && this.pool.busy < this.pool.size * depth) {
       const taken = this.waiting.splice(0, batchSize * window).sort((a, b) => a.text.length - b.text.length);
-      for (let i = 0; i < taken.length; i += batchSize) this.send(taken.slice(i, i + batchSize));
+      // At least one batch per tagger, so a small job still keeps every worker busy.
+      const batches = Math.max(Math.ceil(taken.length / batchSize), Math.min(this.pool.size, taken.length));
+      const size = Math.ceil(taken.length / batches);
+      for (let i = 0; i < taken.length; i += size) this.send(taken.slice(i, i + size));
     }
   }
 

@@ -65,9 +65,11 @@ export type TrainEvent =
     }
   | { event: 'done'; epochs: number; bestEpoch: number; bestDevF1: number; stoppedBy: StopReason; seconds: number };
 
-export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
+export type StopReason = 'epochs' | 'early-stopping' | 'time-limit' | 'interrupted';
 
 export interface FinetuneHooks {
+  /** Aborting stops after the current batch (the best model so far is kept, as with the time limit). */
+  signal?: AbortSignal;
   onEvent?(event: TrainEvent): void;
   /** Called when dev F1 improves, with the model holding the new best weights (e.g. to save it). */
   onBest?(epoch: number, dev: ModelEvaluation): Promise<void> | void;
@@ -151,8 +153,8 @@ export async function finetune(
           // Let the event loop breathe (progress output, signals) between batches.
           await new Promise((resolve) => setImmediate(resolve));
         }
-        if (now > deadline) {
-          stoppedBy = 'time-limit';
+        if (now > deadline || hooks.signal?.aborted) {
+          stoppedBy = hooks.signal?.aborted ? 'interrupted' : 'time-limit';
           break;
         }
       }
@@ -183,7 +185,7 @@ export async function finetune(
         best: improved,
         seconds: (performance.now() - epochStart) / 1000,
       });
-      if (stoppedBy === 'time-limit') break;
+      if (stoppedBy === 'time-limit' || stoppedBy === 'interrupted') break;
       if (performance.now() > deadline) {
         stoppedBy = 'time-limit';
         break;

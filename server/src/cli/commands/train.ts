@@ -146,8 +146,16 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   });
   const renderer = makeRenderer(flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines', log);
   let done: Extract<TrainEvent, { event: 'done' }> | undefined;
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    log('stopping after this batch; the best model so far is kept (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
     const result = await finetune(model, train, dev, options, {
+      signal: controller.signal,
       onEvent: (e) => {
         if (e.event === 'done') done = e;
         else renderer(e);
@@ -164,6 +172,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
         ` at epoch ${result.bestEpoch} -> ${out}`,
     );
   } finally {
+    process.off('SIGINT', onSigint);
     model.dispose();
   }
 }

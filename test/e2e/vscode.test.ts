@@ -229,4 +229,25 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
         assert.equal(settings['bioner.model'], path.join(models, saved));
       }),
   );
+  it('Cancel stops fine-tuning and leaves no model behind', { skip: fineTuneSkip }, () =>
+    step('fine-tune-cancel', async () => {
+      const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+      const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      writeWorkspaceSettings(workspace, { ...settings, 'bioner.fineTune.epochs': 500 });
+      const models = path.join(workspace, '.bioner', 'models');
+      const before = fs.existsSync(models) ? fs.readdirSync(models) : [];
+      await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
+      const progress = workbench.notification(/fine-tuning/);
+      // Cancel once training is under way (the epoch counter shows /500).
+      await workbench.notification(/epoch \d+\/500/).waitFor({ timeout: 120_000 });
+      await workbench.statusBarItem(/fine-tuning/).waitFor({ timeout: 5_000 });
+      await workbench.screenshot('10-fine-tune-running');
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await workbench.notification(/fine-tuning cancelled; no model was saved/).waitFor({ timeout: 30_000 });
+      await workbench.statusBarItem(/fine-tuning/).waitFor({ state: 'detached', timeout: 10_000 });
+      assert.deepEqual(fs.existsSync(models) ? fs.readdirSync(models) : [], before, 'no new model');
+      const runs = path.join(workspace, '.bioner', 'runs');
+      assert.deepEqual(fs.existsSync(runs) ? fs.readdirSync(runs) : [], [], 'no scratch files');
+      writeWorkspaceSettings(workspace, settings);
+    }));
 });

@@ -4,6 +4,7 @@
 import { createWriteStream, mkdirSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { UserError } from '../errors';
 
 export interface DocumentSink {
   write(chunk: string): Promise<void>;
@@ -86,25 +87,43 @@ export class AtomicFileSink implements DocumentSink {
   private settled = false;
 
   constructor(private readonly target: string) {
-    mkdirSync(dirname(target), { recursive: true });
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+    } catch (error) {
+      throw this.cannotWrite(error);
+    }
     this.temp = tempPathFor(target);
     liveTempFiles.add(this.temp);
     this.stream = createWriteStream(this.temp, { flags: 'wx' });
   }
 
-  write(chunk: string): Promise<void> {
-    return writeChunk(this.stream, chunk);
+  async write(chunk: string): Promise<void> {
+    try {
+      await writeChunk(this.stream, chunk);
+    } catch (error) {
+      throw this.cannotWrite(error);
+    }
   }
 
   async commit(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
-    await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
-      this.stream.end(resolve);
-    });
-    renameSync(this.temp, this.target);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.stream.once('error', reject);
+        this.stream.end(resolve);
+      });
+      renameSync(this.temp, this.target);
+    } catch (error) {
+      throw this.cannotWrite(error);
+    }
     liveTempFiles.delete(this.temp);
+  }
+
+  /** A full disk or a read-only folder is the user's to fix: say which file, without a stack. */
+  private cannotWrite(error: unknown): UserError {
+    const code = (error as NodeJS.ErrnoException).code;
+    return new UserError(`${this.target}: cannot write (${code ?? (error as Error).message})`);
   }
 
   async discard(): Promise<void> {

@@ -2,7 +2,7 @@
 // --include/--exclude globs. Only paths are listed here (cheap even for a million files); contents are read later,
 // one file at a time, so memory stays flat.
 import { statSync } from 'node:fs';
-import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import { UserError } from '../errors';
@@ -55,7 +55,7 @@ export async function discoverInputs(target: string, options: DiscoverOptions): 
   const ignore = [...options.exclude];
   for (const dir of options.ignoreDirs ?? []) {
     const rel = relative(absolute, dir);
-    if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) ignore.push(`${rel.split(sep).join('/')}/**`);
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) ignore.push(`${rel.split(sep).join('/')}/**`);
   }
   const listed = await glob(INPUT_EXTENSIONS.map((ext) => `**/*${ext}`), {
     cwd: absolute,

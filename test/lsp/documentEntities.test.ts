@@ -12,11 +12,13 @@ class CountingTagger implements CancellableTagger {
   readonly modelName = 'counting';
   readonly labels = ['DRUG'];
   readonly batches: string[][] = [];
+  readonly urgent: boolean[] = [];
   hold = false;
   private held: Array<() => void> = [];
 
-  async tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
+  async tagSentences(sentences: string[], signal?: AbortSignal, urgent = false): Promise<EntityPrediction[][]> {
     this.batches.push(sentences);
+    this.urgent.push(urgent);
     if (this.hold) {
       await new Promise<void>((resolve, reject) => {
         this.held.push(resolve);
@@ -116,6 +118,30 @@ test('chunks tagged before a cancellation are kept: the next version asks only f
   assert.equal(result!.entities.length, 40);
   const asked = tagger.batches.slice(3).flat();
   assert.deepEqual(asked, ['Typed.', ...sentences.slice(16)]);
+});
+
+test('a range asked for while the whole document is being tagged is tagged on its own, urgently', async () => {
+  const { tagger, docs, entities } = await setup();
+  const uri = 'untitled:range';
+  const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} gives aspirin.`);
+  const text = paragraphs.join('\n\n');
+  tagger.hold = true;
+  const document = TextDocument.create(uri, 'plaintext', 1, text);
+  docs.set(uri, document);
+  const whole = entities.current(uri);
+  while (tagger.waiting < 2) await new Promise((r) => setTimeout(r, 1));
+  assert.equal(entities.ready(document), undefined);
+  const from = text.indexOf('Paragraph 20');
+  const visible = entities.inRange(document, from, from + 'Paragraph 20 gives aspirin.'.length);
+  while (tagger.waiting < 3) await new Promise((r) => setTimeout(r, 1));
+  assert.deepEqual(tagger.batches[2], ['Paragraph 20 gives aspirin.']);
+  assert.deepEqual(tagger.urgent, [false, false, true]);
+  tagger.hold = false;
+  tagger.release();
+  const found = await visible;
+  assert.deepEqual(found.map((e) => [text.slice(e.start, e.end), e.start > from]), [['aspirin', true]]);
+  await whole;
+  assert.ok(entities.ready(document));
 });
 
 test('edits are debounced and published once', async () => {

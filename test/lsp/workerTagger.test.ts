@@ -84,3 +84,17 @@ test("what the model code prints in the worker goes to stderr, never to the owne
   assert.equal(run.stdout, '');
   assert.match(run.stderr, /noise from the model/);
 });
+
+test('urgent requests are answered before queued ordinary ones', async () => {
+  const tagger = await WorkerTagger.start(lexicon, { chunkSize: 1 });
+  try {
+    const order: string[] = [];
+    const running = tagger.tagSentences(Array.from({ length: 300 }, () => 'aspirin'));
+    const ordinary = tagger.tagSentences(['fever']).then(() => order.push('ordinary'));
+    const urgent = tagger.tagSentences(['naloxone'], undefined, true).then(() => order.push('urgent'));
+    await Promise.all([running, ordinary, urgent]);
+    assert.deepEqual(order, ['urgent', 'ordinary']);
+  } finally {
+    tagger.dispose();
+  }
+});

@@ -76,6 +76,12 @@ export class DocumentEntities {
     return this.byteSize.bytes > max;
   }
 
+  /** The analysis of the document's current version, if it is already done (no waiting, no tagging). */
+  ready(document: TextDocument): DocumentAnalysis | undefined {
+    const result = this.states.get(document.uri)?.result;
+    return result && result.version === document.version && result.generation === this.model.generation ? result : undefined;
+  }
+
   /** The latest finished analysis of a document (possibly of an older version). */
   latest(uri: string): DocumentAnalysis | undefined {
     return this.states.get(uri)?.result;
@@ -114,7 +120,8 @@ export class DocumentEntities {
     const text = document.getText();
     const start = paragraphStartBefore(text, from);
     const sentences = this.segmenter.sentences(text, document.languageId, start, Math.max(to, from + 1));
-    const entities = await this.tag(text, sentences, signal, document.uri);
+    // What the user looks at goes before the rest of a document being tagged.
+    const entities = await this.tag(text, sentences, signal, document.uri, true);
     return entities.filter((e) => e.end > from && e.start < to);
   }
 
@@ -214,7 +221,13 @@ export class DocumentEntities {
   }
 
   /** Entities (document offsets) of the given sentences; only sentences missing from the cache go to the model. */
-  private async tag(text: string, sentences: TextRange[], signal: AbortSignal | undefined, uri: string): Promise<EntityPrediction[]> {
+  private async tag(
+    text: string,
+    sentences: TextRange[],
+    signal: AbortSignal | undefined,
+    uri: string,
+    urgent = false,
+  ): Promise<EntityPrediction[]> {
     const tagger = await this.model.ready();
     if (!tagger) return [];
     const generation = this.model.generation;
@@ -236,7 +249,7 @@ export class DocumentEntities {
       for (let i = 0; i < batch.length; i += REQUEST_SENTENCES) {
         const chunk = batch.slice(i, i + REQUEST_SENTENCES);
         requests.push(
-          tagger.tagSentences(chunk, signal).then((results) => {
+          tagger.tagSentences(chunk, signal, urgent).then((results) => {
             if (generation !== this.model.generation) return;
             chunk.forEach((sentence, k) => {
               found.set(sentence, results[k]);

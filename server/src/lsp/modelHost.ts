@@ -3,9 +3,12 @@ import type { TextTagger } from '../tagging/tagger';
 import { WorkerTagger } from '../tagging/workerTagger';
 import type { ReloadModelResult } from './protocol';
 
-/** A tagger whose requests can be abandoned (WorkerTagger); plain TextTaggers simply ignore the signal. */
+/**
+ * A tagger whose requests can be abandoned and jump the queue (WorkerTagger); plain TextTaggers simply ignore the
+ * signal and the urgency.
+ */
 export interface CancellableTagger extends TextTagger {
-  tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]>;
+  tagSentences(sentences: string[], signal?: AbortSignal, urgent?: boolean): Promise<EntityPrediction[][]>;
   /** Live tensors of the model (WorkerTagger), for bioner/debugStats. */
   stats?(): Promise<{ numTensors: number }>;
 }

@@ -161,11 +161,11 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
     if (large) largeFileOpened(document);
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
+    // A document still being tagged as a whole: its visible range is tagged first, on its own.
+    const done = large ? undefined : context.entities.ready(document);
     let entities: EntityPrediction[];
     try {
-      entities = large
-        ? await context.entities.inRange(document, from, to, controller.signal)
-        : ((await context.entities.current(document.uri, token))?.entities ?? []);
+      entities = done ? done.entities : await context.entities.inRange(document, from, to, controller.signal);
     } catch (error) {
       if (error instanceof CancelledError) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
       throw error;

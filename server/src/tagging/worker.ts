@@ -20,7 +20,8 @@ export interface WorkerInit {
 
 /** Owner -> worker. */
 export type WorkerRequest =
-  | { type: 'tag'; id: number; sentences: string[] }
+  /** `urgent` jobs go before every queued ordinary one (e.g. the visible part of a document). */
+  | { type: 'tag'; id: number; sentences: string[]; urgent?: boolean }
   | { type: 'cancel'; id: number }
   | { type: 'stats'; id: number }
   | { type: 'shutdown' };
@@ -39,7 +40,7 @@ if (!port) throw new Error('worker.ts must run as a worker thread (new Worker(..
 const init = workerData as WorkerInit;
 const chunkSize = Math.max(1, init.chunkSize ?? 32);
 
-const queue: Array<{ id: number; sentences: string[] }> = [];
+const queue: Array<{ id: number; sentences: string[]; urgent: boolean }> = [];
 /** Ids of the running job asked to stop (at most one entry at a time). */
 const cancelled = new Set<number>();
 let tagger: TextTagger | undefined;
@@ -94,10 +95,15 @@ async function tensorCount(): Promise<number> {
 
 port.on('message', (message: WorkerRequest) => {
   switch (message.type) {
-    case 'tag':
-      queue.push({ id: message.id, sentences: message.sentences });
+    case 'tag': {
+      const job = { id: message.id, sentences: message.sentences, urgent: !!message.urgent };
+      // Urgent jobs in arrival order, before all ordinary ones.
+      const at = job.urgent ? queue.findIndex((queued) => !queued.urgent) : -1;
+      if (at >= 0) queue.splice(at, 0, job);
+      else queue.push(job);
       void drain();
       break;
+    }
     case 'cancel': {
       const index = queue.findIndex((job) => job.id === message.id);
       if (index >= 0) {

@@ -106,12 +106,13 @@ export class WorkerTagger implements TextTagger {
     return this.pending.size;
   }
 
-  tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
-    return this.request(sentences, signal).result;
+  /** `urgent` requests are answered before every queued ordinary one (the running one still finishes first). */
+  tagSentences(sentences: string[], signal?: AbortSignal, urgent = false): Promise<EntityPrediction[][]> {
+    return this.request(sentences, signal, urgent).result;
   }
 
   /** Like tagSentences, but also returns the request id for `cancel`. */
-  request(sentences: string[], signal?: AbortSignal): TagRequest {
+  request(sentences: string[], signal?: AbortSignal, urgent = false): TagRequest {
     const id = this.nextId++;
     if (this.disposed) return { id, result: Promise.reject(new Error('the tagger was disposed')) };
     if (signal?.aborted) return { id, result: Promise.reject(new CancelledError(id)) };
@@ -119,7 +120,7 @@ export class WorkerTagger implements TextTagger {
       this.pending.set(id, { resolve: resolvePromise, reject });
     });
     signal?.addEventListener('abort', () => this.cancel(id), { once: true });
-    this.post({ type: 'tag', id, sentences });
+    this.post({ type: 'tag', id, sentences, urgent });
     return { id, result };
   }
 

@@ -15,6 +15,7 @@ const entries = {
   server: 'server/src/lsp/server.ts',
   cli: 'server/src/cli/main.ts',
   worker: 'server/src/tagging/worker.ts',
+  'pretrain-worker': 'server/src/train/pretrainWorker.ts',
 };
 
 const present = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));

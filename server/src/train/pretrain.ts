@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, copyFileSync }
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
+import { engineInfo } from '../engine/backend';
 import { BiLM } from '../model/bilm';
 import { BILM_KIND, writeBiLMConfig } from '../model/bilmDirectory';
 import { bucketBatches, seededRandom } from '../model/batching';
@@ -14,6 +15,7 @@ import { gatherPositions, lmTargets, LmSoftmax } from '../model/lmSoftmax';
 import { makeWordBatch } from '../model/tokenEncoder';
 import { CHARS_FILE, loadVocabs, WORDS_FILE, type CharVocab, type WordVocab } from '../model/vocab';
 import { loadWeights, saveWeights, weightsExist } from '../model/weightsIO';
+import { DataParallel } from './dataParallel';
 
 export interface PretrainOptions {
   train: string[][];
@@ -29,6 +31,8 @@ export interface PretrainOptions {
   checkpointEveryMinutes: number;
   resume: boolean;
   seed: number;
+  /** Data-parallel replicas in all (1: the main thread only; n: n - 1 worker threads too). */
+  threads?: number;
   /** Stops cleanly (with a checkpoint and the output model) like --max-minutes, e.g. on Ctrl-C. */
   signal?: AbortSignal;
   /** Provenance recorded in config.json. */
@@ -158,10 +162,34 @@ export async function pretrain(options: PretrainOptions, report: (p: PretrainPro
   const lm = new LanguageModel(options.config, chars, words, random);
   const optimizer = tf.train.adam(options.lr);
   let state: CheckpointState = { epoch: 0, batchInEpoch: 0, step: 0, tokens: 0, perplexities: [], seed: options.seed };
-  if (options.resume) {
-    const restored = await loadCheckpoint(outDir, lm, optimizer);
-    if (restored) state = restored;
+  let parallel: DataParallel | undefined;
+  try {
+    if (options.resume) {
+      const restored = await loadCheckpoint(outDir, lm, optimizer);
+      if (restored) state = restored;
+    }
+    if ((options.threads ?? 1) > 1) {
+      const init = { config: options.config, vocabDir: options.vocabDir, seed: options.seed, backend: engineInfo()?.backend };
+      parallel = await DataParallel.start((options.threads ?? 1) - 1, init, lm);
+    }
+    return await trainLoop(options, lm, optimizer, state, parallel, report);
+  } finally {
+    await parallel?.stop();
+    optimizer.dispose();
+    lm.dispose();
   }
+}
+
+async function trainLoop(
+  options: PretrainOptions,
+  lm: LanguageModel,
+  optimizer: tf.Optimizer,
+  state: CheckpointState,
+  parallel: DataParallel | undefined,
+  report: (p: PretrainProgress) => void,
+): Promise<PretrainResult> {
+  const outDir = resolve(options.outDir);
+  const { words, chars } = { words: lm.words, chars: lm.bilm.charVocab };
   // Vocabularies travel with the model.
   for (const f of [WORDS_FILE, CHARS_FILE]) {
     if (resolve(options.vocabDir, f) !== join(outDir, f)) copyFileSync(join(options.vocabDir, f), join(outDir, f));
@@ -195,7 +223,9 @@ export async function pretrain(options: PretrainOptions, report: (p: PretrainPro
         break outer;
       }
       const sentences = batches[b].map((i) => options.train[i]);
-      const loss = trainStep(lm, optimizer, sentences, options.clipNorm);
+      const loss = parallel
+        ? await parallel.step(lm, optimizer, sentences, options.clipNorm)
+        : trainStep(lm, optimizer, sentences, options.clipNorm);
       if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${state.step}; try a lower --lr`);
       const n = sentences.reduce((s, w) => s + w.length, 0);
       state.step++;
@@ -234,8 +264,6 @@ export async function pretrain(options: PretrainOptions, report: (p: PretrainPro
     await writeOutputs();
   }
   report({ event: 'done', epoch: state.epoch, step: state.step, batch: 0, batches: 0, tokens: state.tokens, tokensPerSecond: sessionTokens / Math.max((Date.now() - started) / 1000, 1e-3), loss: lossAvg });
-  optimizer.dispose();
-  lm.dispose();
   return { steps: state.step, tokens: state.tokens, finalLoss: lossAvg, perplexities: state.perplexities, stoppedEarly };
 }
 

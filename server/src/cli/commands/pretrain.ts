@@ -26,6 +26,7 @@ interface PretrainFlags {
   checkpointEveryMinutes: number;
   resume?: boolean;
   seed: number;
+  threads: number;
   backend?: BackendName;
   progressJson?: boolean;
 }
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every-minutes <m>', 'checkpoint interval', positiveNumber, 5)
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--seed <n>', 'random seed', positiveInt, 1)
+    .option('--threads <n>', 'data-parallel training threads (wasm uses one core per thread)', positiveInt, 1)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: node if installed, else wasm)').choices(BACKEND_NAMES as string[]))
     .option('--progress-json', 'report progress as JSON lines on stderr')
     .action(async (flags: PretrainFlags) => {
@@ -101,6 +103,7 @@ export function register(program: Command): void {
             checkpointEveryMinutes: flags.checkpointEveryMinutes,
             resume: !!flags.resume,
             seed: flags.seed,
+            threads: flags.threads,
             signal: controller.signal,
             provenance: {
               command: ['bioner', ...process.argv.slice(2)].join(' '),

@@ -21,16 +21,19 @@ export interface ServerContext {
   tokensServed(analysis: DocumentAnalysis): void;
 }
 
-/** Entities overlapping [from, to) of the current text: from the whole-document cache, or by range for huge files. */
+/**
+ * Entities overlapping [from, to) of the current text: from the document's analysis when it is done, else by tagging
+ * just that range (huge files, or a document whose first tagging is still running: a hover need not wait for it).
+ */
 export async function entitiesAround(
   context: ServerContext,
   document: TextDocument,
   from: number,
   to: number,
 ): Promise<EntityPrediction[]> {
-  if (context.entities.isLarge(document)) return context.entities.inRange(document, from, to);
-  const analysis = await context.entities.current(document.uri);
-  return (analysis?.entities ?? []).filter((e) => e.end > from && e.start < to);
+  const done = context.entities.isLarge(document) ? undefined : context.entities.ready(document);
+  if (!done) return context.entities.inRange(document, from, to);
+  return done.entities.filter((e) => e.end > from && e.start < to);
 }
 
 /** The sidecar .ann path of a file: document, or undefined for documents that are not files (untitled, ...). */

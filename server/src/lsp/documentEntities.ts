@@ -113,13 +113,15 @@ export class DocumentEntities {
   }
 
   /**
-   * Entities overlapping [from, to) of the current text, tagging just the paragraphs around that range. Used for the
-   * visible range of files above the size limit (and for hover and code actions in them).
+   * Entities overlapping [from, to) of the current text, tagging just the paragraphs around that range (urgently).
+   * Used for the visible range of files above the size limit, and of documents whose whole tagging is not done yet
+   * (and for hover and code actions in them).
    */
   async inRange(document: TextDocument, from: number, to: number, signal?: AbortSignal): Promise<EntityPrediction[]> {
     const text = document.getText();
-    const start = paragraphStartBefore(text, from);
-    const sentences = this.segmenter.sentences(text, document.languageId, start, Math.max(to, from + 1));
+    // Below the size limit, lines are read from the top so that markdown fences are known, as in a full analysis.
+    const scanFrom = this.isLarge(document) ? paragraphStartBefore(text, from) : 0;
+    const sentences = this.segmenter.sentences(text, document.languageId, from, Math.max(to, from + 1), scanFrom);
     // What the user looks at goes before the rest of a document being tagged.
     const entities = await this.tag(text, sentences, signal, document.uri, true);
     return entities.filter((e) => e.end > from && e.start < to);

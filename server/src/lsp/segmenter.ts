@@ -20,10 +20,13 @@ export class Segmenter {
     sizeCalculation: (ranges, paragraph) => paragraph.length + 16 * ranges.length + 1,
   });
 
-  /** Sentence ranges (document offsets) of the paragraphs overlapping [from, to), in order. */
-  sentences(text: string, languageId: string, from = 0, to = text.length): TextRange[] {
+  /**
+   * Sentence ranges (document offsets) of the paragraphs overlapping [from, to), in order. Lines are read from
+   * `scanFrom` (a paragraph start at or before `from`; 0 to know every markdown fence before the range).
+   */
+  sentences(text: string, languageId: string, from = 0, to = text.length, scanFrom = from): TextRange[] {
     const result: TextRange[] = [];
-    for (const p of paragraphs(text, languageId, from, to)) {
+    for (const p of paragraphs(text, languageId, from, to, scanFrom)) {
       const paragraph = text.slice(p.start, p.end);
       let relative = this.paragraphCache.get(paragraph);
       if (!relative) {
@@ -42,9 +45,10 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 /**
  * Paragraphs overlapping [from, to): maximal runs of non-blank lines, leaving out markdown fenced code blocks.
- * Scanning starts at `from` (fences opened before it are not seen), which is what range tagging of huge files wants.
+ * Scanning starts at `scanFrom` (default `from`; fences opened before it are not seen, which range tagging of huge
+ * files accepts).
  */
-export function paragraphs(text: string, languageId: string, from = 0, to = text.length): TextRange[] {
+export function paragraphs(text: string, languageId: string, from = 0, to = text.length, scanFrom = from): TextRange[] {
   const markdown = languageId === 'markdown';
   const result: TextRange[] = [];
   let paragraphStart = -1;
@@ -54,7 +58,7 @@ export function paragraphs(text: string, languageId: string, from = 0, to = text
     if (paragraphStart >= 0) result.push({ start: paragraphStart, end: paragraphEnd });
     paragraphStart = -1;
   };
-  for (let lineStart = from; lineStart < text.length; ) {
+  for (let lineStart = scanFrom; lineStart < text.length; ) {
     // Range tagging of a huge file must not read to its end looking for a blank line.
     if (lineStart >= to + MAX_OVERRUN) break;
     let lineEnd = text.indexOf('\n', lineStart);

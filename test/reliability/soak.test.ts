@@ -33,7 +33,7 @@ after(async () => client.stop());
 
 const stats = (): Promise<DebugStatsResult> => client.connection.sendRequest(DebugStatsMethod);
 
-it(`${EDITS} random edits: no tensor leak, bounded memory, final tokens equal a fresh full tag`, { timeout: 120_000 }, async () => {
+it(`${EDITS} random edits: no tensor leak, bounded memory, final tokens equal a fresh full tag`, { timeout: 600_000 }, async () => {
   const next = random(Number(process.env.BIONER_SOAK_SEED ?? 20261126));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const phrase = (): string => Array.from({ length: 1 + Math.floor(next() * 6) }, () => pick(WORDS)).join(' ');

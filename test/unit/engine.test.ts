@@ -98,3 +98,19 @@ test('max gradient flows only to the maximum', async () => {
   const g = tf.tidy(() => tf.grad((m: tf.Tensor) => tf.sum(tf.max(m, 1)))(tf.tensor2d([[1, 5, 2], [7, 1, 0]])).arraySync());
   assert.deepEqual(g, [[0, 1, 0], [1, 0, 0]]);
 });
+
+test('bioner info reports the backend, threads and versions; --model summarises a model folder', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  const run = spawnSync(process.execPath, [cli, 'info', '--json', '--model', join(__dirname, '..', 'fixtures', 'models', 'lexicon')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const info = JSON.parse(run.stdout);
+  assert.equal(info.backend, 'wasm');
+  assert.equal(info.threads, 1);
+  assert.equal(info.tfjs, tf.version_core);
+  assert.equal(info.model.kind, 'lexicon');
+  const missing = spawnSync(process.execPath, [cli, 'info', '--model', '/nonexistent-model'], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^bioner: \/nonexistent-model\/config.json: missing/);
+});

@@ -61,8 +61,10 @@ function modelSummary(dir: string): Record<string, unknown> {
   }
   const summary: Record<string, unknown> = { path: resolve(dir), kind: config.kind ?? 'neural' };
   if (config.name) summary.name = config.name;
-  if (config.labels) summary.labels = config.labels;
-  const rep = config.representation ?? config.bilm?.representation;
+  if (config.labels) summary.labels = config.labels.types ?? config.labels;
+  if (config.formatVersion !== undefined) summary.formatVersion = config.formatVersion;
+  // A pre-trained BiLM folder keeps it under "representation", a tagger under "architecture".
+  const rep = config.representation ?? config.architecture?.representation;
   if (rep) {
     const r = parseRepresentationConfig(rep, `${file} "representation"`);
     summary.representation =
@@ -73,6 +75,7 @@ function modelSummary(dir: string): Record<string, unknown> {
   const provenance = config.provenance;
   if (provenance?.heldoutPerplexity) summary.heldoutPerplexity = provenance.heldoutPerplexity;
   if (provenance?.tokens) summary.trainedTokens = provenance.tokens;
+  if (config.metrics) summary.metrics = config.metrics;
   for (const key of ['weights.json']) {
     const p = join(resolve(dir), key);
     if (existsSync(p)) {

@@ -1,7 +1,8 @@
 // `bioner tag` over many documents: files are read one at a time, their sentences batched by length across a pool of
 // worker threads, and the results written in input order, either to stdout or to one output file per input
 // (atomically). At most `maxInFlight` sentences are between reading and writing, so memory stays flat however many
-// files there are. An aborted run (Ctrl-C) stops reading, finishes the files it has fully read, discards the rest.
+// files there are. An aborted run (Ctrl-C) stops reading and cancels the tagging still queued: files whose documents
+// were all tagged are finished, the others discarded (no output appears for them).
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
@@ -52,7 +53,10 @@ interface FileJob {
   file: InputFile;
   sink: DocumentSink;
   plan?: OutputPlan;
+  /** BRAT: the text to copy beside the .ann. */
   text?: string;
+  /** Some of its documents were not tagged (Ctrl-C): its output is discarded. */
+  cancelled?: boolean;
 }
 
 export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<BulkSummary> {
@@ -80,14 +84,16 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   // (bigger matMuls per LSTM step); the neural tagger re-batches by padded tokens inside a call anyway.
   const batchSize = options.batchSize ?? 128;
   const pool = await TaggerPool.start(options.modelDir, options.workers, batchSize);
-  const batcher = new SentenceBatcher(pool, { batchSize, window: 8, depth: 2 });
-  const maxInFlight = pool.size * batchSize * 8 * 2;
+  // Stops reading on Ctrl-C (options.signal) or when nobody reads stdout any more; the batcher then drops its backlog.
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  // Sorting 4 batches' worth of sentences by length keeps padding low; with two batches queued per tagger, about
+  // 4 x batchSize sentences per tagger are in flight, enough to keep every worker busy yet see documents finish soon.
+  const batcher = new SentenceBatcher(pool, { batchSize, window: 4, depth: 2 }, stop.signal);
+  const maxInFlight = pool.size * batchSize * 4;
   const summary = emptySummary(pool.modelName, options.workers);
   const reporter = createProgressReporter(options.progress, io.stderr);
   const single = !inputs.isDirectory;
-  // Stops reading on Ctrl-C (options.signal) or when nobody reads stdout any more.
-  const stop = new AbortController();
-  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   const stdoutSink = new StreamSink(io.stdout, () => stop.abort());
   // Progress counts documents: one per text file, one per line of a JSONL file (counted up front, corrected on read).
   const estimates = new Map<InputFile, number>();
@@ -181,9 +187,18 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
         const weight = Math.max(1, sentences.length);
         inFlight += weight;
         then(async () => {
-          const result = await tagged;
-          inFlight -= weight;
-          released();
+          let result: TaggedDocument;
+          try {
+            result = await tagged;
+          } catch (error) {
+            if (!aborted()) throw error;
+            job.cancelled = true; // cut short by Ctrl-C: the file is discarded below
+            return;
+          } finally {
+            inFlight -= weight;
+            released();
+          }
+          if (job.cancelled) return;
           summary.documents++;
           summary.tokens += result.sentences.reduce((n, s) => n + s.tokens.length, 0);
           for (const e of result.entities) summary.entities[e.label] = (summary.entities[e.label] ?? 0) + 1;
@@ -193,16 +208,14 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
         });
         while (inFlight > maxInFlight && !failure) await new Promise<void>((r) => (wake = r));
       }
-      if (complete) {
-        then(async () => {
-          if (!job.plan) return;
-          if (job.plan.textCopy) await writeFileAtomic(job.plan.textCopy, job.text ?? '');
-          await job.sink.commit();
-          summary.written++;
-        });
-      } else {
-        then(() => job.sink.discard(), true);
-      }
+      // Runs even after a failure, so every temp file is either renamed into place or removed.
+      then(async () => {
+        if (failure || !complete || job.cancelled) return job.sink.discard();
+        if (!job.plan) return;
+        if (job.plan.textCopy) await writeFileAtomic(job.plan.textCopy, job.text ?? '');
+        await job.sink.commit();
+        summary.written++;
+      }, true);
     }
     await chain;
     if (failure) throw failure;

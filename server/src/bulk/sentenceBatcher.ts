@@ -31,13 +31,21 @@ export class SentenceBatcher {
   private scheduled = false;
   private failure: Error | undefined;
 
+  /**
+   * `signal`: aborting it rejects every document not yet tagged (with the signal's reason) and cancels the batches
+   * the taggers hold, so a Ctrl-C does not wait for the whole backlog.
+   */
   constructor(
     private readonly pool: TaggerPool,
     private readonly options: BatcherOptions = { batchSize: 128, window: 8, depth: 2 },
-  ) {}
+    private readonly signal?: AbortSignal,
+  ) {
+    signal?.addEventListener('abort', () => this.fail(abortReason(signal)), { once: true });
+  }
 
   /** Entities of each sentence (offsets relative to the sentence), once all of them are tagged. */
   tag(sentences: string[]): Promise<EntityPrediction[][]> {
+    if (this.signal?.aborted) return Promise.reject(abortReason(this.signal));
     if (this.failure) return Promise.reject(this.failure);
     if (sentences.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -74,7 +82,7 @@ export class SentenceBatcher {
   }
 
   private send(batch: Waiting[]): void {
-    this.pool.tag(batch.map((w) => w.text)).then(
+    this.pool.tag(batch.map((w) => w.text), this.signal).then(
       (results) => {
         batch.forEach((w, i) => {
           w.doc.entities[w.index] = results[i] ?? [];
@@ -83,11 +91,20 @@ export class SentenceBatcher {
         this.schedule();
       },
       (error: Error) => {
-        // A failed batch fails every document waiting on the pool: the run stops with this error.
-        this.failure ??= error;
         for (const w of batch) w.doc.reject(error);
-        for (const w of this.waiting.splice(0)) w.doc.reject(error);
+        // A failed batch fails every document waiting on the pool: the run stops with this error.
+        this.fail(error);
       },
     );
   }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.splice(0)) w.doc.reject(error);
+  }
+}
+
+/** Why a document was not tagged after an abort (an Error, whatever was passed to abort()). */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

@@ -5,10 +5,13 @@ import { loadTagger } from '../tagging/load';
 import type { TextTagger } from '../tagging/tagger';
 import { WorkerTagger } from '../tagging/workerTagger';
 
+/** A tagger that may drop a request when `signal` aborts (WorkerTagger does; an in-thread tagger just finishes). */
+type CancellableTagger = TextTagger & { tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> };
+
 export class TaggerPool {
   private readonly outstanding: number[];
 
-  private constructor(private readonly taggers: TextTagger[]) {
+  private constructor(private readonly taggers: CancellableTagger[]) {
     this.outstanding = taggers.map(() => 0);
   }
 
@@ -39,13 +42,21 @@ export class TaggerPool {
     return this.outstanding.reduce((a, b) => a + b, 0);
   }
 
-  async tag(sentences: string[]): Promise<EntityPrediction[][]> {
+  /** Tags on the least busy tagger; aborting `signal` cancels the request (it rejects). */
+  async tag(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
     let best = 0;
     for (let i = 1; i < this.taggers.length; i++) if (this.outstanding[i] < this.outstanding[best]) best = i;
     this.outstanding[best]++;
+    // One signal per request, linked to the run's: WorkerTagger keeps a listener on the signal it is given, and
+    // thousands of batches would pile listeners onto one long-lived signal.
+    const request = new AbortController();
+    const cancel = (): void => request.abort(signal?.reason);
+    signal?.addEventListener('abort', cancel, { once: true });
+    if (signal?.aborted) cancel();
     try {
-      return await this.taggers[best].tagSentences(sentences);
+      return await this.taggers[best].tagSentences(sentences, request.signal);
     } finally {
+      signal?.removeEventListener('abort', cancel);
       this.outstanding[best]--;
     }
   }

@@ -51,6 +51,8 @@ test('the full request is refused and range requests return the tokens of that r
   const feverLine = lines.findIndex((l, i) => i > 50_000 && l.startsWith('No fever'));
   const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: BIG_URI }, position: { line: feverLine, character: 4 } });
   assert.match((hover as { contents: { value: string } }).contents.value, /\*\*DISEASE\*\*.*40%/);
+  const last = client.statuses.filter((st) => st.uri === BIG_URI).at(-1);
+  assert.equal(last?.busy, false, 'range tagging leaves no busy spinner behind');
   const told = client.messages.filter((m) => m.type === MessageType.Info && /maxFileSize/.test(m.message));
   assert.equal(told.length, 1);
 });

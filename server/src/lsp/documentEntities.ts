@@ -242,7 +242,8 @@ export class DocumentEntities {
       else missing.add(sentence);
     }
     if (missing.size > 0) {
-      this.options.busy(uri);
+      // Whole-document work shows as busy until its analysis is published; a range (urgent) has no such end.
+      if (!urgent) this.options.busy(uri);
       // Several small requests rather than one: each answered chunk is cached at once, so the work done before a
       // cancellation (the user typed on while a long document was tagged) is kept, and the next version of the
       // document only asks for what is still missing. Chunks go in document order: the top is tagged first.

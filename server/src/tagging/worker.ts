@@ -5,6 +5,7 @@
 // Long requests are tagged in chunks of sentences; a `cancel` message that arrives between chunks drops the rest,
 // so a newer version of a document does not wait for the tagging of an older one.
 import { parentPort, workerData } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import type { EntityPrediction } from '../types';
 import { UserError } from '../errors';
 import { LexiconTagger } from './lexiconTagger';
@@ -60,6 +61,34 @@ function describe(error: unknown): { message: string; userError: boolean } {
 /** Yields to the event loop so queued `cancel` messages are delivered before the next chunk. */
 const yieldToMessages = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Sentences tagged lately, by text: the same sentence asked for twice (a visible range tagged urgently, then again
+ * as part of its whole document; a header repeated in every note of a folder) is tagged once. Bounded.
+ */
+const recent = new LRUCache<string, EntityPrediction[]>({
+  max: 5_000,
+  maxSize: 4_000_000,
+  sizeCalculation: (entities, sentence) => sentence.length + 64 * entities.length + 1,
+});
+
+async function tagRemembering(model: TextTagger, sentences: string[]): Promise<EntityPrediction[][]> {
+  const result: EntityPrediction[][] = new Array(sentences.length);
+  const todo: number[] = [];
+  sentences.forEach((sentence, i) => {
+    const known = recent.get(sentence);
+    if (known) result[i] = known;
+    else todo.push(i);
+  });
+  if (todo.length) {
+    const tagged = await model.tagSentences(todo.map((i) => sentences[i]));
+    todo.forEach((i, k) => {
+      result[i] = tagged[k];
+      recent.set(sentences[i], tagged[k]);
+    });
+  }
+  return result;
+}
+
 async function drain(): Promise<void> {
   if (running || !tagger) return;
   running = true;
@@ -70,7 +99,7 @@ async function drain(): Promise<void> {
       try {
         for (let i = 0; i < job.sentences.length; i += chunkSize) {
           if (cancelled.has(job.id)) break;
-          entities.push(...(await tagger.tagSentences(job.sentences.slice(i, i + chunkSize))));
+          entities.push(...(await tagRemembering(tagger, job.sentences.slice(i, i + chunkSize))));
           await yieldToMessages();
         }
         if (cancelled.delete(job.id)) reply({ type: 'cancelled', id: job.id });

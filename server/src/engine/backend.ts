@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
-import { installFastMatMulGradient } from './gradients';
+import { installGradientOverrides } from './gradients';
 import { installWasmKernels } from './wasmKernels';
 // tfjs-core alone registers no gradients (the @tensorflow/tfjs union package normally does this).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -62,7 +62,7 @@ async function start(wanted: BackendName | undefined): Promise<EngineInfo> {
         continue;
       }
       await tf.ready();
-      installFastMatMulGradient();
+      installGradientOverrides();
       if (name === 'wasm') installWasmKernels();
       current = { backend: name, threads: threadsOf(name), tfjsVersion: tf.version_core, notes };
       return current;

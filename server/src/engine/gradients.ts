@@ -4,9 +4,9 @@
 // 3.6 s training step; Tile is slower still). Here: isMax = 1 - step(y - x), with a natively broadcast Sub.
 //
 // GatherV2: tfjs's gradient uses UnsortedSegmentSum, which wasm does not implement; ScatterNd (which sums duplicate
-// indices) computes the same thing.
+// indices) computes the same thing (batched gathers keep the original).
 //
-// tfjs's own BatchMatMul gradient uses matMul with transposeA/transposeB, which the wasm kernel runs 10-40x slower
+// BatchMatMul: tfjs's own gradient uses matMul with transposeA/transposeB, which the wasm kernel runs 10-40x slower
 // than an explicit transpose followed by a plain matMul. This override computes the same gradients with explicit
 // transposes (measured 5.6x faster LSTM training on wasm).
 import * as tf from '@tensorflow/tfjs-core';
@@ -49,7 +49,7 @@ function gatherGradient(dy: tf.Tensor, x: tf.Tensor, indices: tf.Tensor, axis: n
 }
 
 /** Idempotent: registers the gradient overrides (BatchMatMul, GatherV2, Max). */
-export function installFastMatMulGradient(): void {
+export function installGradientOverrides(): void {
   if (installed) return;
   installed = true;
   if (tf.getGradient(tf.Max)) tf.unregisterGradient(tf.Max);
@@ -74,14 +74,16 @@ export function installFastMatMulGradient(): void {
       };
     },
   });
-  if (tf.getGradient(tf.GatherV2)) tf.unregisterGradient(tf.GatherV2);
+  const originalGather = tf.getGradient(tf.GatherV2);
+  if (originalGather) tf.unregisterGradient(tf.GatherV2);
   tf.registerGradient({
     kernelName: tf.GatherV2,
     inputsToSave: ['x', 'indices'],
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
       const [x, indices] = saved;
       const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
-      if (batchDims) throw new Error('gather with batchDims has no gradient here');
+      // Batched gathers keep tfjs's own gradient (UnsortedSegmentSum: CPU backend only).
+      if (batchDims && originalGather) return originalGather.gradFunc(dy, saved, attrs);
       const a = axis < 0 ? axis + x.rank : axis;
       return { x: () => gatherGradient(dy as tf.Tensor, x, indices, a), indices: () => indices };
     },

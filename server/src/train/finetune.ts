@@ -56,6 +56,8 @@ export type TrainEvent =
   | {
       event: 'epoch';
       epoch: number;
+      /** The maximum number of epochs. */
+      epochs: number;
       loss: number;
       devF1: number;
       devPrecision: number;
@@ -178,6 +180,7 @@ export async function finetune(
       emit({
         event: 'epoch',
         epoch,
+        epochs: options.epochs,
         loss,
         devF1: f1,
         devPrecision: devEval?.overall.precision ?? 0,

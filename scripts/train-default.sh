@@ -14,6 +14,7 @@
 #   REPRESENTATION     BiLM config preset or JSON file (default small)
 #   PRETRAIN_EPOCHS    (default 1)      PRETRAIN_MINUTES  time limit of pre-training (default 45)
 #   TRAIN_EPOCHS       (default 15)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
+#   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
 #   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
 #   FORCE_STAGES       stages to redo even if their output exists
 #   EXTRA_PRETRAIN_ARGS / EXTRA_TRAIN_ARGS   passed through
@@ -52,13 +53,21 @@ mkdir -p "$WORK"
 [ -f dist/cli.js ] || npm run build
 CLI=(node dist/cli.js)
 
+if [ -n "${BILM:-}" ]; then
+  [ -f "$BILM/config.json" ] || { echo "train-default: BILM=$BILM is not a BiLM folder (no config.json)" >&2; exit 1; }
+  SKIP_STAGES="$SKIP_STAGES vocab"
+fi
+
 if ! skip vocab && ! skip pretrain && todo vocab "$WORK/vocab/words.txt"; then
   log "stage 1/4: vocab"
   "${CLI[@]}" vocab --text "${PRETRAIN_TEXT[@]}" --out "$WORK/vocab"
 fi
 
 BILM_ARGS=()
-if skip pretrain; then
+if [ -n "${BILM:-}" ]; then
+  log "stage 1-2/4: using the pre-trained BiLM $BILM"
+  BILM_ARGS=(--bilm "$BILM")
+elif skip pretrain; then
   log "stage 2/4: pretrain SKIPPED (random BiLM: $REPRESENTATION)"
   BILM_ARGS=(--representation "$REPRESENTATION")
 else

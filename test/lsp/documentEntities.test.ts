@@ -208,3 +208,26 @@ test('incremental analysis after any edit equals a full analysis (property)', as
     { numRuns: 300 },
   );
 });
+
+test('a model whose worker dies is reported once and dropped; a reload brings one back', async () => {
+  const errors: string[] = [];
+  const changes: Array<string | undefined> = [];
+  let kill: ((error: Error) => void) | undefined;
+  const model = new ModelHost(
+    { error: (m) => errors.push(m), log: () => {}, changed: (t) => changes.push(t?.modelName) },
+    async (_dir, onExit) => {
+      kill = onExit;
+      return new CountingTagger();
+    },
+  );
+  await model.load('/m');
+  const generation = model.generation;
+  kill!(new Error('the inference worker exited (code 134)'));
+  assert.equal(model.current, undefined);
+  assert.ok(model.generation > generation);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /"counting" stopped \(the inference worker exited \(code 134\)\)/);
+  const reloaded = await model.load('/m');
+  assert.equal(reloaded.modelName, 'counting');
+  assert.deepEqual(changes, ['counting', undefined, 'counting']);
+});

@@ -98,3 +98,19 @@ test('urgent requests are answered before queued ordinary ones', async () => {
     tagger.dispose();
   }
 });
+
+test('a worker that dies rejects pending requests and reports through onExit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-crash-'));
+  const script = join(dir, 'crashing-worker.js');
+  writeFileSync(
+    script,
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.postMessage({ type: 'ready', modelName: 'crasher', labels: [] });
+     parentPort.on('message', () => process.exit(3));`,
+  );
+  let reported: Error | undefined;
+  const tagger = await WorkerTagger.start('.', { workerScript: script, onExit: (error) => (reported = error) });
+  await assert.rejects(tagger.tagSentences(['aspirin']), /exited \(code 3\)/);
+  assert.match(String(reported?.message), /exited \(code 3\)/);
+  await assert.rejects(tagger.tagSentences(['aspirin']), /disposed/);
+});

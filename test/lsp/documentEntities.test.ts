@@ -231,3 +231,15 @@ test('a model whose worker dies is reported once and dropped; a reload brings on
   assert.equal(reloaded.modelName, 'counting');
   assert.deepEqual(changes, ['counting', undefined, 'counting']);
 });
+
+test('a broken model directory is reported once, not again at every settings change', async () => {
+  const errors: string[] = [];
+  const model = new ModelHost({ error: (m) => errors.push(m), log: () => {}, changed: () => {} }, async () => {
+    throw new Error('/bad/config.json: not valid JSON');
+  });
+  await model.load('/bad');
+  await model.load('/bad');
+  assert.equal(errors.length, 1);
+  assert.match((await model.load('/bad', true)).error ?? '', /not valid JSON/);
+  assert.equal(errors.length, 2);
+});

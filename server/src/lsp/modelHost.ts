@@ -35,6 +35,7 @@ export class ModelHost {
   generation = 0;
   private tagger: CancellableTagger | undefined;
   private dir: string | undefined;
+  private failed: { dir: string; reason: string } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private pendingLoads = 0;
 
@@ -77,6 +78,8 @@ export class ModelHost {
     if (!force && this.tagger && this.dir === dir) {
       return { modelName: this.tagger.modelName, labels: this.tagger.labels };
     }
+    // The same broken directory again (another setting changed): said once already; bioner/reloadModel retries.
+    if (!force && this.failed?.dir === dir) return { error: this.failed.reason };
     this.hooks.log(`loading model ${dir}`);
     let next: CancellableTagger;
     try {
@@ -85,8 +88,10 @@ export class ModelHost {
       const reason = error instanceof Error ? error.message : String(error);
       const kept = this.tagger ? ` Still using the model "${this.tagger.modelName}".` : ' No entities will be shown.';
       this.hooks.error(`BioNER: cannot load the model ${dir}: ${reason}.${kept}`);
+      this.failed = { dir, reason };
       return { error: reason };
     }
+    this.failed = undefined;
     const previous = this.tagger;
     this.tagger = next;
     this.dir = dir;

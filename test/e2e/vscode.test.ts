@@ -8,10 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { codeServerEntry, collectLogs, startCodeServer, type CodeServer } from './harness/codeServer';
 import { packageVsix, REPO } from './harness/vsix';
-import { CHROMIUM, launchChromium, Workbench } from './harness/workbench';
+import { CHROMIUM, launchChromium, WAIT, Workbench } from './harness/workbench';
 import { makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
 
 const RESULTS = path.join(REPO, 'test-results', 'e2e');
+const NOTE = 'cystic-fibrosis-clinic.note';
 const DEFAULT_MODEL = path.join(REPO, 'models', 'default');
 
 // The default colours contributed in package.json (configurationDefaults), as the browser reports them.
@@ -99,7 +100,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
 
   it('colours diseases and drugs in a clinical note', () =>
     step('colours', async () => {
-      await workbench.openFile('cystic-fibrosis-clinic.note');
+      await workbench.openFile(NOTE);
       const disease = await workbench.waitForColour('cystic fibrosis', DISEASE_RGB);
       const drug = await workbench.waitForColour('Ivacaftor', DRUG_RGB);
       await workbench.screenshot('1-entity-colours');
@@ -109,13 +110,15 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
 
   it('shows the model and the entity count in the status bar', () =>
     step('status-bar', async () => {
+      await workbench.openFile(NOTE);
       const item = workbench.statusBarItem(/test-lexicon/);
-      await item.waitFor({ timeout: 15_000 });
+      await item.waitFor({ timeout: WAIT });
       assert.match(await item.innerText(), /test-lexicon · \d+ entities/);
     }));
 
   it('shows DRUG and a confidence when hovering Ivacaftor', () =>
     step('hover', async () => {
+      await workbench.openFile(NOTE);
       const text = await workbench.hoverText('Ivacaftor');
       await workbench.screenshot('2-hover-ivacaftor');
       assert.match(text, /DRUG/);
@@ -124,6 +127,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
 
   it('lists uncertain entities in the Problems panel', () =>
     step('problems', async () => {
+      await workbench.openFile(NOTE);
       const rows = await workbench.problemsPanelRows();
       await workbench.screenshot('3-problems-uncertain');
       // The lexicon model gives "fever" confidence 0.40, below bioner.confidenceThreshold (0.5).
@@ -141,7 +145,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       await workbench.pick('BRAT');
       await workbench.pick('notes-bioner');
       const done = workbench.notification(/BioNER: tagged notes/);
-      await done.waitFor({ timeout: 120_000 });
+      await done.waitFor({ timeout: 2 * WAIT });
       await workbench.screenshot('4-tag-folder-done');
       assert.match(await done.innerText(), /3 documents/);
       // bioner tag names outputs after the whole input name: x.note -> x.note.ann (+ x.note.txt, the text for BRAT).
@@ -150,33 +154,33 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       assert.match(ann, /^T\d+\tDISEASE \d+ \d+\tcystic fibrosis$/m);
       for (const note of ['emergency-overdose', 'discharge-summary']) assert.ok(fs.existsSync(path.join(out, `${note}.note.ann`)), note);
       assert.equal(fs.readFileSync(path.join(notes, 'emergency-overdose.ann'), 'utf8'), userAnn, 'the user .ann is unchanged');
-      await workbench.statusBarItem(/tagging folder/).waitFor({ state: 'detached', timeout: 10_000 });
+      await workbench.statusBarItem(/tagging folder/).waitFor({ state: 'detached', timeout: WAIT });
     }));
 
   it('Show Entities in File lists the entities and jumps to the chosen one', () =>
     step('show-entities', async () => {
-      await workbench.openFile('cystic-fibrosis-clinic.note');
+      await workbench.openFile(NOTE);
       await workbench.runCommand('BioNER: Show Entities in File');
-      await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Ivacaftor' }).first().waitFor({ timeout: 15_000 });
+      await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Ivacaftor' }).first().waitFor({ timeout: WAIT });
       const rows = await workbench.quickInput.locator('.monaco-list-row').allInnerTexts();
       await workbench.screenshot('5-show-entities');
       assert.ok(rows.some((r) => /cystic fibrosis/i.test(r) && /DISEASE/.test(r)), `rows:\n${rows.join('\n')}`);
       await workbench.pick('fever');
       // "fever" is on line 6 of the note.
-      await workbench.statusBarItem(/Ln 6, Col \d+/).waitFor({ timeout: 10_000 });
+      await workbench.statusBarItem(/Ln 6, Col \d+/).waitFor({ timeout: WAIT });
     }));
 
   it('Annotate Selection as… writes the annotation to the .ann beside the note', () =>
     step('annotate', async () => {
       const ann = path.join(workspace, 'notes', 'cystic-fibrosis-clinic.ann');
       assert.ok(!fs.existsSync(ann));
-      await workbench.openFile('cystic-fibrosis-clinic.note');
+      await workbench.openFile(NOTE);
       // "Pancrelipase" starts line 12 of the note: go there and select the word.
       await workbench.goToLine(12, 1);
       await workbench.page.keyboard.press('Control+Shift+ArrowRight');
       await workbench.runCommand('BioNER: Annotate Selection as…');
       await workbench.pick('Annotate as DRUG');
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + WAIT;
       while (!fs.existsSync(ann) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       await workbench.screenshot('6-annotated-selection');
       const note = fs.readFileSync(path.join(workspace, 'notes', 'cystic-fibrosis-clinic.note'), 'utf8');
@@ -189,8 +193,8 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       await workbench.runCommand('Preferences: Color Theme');
       await workbench.quickInput.locator('input').fill('Light Modern');
       await workbench.pick(/^Light Modern/);
-      await workbench.page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
-      await workbench.openFile('cystic-fibrosis-clinic.note');
+      await workbench.page.locator('.monaco-workbench.vs').waitFor({ timeout: WAIT });
+      await workbench.openFile(NOTE);
       const disease = await workbench.waitForColour('cystic fibrosis', DISEASE_RGB);
       const drug = await workbench.waitForColour('Ivacaftor', DRUG_RGB);
       await workbench.screenshot('7-light-theme');
@@ -209,10 +213,10 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
           'bioner.fineTune.epochs': 3,
           ...(INIT_MODEL && { 'bioner.model': INIT_MODEL }),
         });
-        await workbench.statusBarItem(/test-lexicon/).waitFor({ state: 'detached', timeout: 60_000 });
+        await workbench.statusBarItem(/test-lexicon/).waitFor({ state: 'detached', timeout: WAIT });
         await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
         const done = workbench.notification(/fine-tuned model saved/);
-        await done.waitFor({ timeout: 240_000 });
+        await done.waitFor({ timeout: 4 * WAIT });
         await workbench.screenshot('8-fine-tune-done');
         const message = await done.innerText();
         // 6 BRAT documents in annotated/ plus the two .ann beside notes (the user's, and the one Annotate Selection wrote).
@@ -223,7 +227,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
         assert.ok(!fs.existsSync(path.join(workspace, '.bioner', 'runs', saved)), 'no scratch files are left');
         const name = (JSON.parse(fs.readFileSync(path.join(models, saved, 'config.json'), 'utf8')) as { name?: string }).name ?? saved;
         await done.locator('.monaco-button', { hasText: 'Use the New Model' }).click();
-        await workbench.statusBarItem(name).waitFor({ timeout: 60_000 });
+        await workbench.statusBarItem(name).waitFor({ timeout: WAIT });
         await workbench.screenshot('9-fine-tuned-model-active');
         const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
         assert.equal(settings['bioner.model'], path.join(models, saved));
@@ -239,12 +243,12 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
       const progress = workbench.notification(/fine-tuning/);
       // Cancel once training is under way (the epoch counter shows /500).
-      await workbench.notification(/epoch \d+\/500/).waitFor({ timeout: 120_000 });
-      await workbench.statusBarItem(/fine-tuning/).waitFor({ timeout: 5_000 });
+      await workbench.notification(/epoch \d+\/500/).waitFor({ timeout: 2 * WAIT });
+      await workbench.statusBarItem(/fine-tuning/).waitFor({ timeout: WAIT });
       await workbench.screenshot('10-fine-tune-running');
       await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      await workbench.notification(/fine-tuning cancelled; no model was saved/).waitFor({ timeout: 30_000 });
-      await workbench.statusBarItem(/fine-tuning/).waitFor({ state: 'detached', timeout: 10_000 });
+      await workbench.notification(/fine-tuning cancelled; no model was saved/).waitFor({ timeout: WAIT });
+      await workbench.statusBarItem(/fine-tuning/).waitFor({ state: 'detached', timeout: WAIT });
       assert.deepEqual(fs.existsSync(models) ? fs.readdirSync(models) : [], before, 'no new model');
       const runs = path.join(workspace, '.bioner', 'runs');
       assert.deepEqual(fs.existsSync(runs) ? fs.readdirSync(runs) : [], [], 'no scratch files');

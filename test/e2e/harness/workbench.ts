@@ -6,6 +6,12 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 
 export const CHROMIUM = process.env.BIONER_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
+/**
+ * How long any single UI step may take. Generous: on a loaded machine Quick Open's file search or the first tagging
+ * can take tens of seconds; a passing run never waits this long.
+ */
+export const WAIT = Number(process.env.BIONER_E2E_WAIT_MS ?? 60_000);
+
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -30,9 +36,10 @@ export class Workbench {
   static async open(browser: Browser, url: string, folder: string, screenshotDir: string): Promise<Workbench> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
     await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: WAIT });
+    await page.locator('.statusbar').waitFor({ timeout: WAIT });
     fs.mkdirSync(screenshotDir, { recursive: true });
     return new Workbench(page, screenshotDir);
   }
@@ -55,7 +62,7 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
     const row = this.quickInput.locator('.monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.waitFor({ state: 'visible', timeout: WAIT });
     await row.click();
   }
 
@@ -72,9 +79,9 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(name);
     const row = this.quickInput.locator('.monaco-list-row', { hasText: name }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.waitFor({ state: 'visible', timeout: WAIT });
     await row.click();
-    await this.page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    await this.page.locator('.tab.active', { hasText: name }).waitFor({ timeout: WAIT });
     await this.page.locator('.editor-instance .view-lines').first().waitFor();
   }
 
@@ -86,13 +93,13 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press('Enter');
-    await this.statusBarItem(`Ln ${line}, Col ${column}`).waitFor({ timeout: 10_000 });
+    await this.statusBarItem(`Ln ${line}, Col ${column}`).waitFor({ timeout: WAIT });
   }
 
   /** Chooses the item of the open quick pick whose text contains `text`. */
   async pick(text: string | RegExp): Promise<void> {
     const row = this.quickInput.locator('.monaco-list-row', { hasText: text }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.waitFor({ state: 'visible', timeout: WAIT });
     await row.click();
   }
 
@@ -102,14 +109,14 @@ export class Workbench {
    */
   async chooseFolder(folder: string): Promise<void> {
     const input = this.quickInput.locator('input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.waitFor({ state: 'visible', timeout: WAIT });
     const wanted = folder.endsWith('/') ? folder : `${folder}/`;
     // The dialog fills in its start folder asynchronously; typing before that is overwritten, so wait for it first
     // and type again if it still changed under us.
     await this.page.waitForFunction(
       (el) => ((el as { value?: string }).value ?? '').endsWith('/'),
       await input.elementHandle(),
-      { timeout: 15_000 },
+      { timeout: WAIT },
     );
     for (let attempt = 0; attempt < 5; attempt++) {
       await input.fill(wanted);
@@ -118,7 +125,7 @@ export class Workbench {
     }
     const ok = this.quickInput.locator('.monaco-button', { hasText: /OK|Tag this folder|Use this model|Write results here/ });
     await ok.first().click();
-    await input.waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+    await input.waitFor({ state: 'hidden', timeout: WAIT }).catch(() => undefined);
   }
 
   /** The rendered spans of the active editor whose text is exactly `text`. */
@@ -129,7 +136,7 @@ export class Workbench {
   }
 
   /** Waits until a span with exactly `text` has the computed colour `rgb`, e.g. "rgb(224, 64, 122)". */
-  async waitForColour(text: string, rgb: string, timeoutMs = 30_000): Promise<string> {
+  async waitForColour(text: string, rgb: string, timeoutMs = WAIT): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
@@ -149,7 +156,7 @@ export class Workbench {
     const span = this.editorSpans(text).first();
     await span.hover();
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    await hover.waitFor({ state: 'visible', timeout: WAIT });
     await this.page.waitForTimeout(300); // the hover fades in
     return (await hover.innerText()).trim();
   }
@@ -166,7 +173,7 @@ export class Workbench {
   async problemsPanelRows(): Promise<string[]> {
     await this.runCommand('Problems: Focus on Problems View');
     const rows = this.page.locator('.markers-panel .monaco-list-row');
-    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+    await rows.first().waitFor({ state: 'visible', timeout: WAIT });
     return rows.allInnerTexts();
   }
 }

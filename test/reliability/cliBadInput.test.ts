@@ -54,14 +54,22 @@ describe('bioner tag on odd and bad text', () => {
   });
 
   it('mixed CRLF/LF and right-to-left text with emoji: offsets index the text exactly (JSONL) and in code points (BRAT)', () => {
+    const tagged = new Map<string, TaggedEntity[]>();
     for (const name of ['mixed-newlines.txt', 'rtl-emoji.txt']) {
       const text = readFileSync(bad(name), 'utf8');
       const run = tagJsonl(bad(name));
       assert.equal(run.code, 0, run.stderr);
       const entities = entitiesOf(run.stdout);
-      assert.ok(entities.length >= 3, JSON.stringify(entities));
+      tagged.set(name, entities);
       for (const e of entities) assert.equal(text.slice(e.start, e.end), e.text);
-      // BRAT output counts code points; reading it back gives the same UTF-16 spans.
+    }
+    assert.deepEqual(tagged.get('mixed-newlines.txt')!.map((e) => e.text), ['Aspirin', 'fever', 'cystic fibrosis', 'Naloxone', 'Ivacaftor']);
+    assert.deepEqual(tagged.get('rtl-emoji.txt')!.map((e) => e.text), ['aspirin', 'fever', 'cystic fibrosis', 'naloxone']);
+    // BRAT output counts code points (the emoji before an entity shift it); reading it back gives the same spans.
+    {
+      const name = 'rtl-emoji.txt';
+      const text = readFileSync(bad(name), 'utf8');
+      const entities = tagged.get(name)!;
       const out = join(scratch, `brat-${name}`);
       const brat = runCli(['tag', bad(name), '--model', lexiconModel, '--workers', '0', '--format', 'brat', '--out', out]);
       assert.equal(brat.code, 0, brat.stderr);
@@ -71,12 +79,11 @@ describe('bioner tag on odd and bad text', () => {
       const doc = JSON.parse(readFileSync(back, 'utf8').trim());
       assert.equal(doc.text, text);
       assert.deepEqual(doc.entities, entities.map(({ start, end, label }) => ({ start, end, label })));
+      assert.match(readFileSync(join(out, 'rtl-emoji.ann'), 'utf8'), /^T2\tDISEASE 19 24\tfever$/m, 'code-point offsets (UTF-16: 20-25)');
     }
-    const rtl = entitiesOf(tagJsonl(bad('rtl-emoji.txt')).stdout).map((e) => e.text);
-    assert.deepEqual(rtl, ['aspirin', 'fever', 'cystic fibrosis', 'naloxone']);
   });
 
-  it('a 10 MB single line is tagged in full (generated, not committed), with the neural worker pool path', () => {
+  it('a 10 MB single line is tagged in full (generated, not committed), through the worker-thread pool', () => {
     const filler = 'the patient was seen again today and felt well ';
     const middle = filler.repeat(Math.ceil((10 * 1024 * 1024) / filler.length));
     const text = `Aspirin first. ${middle}naloxone last.`;
@@ -140,11 +147,12 @@ describe('bioner convert, eval and train on bad annotation files', () => {
   });
 
   it('convert and eval refuse each bad file with its name and line, and write nothing', () => {
-    for (const [fixture, where, what] of ANNOTATION_ERRORS) {
+    for (const [index, [fixture, where, what]] of ANNOTATION_ERRORS.entries()) {
       const out = join(scratch, `${fixture}.out.jsonl`);
       assertUserFailure(runCli(['convert', bad(fixture), out]), where, what);
       assert.ok(!existsSync(out), `${fixture}: no output written`);
-      assertUserFailure(runCli(['eval', bad(fixture), bad(fixture)]), where, what);
+      // eval reads through the same readers: one fixture of each format is enough.
+      if ([0, 4, 8].includes(index)) assertUserFailure(runCli(['eval', bad(fixture), bad(fixture)]), where, what);
     }
     // As the prediction side of eval, too.
     assertUserFailure(runCli(['eval', join(badFixtures, '..', 'formats', 'iob2.conll'), bad('unknown-tag.conll')]), /unknown-tag\.conll:2: /);

@@ -67,6 +67,13 @@ describe('language server on bad input', () => {
         assert.ok(hover, `${name}: hover on ${expected[0]}`);
       }
     }
+    // Broken CoNLL, binary and non-UTF-8 files opened in the editor (as the client decoded them) are answered too.
+    for (const [name, languageId] of [['missing-tag.conll', 'conll'], ['binary.conll', 'conll'], ['latin1.conll', 'conll'], ['nul.txt', 'plaintext']]) {
+      const uri = `untitled:${name}`;
+      client.open(uri, readFileSync(join(badFixtures, name), 'latin1'), languageId);
+      const tokens = await client.tokens(uri);
+      assert.equal(tokens.data.length % 5, 0, name);
+    }
     // Edits that cut a surrogate pair or insert NULs are analysed as well.
     client.change('untitled:rtl', [{ range: { start: { line: 0, character: 18 }, end: { line: 0, character: 19 } }, text: '\u0000' }]);
     await client.tokens('untitled:rtl');

@@ -77,8 +77,8 @@ export class LspTestClient {
       workspaceFolders: null,
     });
     await connection.sendNotification('initialized', {});
-    // bioner/reloadModel waits for every queued load, so its answer tells that the initial load is done
-    if (options.waitForModel !== false) await connection.sendRequest('bioner/reloadModel');
+    // bioner/reloadModel waits for every queued load; unforced, it loads nothing more: its answer says the model is in
+    if (options.waitForModel !== false) await connection.sendRequest('bioner/reloadModel', { force: false });
     return client;
   }
 

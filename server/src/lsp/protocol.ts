@@ -1,8 +1,15 @@
 // The BioNER-specific part of the language server protocol, shared by the server and the VS Code client.
 // Keep this file free of runtime dependencies so the client bundle can import it.
 
-/** Request (or notification) client -> server: reload the model named by `bioner.model` (e.g. after retraining). */
+/**
+ * Request (or notification) client -> server: reload the model named by `bioner.model` (e.g. after retraining).
+ * With `{force: false}` it only makes sure the configured model is the loaded one, and answers once it is.
+ */
 export const ReloadModelMethod = 'bioner/reloadModel';
+export interface ReloadModelParams {
+  /** Default true: load again even if this directory is the loaded model. */
+  force?: boolean;
+}
 /** Result of bioner/reloadModel. `error` is the user-facing reason when the model could not be loaded. */
 export interface ReloadModelResult {
   modelName?: string;

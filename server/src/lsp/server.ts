@@ -21,7 +21,7 @@ import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
 import * as documentSymbols from './documentSymbols';
 import * as hover from './hover';
 import { ModelHost } from './modelHost';
-import { DebugStatsMethod, EditAnnotationCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelResult, type StatusParams } from './protocol';
+import { DebugStatsMethod, EditAnnotationCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelParams, type ReloadModelResult, type StatusParams } from './protocol';
 import * as semanticTokens from './semanticTokens';
 import { legend } from './semanticTokens';
 import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings } from './settings';
@@ -226,8 +226,11 @@ connection.onDidChangeConfiguration(async (change) => {
   refreshTokens();
 });
 
-connection.onRequest(ReloadModelMethod, (): Promise<ReloadModelResult> => loadConfiguredModel(pullSettings(), true));
-connection.onNotification(ReloadModelMethod, () => loadConfiguredModel(pullSettings(), true));
+const forced = (params: ReloadModelParams | null | undefined): boolean => params?.force !== false;
+connection.onRequest(ReloadModelMethod, (params: ReloadModelParams | null): Promise<ReloadModelResult> =>
+  loadConfiguredModel(pullSettings(), forced(params)),
+);
+connection.onNotification(ReloadModelMethod, (params: ReloadModelParams | null) => loadConfiguredModel(pullSettings(), forced(params)));
 connection.onRequest(DebugStatsMethod, async (): Promise<DebugStatsResult> => {
   const { numTensors } = (await model.current?.stats?.().catch(() => undefined)) ?? { numTensors: 0 };
   const { rss, heapUsed } = process.memoryUsage();

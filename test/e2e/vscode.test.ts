@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { codeServerEntry, collectLogs, startCodeServer, type CodeServer } from './harness/codeServer';
+import { codeServerEntry, collectLogs, QUIET_USER_SETTINGS, startCodeServer, type CodeServer } from './harness/codeServer';
 import { packageVsix, REPO } from './harness/vsix';
 import { CHROMIUM, launchChromium, WAIT, Workbench } from './harness/workbench';
 import { makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
@@ -60,20 +60,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       entry: entry!,
       vsix,
       logFile: path.join(RESULTS, 'code-server.log'),
-      userSettings: {
-        'workbench.colorTheme': 'Default Dark Modern',
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.editor.enablePreview': false,
-        'telemetry.telemetryLevel': 'off',
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'update.mode': 'none',
-        'security.workspace.trust.enabled': false,
-        'editor.hover.delay': 200,
-        'editor.minimap.enabled': false,
-        'files.simpleDialog.enable': true,
-      },
+      userSettings: QUIET_USER_SETTINGS,
     });
     browser = await launchChromium();
     workbench = await Workbench.open(browser, server.url, workspace, RESULTS);

@@ -30,9 +30,27 @@ export interface StartOptions {
   userSettings: Record<string, unknown>;
   /** A log of code-server's own output. */
   logFile: string;
+  /** Keep VS Code's workspace trust (the folder opens with the trust prompt); off by default. */
+  workspaceTrust?: boolean;
 }
 
-export async function startCodeServer({ entry, vsix, userSettings, logFile }: StartOptions): Promise<CodeServer> {
+/** User settings for a quiet, predictable workbench. */
+export const QUIET_USER_SETTINGS: Record<string, unknown> = {
+  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.editor.enablePreview': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+  'editor.hover.delay': 200,
+  'editor.minimap.enabled': false,
+  'files.simpleDialog.enable': true,
+};
+
+export async function startCodeServer({ entry, vsix, userSettings, logFile, workspaceTrust }: StartOptions): Promise<CodeServer> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-e2e-vscode-'));
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
@@ -57,7 +75,7 @@ export async function startCodeServer({ entry, vsix, userSettings, logFile }: St
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
     ],
     { stdio: ['ignore', log, log], env: { ...process.env, VSCODE_PROXY_URI: '' } },

@@ -1,7 +1,7 @@
 // Where rendered documents go: stdout (in input order), or one output file per input written atomically: the
 // documents stream into a hidden temp file beside the target, which is renamed over the target only when the last
 // document is in. A run that stops early discards its temp files, so no half-written output ever exists.
-import { createWriteStream, mkdirSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
@@ -31,6 +31,44 @@ export function removeTempFilesSync(): void {
 /** A hidden temp name in the target's folder (same file system, so rename is atomic). */
 export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+}
+
+/** Our temp names (tempPathFor here, formats/atomicWrite.ts): `.<name>.<pid>.<random>.tmp`. */
+const TEMP_NAME = /^\..+\.(\d+)\.[a-z0-9]{1,8}\.tmp$/;
+const sweptFolders = new Set<string>();
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files that a run killed outright (kill -9, power loss: no exit handler ran) left in `folder`, once
+ * per folder and process. Only our own temp names whose process is gone; a running bioner's files are kept.
+ */
+export function removeStaleTempFiles(folder: string): void {
+  if (sweptFolders.has(folder)) return;
+  sweptFolders.add(folder);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match || isRunning(Number(match[1]))) continue;
+    try {
+      unlinkSync(join(folder, name));
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
 }
 
 /** Writes with back-pressure: resolves once the stream can take more. */
@@ -92,6 +130,7 @@ export class AtomicFileSink implements DocumentSink {
     } catch (error) {
       throw this.cannotWrite(error);
     }
+    removeStaleTempFiles(dirname(target));
     this.temp = tempPathFor(target);
     liveTempFiles.add(this.temp);
     this.stream = createWriteStream(this.temp, { flags: 'wx' });

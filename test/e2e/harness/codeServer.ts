@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO } from './vsix';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
@@ -60,9 +61,16 @@ export async function startCodeServer({ entry, vsix, userSettings, logFile, work
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
-  const install = spawnSync(process.execPath, [entry, ...common, '--install-extension', vsix], { encoding: 'utf8' });
+  // The .vsix must install offline: the install runs with every outbound connection blocked and recorded.
+  const netLog = path.join(base, 'install-network.log');
+  const install = spawnSync(
+    process.execPath,
+    ['--require', path.join(REPO, 'scripts', 'no-network.cjs'), entry, ...common, '--install-extension', vsix],
+    { encoding: 'utf8', env: { ...process.env, BIONER_NET_LOG: netLog } },
+  );
   fs.writeFileSync(logFile, `$ code-server --install-extension ${vsix}\n${install.stdout}${install.stderr}\n`);
   if (install.status !== 0) throw new Error(`code-server could not install ${vsix}:\n${install.stdout}${install.stderr}`);
+  if (fs.existsSync(netLog)) throw new Error(`installing ${vsix} tried to use the network:\n${fs.readFileSync(netLog, 'utf8')}`);
 
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');

@@ -3,10 +3,10 @@
 // (or model) is intact, and a rerun completes. Fine-tuning never writes over the model it starts from.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { parseAnn } from '../../server/src/formats/brat';
 import { EditAnnotationCommand } from '../../server/src/lsp/protocol';
 import type { AnnotationEdit } from '../../server/src/lsp/codeActions';
@@ -110,6 +110,18 @@ describe('kill -9 while writing', () => {
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(runCli(['info', '--model', out]).code, 0);
     assert.equal(runCli(['tag', conll, '--model', out, '--workers', '0']).code, 0);
+    assert.deepEqual(readdirSync(root).filter((f) => f.startsWith('.model.')), [], 'the rerun removed the killed save\'s temp folder');
+
+    // Killed between its two renames (previous model moved aside, new one not yet in place): the next save still
+    // completes and leaves nothing behind.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    renameSync(out, join(root, `.model.old-${deadPid}-1`));
+    mkdirSync(join(root, `.model.tmp-${deadPid}-2`));
+    writeFileSync(join(root, `.model.tmp-${deadPid}-2`, 'weights.bin'), 'partial');
+    const afterGap = runCli(train('--epochs', '1'));
+    assert.equal(afterGap.code, 0, afterGap.stderr);
+    assert.equal(runCli(['info', '--model', out]).code, 0);
+    assert.deepEqual(readdirSync(root).filter((f) => f.startsWith('.model.')), []);
   });
 
   it('the language server killed during a burst of .ann edits leaves a valid .ann with every earlier line', async () => {

@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, readdirSync, renameSync, unlinkSync, type
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
+import { processIsRunning } from '../formats/atomicWrite';
 
 export interface DocumentSink {
   write(chunk: string): Promise<void>;
@@ -37,16 +38,6 @@ export function tempPathFor(target: string): string {
 const TEMP_NAME = /^\..+\.(\d+)\.[a-z0-9]{1,8}\.tmp$/;
 const sweptFolders = new Set<string>();
 
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temp files that a run killed outright (kill -9, power loss: no exit handler ran) left in `folder`, once
  * per folder and process. Only our own temp names whose process is gone; a running bioner's files are kept.
@@ -62,7 +53,7 @@ export function removeStaleTempFiles(folder: string): void {
   }
   for (const name of names) {
     const match = TEMP_NAME.exec(name);
-    if (!match || isRunning(Number(match[1]))) continue;
+    if (!match || processIsRunning(Number(match[1]))) continue;
     try {
       unlinkSync(join(folder, name));
     } catch {

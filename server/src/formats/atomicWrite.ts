@@ -54,3 +54,17 @@ function syncDirectory(dir: string): void {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/**
+ * Whether process `pid` is still running: temp files named with the pid of a process that is gone were left by a
+ * run killed outright (kill -9, power loss) and may be removed.
+ */
+export function processIsRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } 
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
+import { processIsRunning } from '../formats/atomicWrite';
 import { BiLM } from './bilm';
 import { parseRepresentationConfig, type RepresentationConfig } from './config';
 import { TagSet } from './labels';
@@ -44,6 +45,7 @@ export async function saveModelDir(
   meta: { name: string; provenance?: Record<string, unknown>; metrics?: Record<string, unknown> },
 ): Promise<void> {
   const target = resolve(dir);
+  recoverInterruptedSaves(target);
   if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, 'config.json'))) {
     throw new UserError(`${target}: exists and is not a model directory; refusing to replace it`);
   }
@@ -70,6 +72,29 @@ export async function saveModelDir(
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * Cleans up after a save that was killed outright (kill -9, power loss) by a process that is gone: its temp folder
+ * `.<name>.tmp-<pid>-<time>` is removed, and so is the previous model it had moved aside (`.<name>.old-<pid>-<time>`),
+ * unless the target is missing, i.e. the kill fell between the two renames: then the previous model is put back.
+ */
+function recoverInterruptedSaves(target: string): void {
+  const parent = dirname(target);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const prefix = `.${basename(target)}.`;
+  for (const name of names.sort().reverse()) {
+    const match = name.startsWith(prefix) ? /^(tmp|old)-(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
+    if (!match || processIsRunning(Number(match[2]))) continue;
+    const path = join(parent, name);
+    if (match[1] === 'old' && !existsSync(target)) renameSync(path, target);
+    else rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction } from 'vscode-languageserver-protocol';
@@ -14,6 +14,8 @@ import { cliPath, lexiconModel, noNetworkPreload, repoRoot, runCli, scratchDir, 
 
 let scratch: string;
 let netLog: string;
+/** An import of a networking module, or a call of fetch / WebSocket / XMLHttpRequest. */
+const NETWORK_USE = /from ['"](node:)?(http|https|http2|net|tls|dns|dgram)['"]|require\(['"](node:)?(http|https|http2|net|tls|dns|dgram)['"]\)|\bfetch\(|new WebSocket\(|XMLHttpRequest/;
 const attempts = (): string[] => (existsSync(netLog) ? readFileSync(netLog, 'utf8').trim().split('\n').filter(Boolean) : []);
 
 /** `unshare -n` works only as root (or with user namespaces); probed once. */
@@ -106,6 +108,25 @@ describe('no network', () => {
       assert.equal(client.process.exitCode, null);
       assert.deepEqual(attempts(), []);
     });
+  });
+
+  it('no source file of ours imports a networking module or calls fetch', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(ts|mjs|cjs|js)$/.test(entry.name)) {
+          readFileSync(path, 'utf8')
+            .split('\n')
+            .forEach((line, i) => {
+              if (NETWORK_USE.test(line)) offenders.push(`${path}:${i + 1}: ${line.trim()}`);
+            });
+        }
+      }
+    };
+    for (const folder of ['server/src', 'client/src']) walk(join(repoRoot, folder));
+    assert.deepEqual(offenders, []);
   });
 
   it('the bundles name no URL except documentation and licence links', () => {

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageType } from 'vscode-languageserver-protocol';
+import { DebugStatsMethod, type DebugStatsResult } from '../../server/src/lsp/protocol';
 import { LspTestClient, lexiconModel } from './lspClient';
 
 const PARAGRAPH = 'The patient with cystic fibrosis received ivacaftor and aspirin.\nNo fever was reported after the dose.\n\n';
@@ -18,18 +19,19 @@ before(async () => {
 });
 after(async () => client.stop());
 
-test('other requests stay fast while a 10 MB file is opened and edited', async () => {
+test('other requests are answered while a 10 MB file is opened and edited, which is not tagged as a whole', async () => {
+  const sentencesBefore = (await client.connection.sendRequest<DebugStatsResult>(DebugStatsMethod)).sentencesTagged;
   client.open(BIG_URI, BIG);
   const started = Date.now();
   const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: SMALL_URI }, position: { line: 0, character: 2 } });
-  const elapsed = Date.now() - started;
   assert.ok(hover, 'hover answered');
-  // Generous bound: receiving and parsing the 10 MB didOpen is all the server may do before answering.
-  assert.ok(elapsed < 5000, `hover took ${elapsed} ms`);
+  // A hang guard, not a speed target (bench/lsp.ts measures): tagging the whole file would take far longer.
+  assert.ok(Date.now() - started < 10_000, `hover took ${Date.now() - started} ms`);
   client.change(BIG_URI, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'Naloxone given. ' }]);
-  const t2 = Date.now();
   await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: SMALL_URI }, position: { line: 0, character: 2 } });
-  assert.ok(Date.now() - t2 < 2000, `hover after an edit took ${Date.now() - t2} ms`);
+  await new Promise((r) => setTimeout(r, 200)); // past the debounce: the edit's analysis has run
+  const stats = await client.connection.sendRequest<DebugStatsResult>(DebugStatsMethod);
+  assert.equal(stats.sentencesTagged, sentencesBefore, 'nothing of the 10 MB file was tagged without a range request');
 });
 
 test('the full request is refused and range requests return the tokens of that range', async () => {
@@ -53,6 +55,8 @@ test('the full request is refused and range requests return the tokens of that r
   assert.match((hover as { contents: { value: string } }).contents.value, /\*\*DISEASE\*\*.*40%/);
   const last = client.statuses.filter((st) => st.uri === BIG_URI).at(-1);
   assert.equal(last?.busy, false, 'range tagging leaves no busy spinner behind');
+  // ~200,000 sentences in the file; the two ranges and the hover cost a handful
+  assert.ok((await client.connection.sendRequest<DebugStatsResult>(DebugStatsMethod)).sentencesTagged < 50);
   const told = client.messages.filter((m) => m.type === MessageType.Info && /maxFileSize/.test(m.message));
   assert.equal(told.length, 1);
 });

@@ -58,6 +58,8 @@ export class DocumentEntities {
     sizeCalculation: (entities, sentence) => sentence.length + 64 * entities.length + 1,
   });
   private readonly states = new Map<string, DocumentState>();
+  /** Sentences sent to the model so far (bioner/debugStats: shows what an edit or a huge file cost). */
+  sentencesRequested = 0;
   private byteSize: { key: string; bytes: number } | undefined;
 
   constructor(
@@ -248,6 +250,7 @@ export class DocumentEntities {
       // cancellation (the user typed on while a long document was tagged) is kept, and the next version of the
       // document only asks for what is still missing. Chunks go in document order: the top is tagged first.
       const batch = [...missing];
+      this.sentencesRequested += batch.length;
       const requests: Array<Promise<void>> = [];
       for (let i = 0; i < batch.length; i += REQUEST_SENTENCES) {
         const chunk = batch.slice(i, i + REQUEST_SENTENCES);

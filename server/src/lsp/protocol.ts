@@ -26,6 +26,8 @@ export interface DebugStatsResult {
   rss: number;
   heapUsed: number;
   openDocuments: number;
+  /** Sentences the server has sent to the model since it started (the cache and incremental analysis keep it low). */
+  sentencesTagged: number;
 }
 
 /** Notification server -> client, for the status bar: the model and the entity count of one document. */

@@ -234,7 +234,7 @@ connection.onNotification(ReloadModelMethod, (params: ReloadModelParams | null) 
 connection.onRequest(DebugStatsMethod, async (): Promise<DebugStatsResult> => {
   const { numTensors } = (await model.current?.stats?.().catch(() => undefined)) ?? { numTensors: 0 };
   const { rss, heapUsed } = process.memoryUsage();
-  return { numTensors, rss, heapUsed, openDocuments: documents.all().length };
+  return { numTensors, rss, heapUsed, openDocuments: documents.all().length, sentencesTagged: entities.sentencesRequested };
 });
 
 // A saved or externally edited .ann (reported by clients that watch files) changes the diagnostics of its document.

@@ -25,11 +25,13 @@ describe('BioNER in an untrusted workspace (code-server + Chromium)', { skip, ti
   let browser: Browser;
   let workbench: Workbench;
   let workspace: string;
+  let vsixDir: string | undefined;
 
   before(async () => {
     fs.rmSync(RESULTS, { recursive: true, force: true });
     fs.mkdirSync(RESULTS, { recursive: true });
-    const vsix = packageVsix(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-')), 'bioner.vsix'));
+    vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-'));
+    const vsix = packageVsix(path.join(vsixDir, 'bioner.vsix'));
     workspace = makeWorkspace(); // its .vscode/settings.json sets bioner.model to the lexicon fixture
     server = await startCodeServer({
       entry: entry!,
@@ -47,6 +49,7 @@ describe('BioNER in an untrusted workspace (code-server + Chromium)', { skip, ti
     await browser?.close();
     await server?.stop();
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
   });
 
   it('ignores the workspace bioner.model until the folder is trusted', async () => {

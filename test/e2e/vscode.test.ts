@@ -49,12 +49,14 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
   let browser: Browser;
   let workbench: Workbench;
   let workspace: string;
+  let vsixDir: string | undefined;
   let failed = false;
 
   before(async () => {
     fs.rmSync(RESULTS, { recursive: true, force: true });
     fs.mkdirSync(RESULTS, { recursive: true });
-    const vsix = packageVsix(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-')), 'bioner.vsix'));
+    vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-'));
+    const vsix = packageVsix(path.join(vsixDir, 'bioner.vsix'));
     workspace = makeWorkspace();
     server = await startCodeServer({
       entry: entry!,
@@ -72,6 +74,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
     await browser?.close();
     await server?.stop();
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
   });
 
   /** Marks the run failed (for the screenshot and logs) and rethrows. */

@@ -41,6 +41,8 @@ describe('bioner tag on odd and bad text', () => {
   it('a binary file (NUL bytes) and invalid UTF-8 are refused with the file and line', () => {
     assertUserFailure(tagJsonl(bad('nul.txt')), /nul\.txt:2: contains a NUL byte/);
     assertUserFailure(tagJsonl(bad('invalid-utf8.txt')), /invalid-utf8\.txt:2: is not valid UTF-8/);
+    // The same bytes on stdin.
+    assertUserFailure(runCli(['tag', '-', '--model', lexiconModel, '--workers', '0'], { input: readFileSync(bad('nul.txt')) }), /<stdin>:2: contains a NUL byte/);
     // Inside a folder they are skipped with the reason, and the good files are still tagged.
     const folder = join(scratch, 'mixed-folder');
     mkdirSync(folder);

@@ -23,7 +23,7 @@ export interface CliResult {
 }
 
 export interface RunOptions {
-  input?: string;
+  input?: string | Buffer;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Extra node flags before dist/cli.js (e.g. ['--require', noNetworkPreload]). */

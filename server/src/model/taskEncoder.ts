@@ -13,7 +13,9 @@ export interface TaskEncoderConfig {
   wordEmbeddingDim: number;
 }
 
-export const DEFAULT_TASK_ENCODER: TaskEncoderConfig = { hiddenSize: 128, dropout: 0.3, wordEmbeddingDim: 0 };
+// The word embedding matters most when the BiLM is weak: measured on BC5CDR with a random tiny BiLM, dev F1 after
+// 3 epochs 0.0 without it, 69.5 with 64 dims (`bioner train --representation tiny --epochs 3`).
+export const DEFAULT_TASK_ENCODER: TaskEncoderConfig = { hiddenSize: 128, dropout: 0.3, wordEmbeddingDim: 64 };
 
 export class TaskEncoder {
   /** The output layer and word embedding; the LSTMs keep their own. */

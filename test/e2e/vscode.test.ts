@@ -192,6 +192,13 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       assert.equal(drug, DRUG_RGB);
     }));
 
+  it('Fine-tune explains that a dictionary model cannot be fine-tuned', () =>
+    step('fine-tune-lexicon', async () => {
+      await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');
+      await workbench.notification(/the active model is a lexicon model; fine-tuning needs a neural one/).waitFor();
+      assert.ok(!fs.existsSync(path.join(workspace, '.bioner')), 'nothing written');
+    }));
+
   it(
     'Fine-tune on Workspace Annotations trains, reports F1 and switches to the new model',
     { skip: fineTuneSkip },

@@ -57,6 +57,15 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   }
 
   const initModel = modelDir(bioner);
+  const kind = modelKind(initModel);
+  if (kind !== 'neural') {
+    void vscode.window.showWarningMessage(
+      kind === undefined
+        ? `BioNER: there is no model to fine-tune in ${initModel}. Choose one with "BioNER: Select Model…".`
+        : `BioNER: the active model is a ${kind} model; fine-tuning needs a neural one. Choose one with "BioNER: Select Model…".`,
+    );
+    return;
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const modelsDir = path.join(root, '.bioner', 'models');
   const finalDir = uniqueDir(path.join(modelsDir, stamp));
@@ -65,17 +74,16 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   const trainDir = path.join(work, 'train');
   const heldOutDir = path.join(work, 'held-out');
   const outDir = path.join(work, 'model');
-  fs.rmSync(work, { recursive: true, force: true });
-  stageDocuments(train, root, trainDir);
-  stageDocuments(heldOut, root, heldOutDir);
-  bioner.output.appendLine(
-    `Fine-tune: ${train.length} training and ${heldOut.length} held-out documents from ${files.length} files; init ${initModel}`,
-  );
-
   const labelMap = fineTuneLabelMap();
   const endTask = bioner.statusBar.beginTask('fine-tuning');
   const run = new RunProgress();
   try {
+    fs.rmSync(work, { recursive: true, force: true });
+    stageDocuments(train, root, trainDir);
+    stageDocuments(heldOut, root, heldOutDir);
+    bioner.output.appendLine(
+      `Fine-tune: ${train.length} training and ${heldOut.length} held-out documents from ${files.length} files; init ${initModel}`,
+    );
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'BioNER: fine-tuning', cancellable: true },
       (progress, token) => {
@@ -189,6 +197,16 @@ class RunProgress {
 
 function formatF1(f1: number | undefined): string {
   return f1 === undefined ? 'n/a' : `${(100 * f1).toFixed(1)}%`;
+}
+
+/** The `kind` of the model in `dir` ("neural" when config.json does not say), or undefined without a readable config. */
+function modelKind(dir: string): string | undefined {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string };
+    return config.kind ?? 'neural';
+  } catch {
+    return undefined;
+  }
 }
 
 function uniqueDir(dir: string): string {

@@ -88,10 +88,12 @@ export class BiLM {
   }
 
   /**
-   * The full pass on a prepared batch. Returns the layers (when `withLayers`) and the top forward and backward
-   * outputs as time-major [T*B, P] (row t*B + b) for the LM softmax.
+   * The full pass on a prepared batch. Returns the layers (withLayers, for taggers) or else the top forward and
+   * backward outputs as time-major [T*B, P] (row t*B + b) for the LM softmax (pre-training).
    */
-  run(batch: WordBatch, training: boolean, withLayers: boolean): { layers: tf.Tensor3D[]; topForward: tf.Tensor2D; topBackward: tf.Tensor2D } {
+  run(batch: WordBatch, training: boolean, withLayers: true): { layers: tf.Tensor3D[] };
+  run(batch: WordBatch, training: boolean, withLayers: false): { layers: []; topForward: tf.Tensor2D; topBackward: tf.Tensor2D };
+  run(batch: WordBatch, training: boolean, withLayers: boolean): { layers: tf.Tensor3D[]; topForward?: tf.Tensor2D; topBackward?: tf.Tensor2D } {
     const dropout = training ? this.config.lstm.dropout : 0;
     const drop = (xs: tf.Tensor2D[]): tf.Tensor2D[] => (dropout > 0 ? xs.map((x) => tf.dropout(x, dropout) as tf.Tensor2D) : xs);
     return tf.tidy(() => {
@@ -113,6 +115,7 @@ export class BiLM {
         bwd = l === 0 ? b : b.map((x, t) => tf.add(x, bwd[t]));
         if (withLayers) layers.push(tf.concat([fromSteps(fwd), fromSteps(bwd)], 2) as tf.Tensor3D);
       }
+      if (withLayers) return { layers };
       const top = (xs: tf.Tensor2D[]) => tf.concat(drop(xs), 0) as tf.Tensor2D; // [T*B, P]
       return { layers, topForward: top(fwd), topBackward: top(bwd) };
     });

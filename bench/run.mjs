@@ -14,8 +14,8 @@
 // Scripts under bench/ (lsp*.ts, model-*.ts) report figures by printing JSON lines on stdout, each either
 //   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
 // Everything else they print is kept in the log. Environment: BIONER_DATA (default ../shared/data),
-// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 40),
-// BIONER_BENCH_TRAIN_MINUTES (time box of pretrain and train, default 0.5; 0 skips them), BIONER_BENCH_MODEL (a
+// BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 35),
+// BIONER_BENCH_TRAIN_MINUTES (time box of pretrain and train, default 0.4; 0 skips them), BIONER_BENCH_MODEL (a
 // model folder instead of models/default).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ const dist = join(repo, 'dist');
 const cli = join(dist, 'cli.js');
 const dataDir = resolve(repo, process.env.BIONER_DATA ?? join('..', 'shared', 'data'));
 const sentencesWanted = Number(process.env.BIONER_BENCH_SENTENCES ?? 3000);
-const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 40);
+const timeBoxSeconds = Number(process.env.BIONER_BENCH_SECONDS ?? 35);
 const cores = availableParallelism();
 const startedAt = Date.now();
 
@@ -149,7 +149,7 @@ row('first tag of one abstract after load', probe?.firstTagMs, 'ms', { note: `${
 row('peak RSS, tagger process with the model loaded', probe ? probe.peakRssBytes / 2 ** 20 : null, 'MB', {
   note: 'dist/bench-probe.js: loadTagger + tagging, no server',
 });
-const serverRss = await run(process.execPath, ['--import', 'tsx', join(repo, 'bench', 'serverRss.ts'), modelDir, sample], { seconds: 90 });
+const serverRss = await run(process.execPath, ['--import', 'tsx', join(repo, 'bench', 'serverRss.ts'), modelDir, sample], { seconds: 120 });
 const serverPeak = jsonLines(serverRss.stdout).flatMap((o) => o.metrics ?? [])[0];
 raw.serverRss = serverPeak ?? serverRss.stderr.slice(-2000);
 row('peak RSS, language server with the model loaded', serverPeak?.value, 'MB', {
@@ -204,7 +204,7 @@ const scripts = readdirSync(benchDir)
 for (const script of scripts) {
   // The LSP bench takes the model folder as its argument, so it measures the same model as the rest of the table.
   const args = ['--import', 'tsx', join(benchDir, script), ...(script.startsWith('lsp') ? [modelDir] : [])];
-  const result = await run(process.execPath, args, { seconds: 90 });
+  const result = await run(process.execPath, args, { seconds: 120 });
   const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
   raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
   if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });
@@ -217,7 +217,7 @@ if (!scripts.some((s) => s.startsWith('lsp'))) row('LSP edit latency p95', null,
 
 // --- training throughput: `bioner pretrain` / `bioner train`, time-boxed with their --max-minutes --------------
 // Pre-training reads the bench corpus (PubMed text, never BC5CDR test); fine-tuning reads BC5CDR train/devel.
-const trainingMinutes = Number(process.env.BIONER_BENCH_TRAIN_MINUTES ?? 0.5);
+const trainingMinutes = Number(process.env.BIONER_BENCH_TRAIN_MINUTES ?? 0.4);
 const trainText = join(work, 'pretrain-text.txt');
 writeFileSync(trainText, readdirSync(corpusDir).sort().map((f) => readFileSync(join(corpusDir, f), 'utf8')).join('\n'));
 function trainingRow(command, events, result, note) {

@@ -36,7 +36,9 @@ export interface FinetuneOptions {
 
 export const DEFAULT_FINETUNE: FinetuneOptions = {
   epochs: 20,
-  lr: 2e-3,
+  // Measured on BC5CDR (random tiny BiLM + word embedding, 2048-token batches): dev F1 59.3 / 71.2 after epochs 1 / 2
+  // at 5e-3 against 4.8 / 61.2 at 2e-3. Plateaus halve it (patience).
+  lr: 5e-3,
   batchTokens: 2048,
   clipNorm: 5,
   freezeBilm: true,

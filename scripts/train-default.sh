@@ -13,7 +13,7 @@
 #   OUT                model folder (default models/default)
 #   REPRESENTATION     BiLM config preset or JSON file (default small)
 #   PRETRAIN_EPOCHS    (default 1)      PRETRAIN_MINUTES  time limit of pre-training (default 45)
-#   TRAIN_EPOCHS       (default 15)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
+#   TRAIN_EPOCHS       (default 20)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
 #   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
 #   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
 #   FORCE_STAGES       stages to redo even if their output exists
@@ -27,7 +27,7 @@ OUT="${OUT:-models/default}"
 REPRESENTATION="${REPRESENTATION:-small}"
 PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-1}"
 PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-45}"
-TRAIN_EPOCHS="${TRAIN_EPOCHS:-15}"
+TRAIN_EPOCHS="${TRAIN_EPOCHS:-20}"
 TRAIN_MINUTES="${TRAIN_MINUTES:-40}"
 SKIP_STAGES="${SKIP_STAGES:-}"
 FORCE_STAGES="${FORCE_STAGES:-}"

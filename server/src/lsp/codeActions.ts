@@ -1,11 +1,11 @@
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, MessageType, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { readTextFile } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
 import { addAnnotation, ensureAnnFile, relabelAnnotation, removeAnnotation, tolerantAnnotations, type AnnEntity } from './annFile';
-import { readTextFile } from '../formats/inputText';
-import { existsSync } from 'node:fs';
 import { annPathOf, currentAnnotations, entitiesAround, showMessage, type ServerContext } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { EditAnnotationCommand } from './protocol';

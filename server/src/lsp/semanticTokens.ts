@@ -6,11 +6,11 @@ import {
   type SemanticTokensLegend,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { CancelledError } from '../tagging/workerTagger';
 import type { EntityPrediction } from '../types';
+import type { ServerContext } from './context';
 import { ENTITY_TOKEN_MODIFIERS, ENTITY_TOKEN_TYPES } from './protocol';
 import { labelShown, type BionerSettings } from './settings';
-import type { ServerContext } from './context';
-import { CancelledError } from '../tagging/workerTagger';
 
 /** Fixed at initialize: one token type per known label, `entity` for any other label; modifier `uncertain`. */
 export const legend: SemanticTokensLegend = {

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { codeServerEntry, collectLogs, QUIET_USER_SETTINGS, startCodeServer, type CodeServer } from './harness/codeServer';
 import { packageVsix, REPO } from './harness/vsix';
 import { CHROMIUM, launchChromium, WAIT, Workbench } from './harness/workbench';
-import { makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
+import { LEXICON_MODEL, makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
 
 const RESULTS = path.join(REPO, 'test-results', 'e2e');
 const NOTE = 'cystic-fibrosis-clinic.note';
@@ -190,6 +190,19 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       await workbench.screenshot('7-light-theme');
       assert.equal(disease, DISEASE_RGB);
       assert.equal(drug, DRUG_RGB);
+    }));
+
+  it('Select Model… sets bioner.model to the chosen folder', () =>
+    step('select-model', async () => {
+      // A copy of the lexicon model under another name, so the switch shows in the status bar.
+      const copy = path.join(workspace, 'models', 'lexicon-copy');
+      fs.cpSync(LEXICON_MODEL, copy, { recursive: true });
+      fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify({ kind: 'lexicon', name: 'lexicon-copy', formatVersion: 1 }));
+      await workbench.runCommand('BioNER: Select Model…');
+      await workbench.chooseFolder(copy);
+      await workbench.statusBarItem(/lexicon-copy/).waitFor();
+      const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
+      assert.equal(settings['bioner.model'], copy);
     }));
 
   it('Fine-tune explains that a dictionary model cannot be fine-tuned', () =>

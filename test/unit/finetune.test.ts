@@ -59,6 +59,18 @@ test('bioner train: progress JSON, a saved model, --init-model continues it and 
   assert.ok(saved.metrics.dev.overall.f1 >= 0);
   assert.match(saved.provenance.command, /bioner train/);
 
+  // bioner eval --model: CoNLL gold tagged on its own tokens, JSONL gold tagged from its text.
+  r = bioner(['eval', '--model', first, '--label-map', 'Chemical=DRUG', '--json', join(dir, 'train.conll')]);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.overall.gold, 9);
+  assert.deepEqual(report.perType.map((t: { label: string }) => t.label).sort(), ['DRUG', 'Disease']);
+  assert.ok(report.overall.f1 >= 0 && report.overall.f1 <= 1);
+  writeFileSync(join(dir, 'gold.jsonl'), JSON.stringify({ id: 'd1', text: 'Cisplatin causes renal failure.', entities: [{ start: 0, end: 9, label: 'Chemical' }] }) + '\n');
+  r = bioner(['eval', '--model', first, '--label-map', 'Chemical=DRUG', '--json', join(dir, 'gold.jsonl')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).overall.gold, 1);
+
   // Refuses to write into the folder the model is loaded from; the model stays intact.
   r = bioner(['train', '--init-model', first, '--train', join(dir, 'train.conll'), '--out', first, '--label-map', 'Chemical=DRUG']);
   assert.equal(r.status, 1);

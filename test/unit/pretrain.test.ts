@@ -82,6 +82,7 @@ test('--max-minutes stops with a checkpoint; --resume continues from it to the s
     const stopped = await pretrain(options({ epochs: 4, maxMinutes: 0 }), () => {});
     assert.ok(stopped.stoppedEarly);
     assert.equal(stopped.steps, 0);
+    assert.ok(existsSync(join(dir, 'model', 'weights.json')), 'a stopped run still writes the model folder');
     const state = () => JSON.parse(readFileSync(join(dir, 'model', 'checkpoint', 'state.json'), 'utf8'));
     const partial = await pretrain(options({ epochs: 2 }), () => {});
     assert.equal(state().epoch, 2);

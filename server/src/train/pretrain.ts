@@ -204,19 +204,29 @@ async function trainLoop(
   let sessionTokens = 0;
   report({ event: 'start', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0 });
 
-  const writeOutputs = async () => {
+  let batchesInEpoch = 1;
+  const writeOutputs = async (stopPerplexity?: number) => {
     await saveCheckpoint(outDir, lm, optimizer, state);
     await saveWeights(outDir, lm.bilm.getWeights());
     writeBiLMConfig(outDir, {
       kind: BILM_KIND,
       representation: options.config,
       vocab: { words: words.size, chars: chars.size },
-      provenance: { ...options.provenance, steps: state.step, tokens: state.tokens, heldoutPerplexity: state.perplexities, savedAt: new Date().toISOString() },
+      provenance: {
+        ...options.provenance,
+        steps: state.step,
+        tokens: state.tokens,
+        epochs: Math.round((state.epoch + state.batchInEpoch / Math.max(1, batchesInEpoch)) * 1000) / 1000,
+        heldoutPerplexity: state.perplexities,
+        ...(stopPerplexity !== undefined ? { heldoutPerplexityAtStop: stopPerplexity } : {}),
+        savedAt: new Date().toISOString(),
+      },
     });
   };
 
   outer: while (state.epoch < options.epochs) {
     const batches = bucketBatches(lengths, { maxTokens: options.batchTokens, shuffle: true, random: seededRandom(options.seed + 1000 * state.epoch) });
+    batchesInEpoch = batches.length;
     for (let b = state.batchInEpoch; b < batches.length; b++) {
       if (Date.now() >= deadline || options.signal?.aborted) {
         stoppedEarly = true;
@@ -252,19 +262,17 @@ async function trainLoop(
     await saveCheckpoint(outDir, lm, optimizer, state);
     lastCheckpoint = Date.now();
   }
-  if (stoppedEarly && options.heldout.length) {
-    // Report where the model stands; recorded with the epoch count it reached.
-    const ppl = lm.perplexity(options.heldout, Math.max(2000, options.batchTokens)).mean;
-    state.perplexities.push(ppl);
-    report({ event: 'epoch', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0, loss: lossAvg, heldoutPerplexity: ppl, message: options.signal?.aborted ? 'stopped on request' : 'stopped at --max-minutes' });
-    state.perplexities.pop(); // a partial-epoch figure is not an epoch's perplexity in the checkpoint
-    await writeOutputs();
-    state.perplexities.push(ppl);
-  } else {
-    await writeOutputs();
+  // Stopped inside an epoch: say where the model stands (recorded apart from the per-epoch figures).
+  let stopPerplexity: number | undefined;
+  if (stoppedEarly && options.heldout.length && state.batchInEpoch > 0) {
+    stopPerplexity = lm.perplexity(options.heldout, Math.max(2000, options.batchTokens)).mean;
+    const message = options.signal?.aborted ? 'stopped on request' : 'stopped at --max-minutes';
+    report({ event: 'epoch', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0, loss: lossAvg, heldoutPerplexity: stopPerplexity, message });
   }
+  await writeOutputs(stopPerplexity);
   report({ event: 'done', epoch: state.epoch, step: state.step, batch: 0, batches: 0, tokens: state.tokens, tokensPerSecond: sessionTokens / Math.max((Date.now() - started) / 1000, 1e-3), loss: lossAvg });
-  return { steps: state.step, tokens: state.tokens, finalLoss: lossAvg, perplexities: state.perplexities, stoppedEarly };
+  const perplexities = stopPerplexity === undefined ? state.perplexities : [...state.perplexities, stopPerplexity];
+  return { steps: state.step, tokens: state.tokens, finalLoss: lossAvg, perplexities, stoppedEarly };
 }
 
 /**

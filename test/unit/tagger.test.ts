@@ -52,7 +52,7 @@ test('the frozen-BiLM feature cache returns exactly the BiLM layers and mask of 
   await initEngine({ backend: 'cpu' });
   const model = tinyModel();
   const words = TINY_DATA.map((s) => s.tokens);
-  const cache = new BilmFeatureCache(words, model, 16);
+  const cache = (await BilmFeatureCache.build(words, model, { batchTokens: 16 }))!;
   const indices = [4, 1, 3];
   tf.tidy(() => {
     const cached = cache.representations(indices);

@@ -11,15 +11,28 @@ export class BilmFeatureCache {
   readonly numLayers: number;
   readonly dim: number;
 
-  constructor(private readonly sentences: string[][], model: TaggerModel, batchTokens = 4096, onProgress?: (done: number, total: number) => void) {
-    this.numLayers = model.bilm.numLayers;
-    this.dim = model.bilm.outputDim;
+  private constructor(private readonly sentences: string[][], numLayers: number, dim: number) {
+    this.numLayers = numLayers;
+    this.dim = dim;
     this.features = new Array(sentences.length);
-    const L = this.numLayers;
-    const D = this.dim;
-    const batches = bucketBatches(sentences.map((s) => s.length), { maxTokens: batchTokens });
+  }
+
+  /**
+   * Runs the BiLM over every sentence once. Yields to the event loop between batches (progress output, Ctrl-C);
+   * returns undefined when `signal` aborts first.
+   */
+  static async build(
+    sentences: string[][],
+    model: TaggerModel,
+    options: { batchTokens?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  ): Promise<BilmFeatureCache | undefined> {
+    const cache = new BilmFeatureCache(sentences, model.bilm.numLayers, model.bilm.outputDim);
+    const L = cache.numLayers;
+    const D = cache.dim;
+    const batches = bucketBatches(sentences.map((s) => s.length), { maxTokens: options.batchTokens ?? 4096 });
     let done = 0;
     for (const batch of batches) {
+      if (options.signal?.aborted) return undefined;
       const layers = tf.tidy(() => {
         const reps = model.represent(batch.map((i) => sentences[i]), false);
         return tf.stack(reps.layers, 1); // [B, L, T, D]
@@ -31,11 +44,13 @@ export class BilmFeatureCache {
         const n = sentences[i].length;
         const out = new Float32Array(L * n * D);
         for (let l = 0; l < L; l++) out.set(values.subarray(((b * L + l) * T) * D, ((b * L + l) * T + n) * D), l * n * D);
-        this.features[i] = out;
+        cache.features[i] = out;
       });
       done += batch.length;
-      onProgress?.(done, sentences.length);
+      options.onProgress?.(done, sentences.length);
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    return cache;
   }
 
   /** The cached layers of sentences `indices` as a right-padded batch (tensors owned by the caller's tidy). */

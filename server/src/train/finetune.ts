@@ -109,18 +109,23 @@ export async function finetune(
   emit({ event: 'start', sentences: train.length, tokens: totalTokens, batches: batchCount, epochs: options.epochs, devSentences: dev.length });
 
   // A frozen BiLM's layers are computed once; every epoch then runs only the task layers.
-  const featureCache = (sentences: TaggedSentence[], split: 'train' | 'dev') => {
+  const featureCache = async (sentences: TaggedSentence[], split: 'train' | 'dev') => {
     if (!options.freezeBilm || !options.cacheBilmFeatures || sentences.length === 0) return undefined;
     let last = 0;
-    return new BilmFeatureCache(sentences.map((s) => s.tokens), model, options.batchTokens * 2, (done, total) => {
+    const onProgress = (done: number, total: number) => {
       if (performance.now() - last > 1000 || done === total) {
         last = performance.now();
         emit({ event: 'features', split, done, total });
       }
-    });
+    };
+    return BilmFeatureCache.build(sentences.map((s) => s.tokens), model, { batchTokens: options.batchTokens * 2, onProgress, signal: hooks.signal });
   };
-  const trainFeatures = featureCache(train, 'train');
-  const devFeatures = featureCache(dev, 'dev');
+  const trainFeatures = await featureCache(train, 'train');
+  const devFeatures = await featureCache(dev, 'dev');
+  if (hooks.signal?.aborted) {
+    emit({ event: 'done', epochs: 0, bestEpoch: 0, bestDevF1: 0, stoppedBy: 'interrupted', seconds: (performance.now() - started) / 1000 });
+    return { bestEpoch: 0, epochs: 0, stoppedBy: 'interrupted' };
+  }
 
   const taskOptimizer = tf.train.adam(options.lr);
   const bilmOptimizer = options.freezeBilm ? undefined : tf.train.adam(options.lr * options.bilmLrFactor);

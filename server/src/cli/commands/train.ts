@@ -146,6 +146,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   });
   const renderer = makeRenderer(flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines', log);
   let done: Extract<TrainEvent, { event: 'done' }> | undefined;
+  let saved = false;
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
@@ -162,14 +163,18 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       },
       onBest: async (epoch, devEval) => {
         await saveModelDir(out, model, meta({ dev: scoresOf(devEval), bestEpoch: epoch, initialDevF1: initialDev?.overall.f1 }));
+        saved = true;
       },
     });
-    if (!dev.length) await saveModelDir(out, model, meta({ epochs: result.epochs }));
-    const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, model: out };
+    if (!dev.length && result.epochs > 0) {
+      await saveModelDir(out, model, meta({ epochs: result.epochs }));
+      saved = true;
+    }
+    const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, model: saved ? out : undefined };
     renderer(finalEvent as TrainEvent);
     log(
       `${result.epochs} epochs (${done!.stoppedBy}), best dev F1 ${result.bestDev ? (100 * result.bestDev.overall.f1).toFixed(2) : 'n/a'}` +
-        ` at epoch ${result.bestEpoch} -> ${out}`,
+        (saved ? ` at epoch ${result.bestEpoch} -> ${out}` : '; no model written'),
     );
   } finally {
     process.off('SIGINT', onSigint);

@@ -65,7 +65,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output model folder (replaced atomically; never the --init-model folder)')
     .option('--name <name>', 'model name recorded in config.json (default: the folder name)')
     .option('--label-map <map>', 'rename entity types, e.g. Chemical=DRUG,Disease=DISEASE (TYPE=O drops a type)')
-    .option('--freeze-bilm', 'keep the BiLM weights fixed (default)', true)
+    .option('--freeze-bilm', 'keep the BiLM weights fixed; its layers are computed once', true)
     .option('--no-freeze-bilm', 'fine-tune the BiLM too, at lr x bilmLrFactor')
     .option('--epochs <n>', `maximum epochs (default ${DEFAULT_FINETUNE.epochs})`, positiveInt)
     .option('--lr <rate>', `Adam learning rate (default ${DEFAULT_FINETUNE.lr})`, positiveNumber)

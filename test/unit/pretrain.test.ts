@@ -134,3 +134,20 @@ test('a data-parallel step (main thread + 1 worker) equals the single-thread ste
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the LM softmax: chunked evaluation equals the full softmax; the sampled loss is near it with all words sampled', async () => {
+  await initEngine({ backend: 'wasm' });
+  const { LmSoftmax } = await import('../../server/src/model/lmSoftmax');
+  const { seededRandom } = await import('../../server/src/model/batching');
+  const sm = new LmSoftmax('s', 50, 6, seededRandom(4));
+  const h = tf.tidy(() => tf.mul(tf.randomNormal([37, 6], 0, 1, 'float32', 7), 2) as tf.Tensor2D);
+  const targets = Int32Array.from({ length: 37 }, (_, i) => (i * 13) % 50);
+  const full = tf.tidy(() => sm.fullLoss(h, targets).dataSync()[0]);
+  const chunked = sm.evalNll(h, targets, 8) / 37;
+  assert.ok(Math.abs(full - chunked) < 1e-4, `${full} vs ${chunked}`);
+  // With many more samples than words, the corrected sampled loss approaches the exact one.
+  const sampled = tf.tidy(() => sm.sampledLoss(h, targets, 20000).dataSync()[0]);
+  assert.ok(Math.abs(sampled - full) < 0.25 * full, `sampled ${sampled} vs full ${full}`);
+  h.dispose();
+  sm.dispose();
+});

@@ -92,6 +92,29 @@ export class LmSoftmax {
     });
   }
 
+  /**
+   * Total exact negative log-likelihood (nats) of N rows, for evaluation (no gradient): the [N, V] logits are made
+   * `chunkRows` rows at a time, so a 20K-word vocabulary never needs a [3000, 20000] tensor (the wasm heap only
+   * grows, and a long run must not run out of it at its final evaluation).
+   */
+  evalNll(h: tf.Tensor2D, targets: Int32Array, chunkRows = 256): number {
+    const N = h.shape[0];
+    const embeddingT = tf.transpose(this.embedding); // [P, V]
+    let total = 0;
+    for (let start = 0; start < N; start += chunkRows) {
+      const rows = Math.min(chunkRows, N - start);
+      total += tf.tidy(() => {
+        const hc = tf.slice(h, [start, 0], [rows, h.shape[1]]);
+        const logits = tf.add(tf.matMul(hc, embeddingT), this.bias); // [rows, V]
+        const ids = tf.tensor1d(targets.subarray(start, start + rows), 'int32');
+        const trueLogit = tf.add(tf.sum(tf.mul(hc, tf.gather(this.embedding, ids)), 1), tf.gather(this.bias, ids));
+        return tf.sum(tf.sub(tf.logSumExp(logits, 1), trueLogit)).dataSync()[0];
+      });
+    }
+    embeddingT.dispose();
+    return total;
+  }
+
   /** Mean exact cross-entropy (nats) over N rows: h [N, P], targets [N]. */
   fullLoss(h: tf.Tensor2D, targets: Int32Array): tf.Scalar {
     return tf.tidy(() => {

@@ -113,16 +113,12 @@ export class LanguageModel {
       const ss = idx.map((i) => sentences[i]);
       const batch = makeWordBatch(ss);
       const targets = lmTargets(ss, this.words);
-      const [lf, lb] = tf.tidy(() => {
+      tf.tidy(() => {
         const out = this.bilm.run(batch, false, false);
-        const f = this.forwardSoftmax.fullLoss(gatherPositions(out.topForward, targets.positions), targets.next);
-        const b = this.backwardSoftmax.fullLoss(gatherPositions(out.topBackward, targets.positions), targets.previous);
-        return [f.dataSync()[0], b.dataSync()[0]];
+        nllF += this.forwardSoftmax.evalNll(gatherPositions(out.topForward, targets.positions), targets.next);
+        nllB += this.backwardSoftmax.evalNll(gatherPositions(out.topBackward, targets.positions), targets.previous);
       });
-      const count = targets.positions.length;
-      nllF += lf * count;
-      nllB += lb * count;
-      n += count;
+      n += targets.positions.length;
     }
     this.bilm.encoder.clearCache();
     const forward = Math.exp(nllF / Math.max(1, n));
@@ -205,9 +201,7 @@ async function trainLoop(
   report({ event: 'start', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0 });
 
   let batchesInEpoch = 1;
-  const writeOutputs = async (stopPerplexity?: number) => {
-    await saveCheckpoint(outDir, lm, optimizer, state);
-    await saveWeights(outDir, lm.bilm.getWeights());
+  const writeConfig = (stopPerplexity?: number) =>
     writeBiLMConfig(outDir, {
       kind: BILM_KIND,
       representation: options.config,
@@ -222,6 +216,10 @@ async function trainLoop(
         savedAt: new Date().toISOString(),
       },
     });
+  const writeOutputs = async () => {
+    await saveCheckpoint(outDir, lm, optimizer, state);
+    await saveWeights(outDir, lm.bilm.getWeights());
+    writeConfig();
   };
 
   outer: while (state.epoch < options.epochs) {
@@ -263,13 +261,15 @@ async function trainLoop(
     lastCheckpoint = Date.now();
   }
   // Stopped inside an epoch: say where the model stands (recorded apart from the per-epoch figures).
+  // The model folder is written before that evaluation, so nothing is lost if it fails.
+  await writeOutputs();
   let stopPerplexity: number | undefined;
   if (stoppedEarly && options.heldout.length && state.batchInEpoch > 0) {
     stopPerplexity = lm.perplexity(options.heldout, Math.max(2000, options.batchTokens)).mean;
     const message = options.signal?.aborted ? 'stopped on request' : 'stopped at --max-minutes';
     report({ event: 'epoch', epoch: state.epoch, step: state.step, batch: state.batchInEpoch, batches: 0, tokens: state.tokens, tokensPerSecond: 0, loss: lossAvg, heldoutPerplexity: stopPerplexity, message });
+    writeConfig(stopPerplexity);
   }
-  await writeOutputs(stopPerplexity);
   report({ event: 'done', epoch: state.epoch, step: state.step, batch: 0, batches: 0, tokens: state.tokens, tokensPerSecond: sessionTokens / Math.max((Date.now() - started) / 1000, 1e-3), loss: lossAvg });
   const perplexities = stopPerplexity === undefined ? state.perplexities : [...state.perplexities, stopPerplexity];
   return { steps: state.step, tokens: state.tokens, finalLoss: lossAvg, perplexities, stoppedEarly };

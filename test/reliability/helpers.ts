@@ -1,7 +1,7 @@
 // Shared by the reliability tests: run the built CLI (optionally with the no-network preload), make a tiny neural
 // model directory, corrupt copies of it, and check that a failure is a clean user error.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -69,8 +69,16 @@ export function assertUserFailure(run: CliResult, file: RegExp, message?: RegExp
   assert.doesNotMatch(run.stderr, /internal error/);
 }
 
+const scratchDirs: string[] = [];
+// Scratch folders hold generated files of up to 10 MB: removed when the test process ends.
+process.once('exit', () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `bioner-rel-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `bioner-rel-${prefix}-`));
+  scratchDirs.push(dir);
+  return dir;
 }
 
 let tinyModelSource: string | undefined;

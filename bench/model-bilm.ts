@@ -3,7 +3,7 @@
 // + Adam, sampled softmax) for the reference and the small config, with FLOPs per token and the backend's measured
 // matMul GFLOP/s in the same process, so a busy machine shows as a low matMul figure too.
 // Env: BIONER_DATA (default ../shared/data), BENCH_CONFIGS (default "reference,small"; also "small-full"),
-// BENCH_SECONDS (time box per measurement, default 12), BENCH_BACKEND.
+// BENCH_SECONDS (time box per measurement, default 12), BENCH_BATCH_TOKENS (default 2000), BENCH_BACKEND.
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,7 +35,7 @@ function matMulGflops(): number {
 
 function sentences(): string[][] {
   const dataDir = resolve(__dirname, '..', process.env.BIONER_DATA ?? join('..', 'shared', 'data'));
-  const lines = readFileSync(join(dataDir, 'pubmed-text', 'genia-jnlpba.txt'), 'utf8').split('\n').filter((l) => l.trim()).slice(0, 600);
+  const lines = readFileSync(join(dataDir, 'pubmed-text', 'genia-jnlpba.txt'), 'utf8').split('\n').filter((l) => l.trim()).slice(0, 1200);
   return lines.flatMap((l) => tokenize(l).map((s) => s.tokens.map((t) => t.text))).filter((s) => s.length > 0 && s.length <= 60);
 }
 
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     if (name.endsWith('-full')) config.softmax.kind = 'full';
     const flops = forwardFlopsPerToken(config);
     const lm = new LanguageModel(config, chars, words);
-    const batches = bucketBatches(data.map((s) => s.length), { maxTokens: 2000 }).map((b) => b.map((i) => data[i]));
+    const batchTokens = Number(process.env.BENCH_BATCH_TOKENS ?? 2000);
+    const batches = bucketBatches(data.map((s) => s.length), { maxTokens: batchTokens }).map((b) => b.map((i) => data[i]));
     const baseline = tf.memory().numTensors;
     // Forward (tagging path): all layers, token cache on (cleared first, so the figure includes filling it).
     lm.bilm.encoder.clearCache();
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
       metric: `BiLM LM training (${name})`,
       value: Math.round(trainTps),
       unit: 'tokens/s',
-      note: `1 thread, ${config.softmax.kind === 'full' ? 'full softmax' : `sampled softmax, ${config.softmax.negatives} negatives`} over ${words.size} words; ${(((trainTps * 3 * flops) / 1e9 / gflops) * 100).toFixed(0)}% of matMul peak at 3x forward FLOPs`,
+      note: `1 thread, batches of ${batchTokens} tokens, ${config.softmax.kind === 'full' ? 'full softmax' : `sampled softmax, ${config.softmax.negatives} negatives`} over ${words.size} words; ${(((trainTps * 3 * flops) / 1e9 / gflops) * 100).toFixed(0)}% of matMul peak at 3x forward FLOPs`,
     });
     optimizer.dispose();
     lm.dispose();

@@ -35,7 +35,7 @@ export interface DocumentEntitiesOptions {
 }
 
 /** Sentences per request to the model: the unit of work kept when a newer document version cancels the rest. */
-const REQUEST_SENTENCES = 16;
+const REQUEST_SENTENCES = 8;
 
 interface DocumentState {
   timer?: NodeJS.Timeout;

@@ -74,7 +74,7 @@ test('a training step frees every intermediate tensor', async () => {
   const optimizer = tf.train.adam(0.01);
   const step = () => {
     const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(bilm.layers({ words: sentences }, true)[2]))) as tf.Scalar, bilm.variables);
-    optimizer.applyGradients(grads as tf.NamedVariableMap);
+    optimizer.applyGradients(bilm.variables.map((v) => ({ name: v.name, tensor: grads[v.name] })));
     value.dispose();
     Object.values(grads).forEach((g) => g.dispose());
   };

@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--batch-tokens <n>', 'padded tokens per batch', positiveInt, 2000)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber, 0.002)
     .option('--clip-norm <x>', 'clip gradients to this global norm', positiveNumber, 5)
-    .option('--max-minutes <m>', 'stop cleanly (checkpoint + model) after this many minutes', positiveNumber)
+    .option('--max-minutes <m>', 'stop cleanly (checkpoint + model) after this many minutes (0 with --resume: just write the model from the checkpoint)', nonNegativeNumber)
     .option('--checkpoint-every-minutes <m>', 'checkpoint interval', positiveNumber, 5)
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--seed <n>', 'random seed', positiveInt, 1)
@@ -118,7 +118,7 @@ export function register(program: Command): void {
         const ppl = result.perplexities.map((p) => p.toFixed(1)).join(', ');
         if (!flags.progressJson) {
           process.stderr.write(
-            `bioner pretrain: ${result.steps} steps, ${result.tokens} tokens, loss ${result.finalLoss.toFixed(3)}, held-out perplexity ${ppl || 'n/a'}` +
+            `bioner pretrain: ${result.steps} steps, ${result.tokens} tokens, loss ${Number.isNaN(result.finalLoss) ? "n/a" : result.finalLoss.toFixed(3)}, held-out perplexity ${ppl || 'n/a'}` +
               `${result.stoppedEarly ? ' (stopped early; continue with --resume)' : ''} -> ${flags.out}\n`,
           );
         }
@@ -150,6 +150,12 @@ function describeFile(file: string): { path: string; bytes: number } {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number >= 0');
   return n;
 }
 

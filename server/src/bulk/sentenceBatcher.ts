@@ -37,7 +37,7 @@ export class SentenceBatcher {
    */
   constructor(
     private readonly pool: TaggerPool,
-    private readonly options: BatcherOptions = { batchSize: 128, window: 8, depth: 2 },
+    private readonly options: BatcherOptions = { batchSize: 256, window: 4, depth: 2 },
     private readonly signal?: AbortSignal,
   ) {
     signal?.addEventListener('abort', () => this.fail(abortReason(signal)), { once: true });

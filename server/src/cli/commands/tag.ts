@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--force', 'tag again even when an output is already complete')
     .option('--max-file-size <bytes>', 'skip larger files (suffixes k, M, G allowed)', byteSize, DEFAULT_MAX_FILE_SIZE)
     .option('--progress-json', 'report progress as JSON lines on stderr (for the editor extension)')
-    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(count).default(128).hideHelp())
+    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(count).default(256).hideHelp())
     .addHelpText(
       'after',
       `

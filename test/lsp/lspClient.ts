@@ -20,6 +20,8 @@ export const lexiconModel = join(repoRoot, 'test', 'fixtures', 'models', 'lexico
 
 export class LspTestClient {
   readonly messages: ShowMessageParams[] = [];
+  /** window/logMessage notifications (the client's output channel). */
+  readonly logs: ShowMessageParams[] = [];
   readonly statuses: StatusParams[] = [];
   readonly diagnostics = new Map<string, Array<{ message: string; severity?: number; code?: string | number }>>();
   refreshCount = 0;
@@ -54,7 +56,7 @@ export class LspTestClient {
       client.messages.push({ ...params, message: `(as a request) ${params.message}` });
       return null;
     });
-    connection.onNotification('window/logMessage', () => undefined);
+    connection.onNotification('window/logMessage', (params: ShowMessageParams) => client.logs.push(params));
     connection.onNotification(StatusMethod, (params: StatusParams) => client.statuses.push(params));
     connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: [] }) =>
       client.diagnostics.set(params.uri, params.diagnostics),

@@ -18,10 +18,12 @@ before(async () => {
 });
 after(async () => client.stop());
 
-test('a missing model yields a showMessage error, and requests are still answered', async () => {
+test('a missing model yields a showMessage error and a log line, and requests are still answered', async () => {
   const errors = client.messages.filter((m) => m.type === MessageType.Error);
   assert.ok(errors.length >= 1);
   assert.match(errors[0].message, /^BioNER: .*no-such-model.*config\.json is missing/); // a window/showMessage notification
+  const logged = client.logs.filter((m) => m.type === MessageType.Error);
+  assert.ok(logged.some((m) => /no-such-model.*config\.json is missing/.test(m.message)), 'the error is in the server log');
   const uri = 'untitled:one';
   client.open(uri, TEXT);
   assert.deepEqual((await client.tokens(uri)).data, []);

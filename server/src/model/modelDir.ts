@@ -141,6 +141,8 @@ export function readModelConfig(dir: string): NeuralModelConfig {
   if (raw.labels?.tags && raw.labels.tags.join(' ') !== tagSet.tags.join(' ')) fail('"labels.tags" does not match "labels.types"');
   const representation = parseRepresentationConfig(arch!.representation, `${file} (architecture.representation)`);
   const tagger = taggerConfig(arch!.tagger);
+  // Models saved before the task char-CNN existed have none.
+  if (arch!.tagger?.encoder && !arch!.tagger.encoder.chars) tagger.encoder.chars = { ...tagger.encoder.chars, filters: [] };
   return {
     kind: 'neural',
     name: typeof raw.name === 'string' ? raw.name : basename(resolve(dir)),

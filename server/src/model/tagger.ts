@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Crf } from './crf';
 import { decodeSentence, type TokenEntity } from './decode';
 import { TagSet } from './labels';
+import type { CharVocab } from './vocab';
 import { ScalarMix } from './scalarMix';
 import { DEFAULT_TASK_ENCODER, TaskEncoder, type TaskEncoderConfig } from './taskEncoder';
 
@@ -26,7 +27,7 @@ export const DEFAULT_TAGGER_CONFIG: TaggerConfig = {
 export function taggerConfig(partial: Partial<{ [K in keyof TaggerConfig]: Partial<TaggerConfig[K]> }> = {}): TaggerConfig {
   return {
     scalarMix: { ...DEFAULT_TAGGER_CONFIG.scalarMix, ...partial.scalarMix },
-    encoder: { ...DEFAULT_TAGGER_CONFIG.encoder, ...partial.encoder },
+    encoder: { ...DEFAULT_TAGGER_CONFIG.encoder, ...partial.encoder, chars: { ...DEFAULT_TAGGER_CONFIG.encoder.chars, ...partial.encoder?.chars } },
     wordVocab: { ...DEFAULT_TAGGER_CONFIG.wordVocab, ...partial.wordVocab },
   };
 }
@@ -44,6 +45,8 @@ export interface ContextualRepresentation {
   /** D: size of each layer's token vectors. */
   readonly outputDim: number;
   readonly variables: tf.Variable[];
+  /** The char vocabulary, shared with the task char-CNN when the tagger has one. */
+  readonly charVocab?: CharVocab;
   apply(batch: { words: string[][] }, training: boolean): Representations;
   getWeights(): Record<string, tf.Tensor>;
   setWeights(weights: Record<string, tf.Tensor>, source?: string): void;
@@ -66,7 +69,7 @@ export class TaggerModel {
     words.forEach((w, i) => i > 0 && this.wordIndex.set(w, i));
     this.mix = new ScalarMix(bilm.numLayers, config.scalarMix.layerNorm, 'tagger/scalarMix');
     const inputSize = bilm.outputDim * (config.scalarMix.concatTokenLayer ? 2 : 1);
-    this.encoder = new TaskEncoder(inputSize, tagSet.size, config.encoder, words.length, 'tagger/task');
+    this.encoder = new TaskEncoder(inputSize, tagSet.size, config.encoder, words.length, 'tagger/task', bilm.charVocab);
     this.crf = new Crf(tagSet, 'tagger/crf');
   }
 
@@ -81,7 +84,7 @@ export class TaggerModel {
       let mixed = this.mix.apply(reps.layers);
       if (this.config.scalarMix.concatTokenLayer) mixed = tf.concat([mixed, reps.layers[0]], 2) as tf.Tensor3D;
       const wordIds = this.encoder.wordEmbedding ? this.wordIds(batch, mixed.shape[1]) : undefined;
-      return this.encoder.apply(mixed, reps.mask, wordIds, training);
+      return this.encoder.apply(mixed, reps.mask, wordIds, training, batch);
     });
   }
 

@@ -19,6 +19,8 @@ export function tinyModel(data = TINY_DATA): TaggerModel {
   const counter = new VocabCounter();
   for (const s of data) counter.add(s.tokens);
   const bilm = new BiLM(TINY_CONFIG, CharVocab.build(counter.chars, 1));
-  const config = taggerConfig({ encoder: { hiddenSize: 16, dropout: 0, wordEmbeddingDim: 0 } });
+  const config = taggerConfig({
+    encoder: { hiddenSize: 16, dropout: 0, wordEmbeddingDim: 0, chars: { embeddingDim: 4, filters: [[2, 4], [3, 4]], maxChars: 20 } },
+  });
   return new TaggerModel(bilm, TagSet.fromSentences(data), config);
 }

@@ -1,0 +1,53 @@
+// A small trainable char-CNN of the tagger itself (as in the ELMo paper's NER model: the task sees spelling through
+// its own char-CNN besides the BiLM). The BiLM's char-CNN is shaped by language modelling and stays frozen while
+// fine-tuning; this one learns what spelling says about entity types (-mab, -itis, -olol, digits, hyphens, case).
+import * as tf from '@tensorflow/tfjs-core';
+import { CharCnn } from './charCnn';
+import { makeWordBatch } from './tokenEncoder';
+import type { CharVocab } from './vocab';
+
+export interface TaskCharConfig {
+  /** Char embedding size. */
+  embeddingDim: number;
+  /** [width, count] pairs; empty = no task char features. */
+  filters: Array<[number, number]>;
+  /** Characters per word including the begin/end markers; longer words are truncated. */
+  maxChars: number;
+}
+
+export class TaskCharEncoder {
+  readonly cnn: CharCnn;
+
+  constructor(readonly name: string, readonly charVocab: CharVocab, readonly config: TaskCharConfig) {
+    this.cnn = new CharCnn(name, { charVocabSize: charVocab.size, embeddingDim: config.embeddingDim, filters: config.filters });
+  }
+
+  /** F: features per token. */
+  get outputDim(): number {
+    return this.cnn.outputDim;
+  }
+
+  /** Right-padded sentences, padded to T steps -> [B, T, F], zero at padding. Each word type is encoded once. */
+  apply(batch: string[][], T: number): tf.Tensor3D {
+    const words = makeWordBatch(batch);
+    if (words.types.length === 0) return tf.zeros([batch.length, T, this.outputDim]);
+    const { maxChars } = this.config;
+    let C = this.cnn.minChars;
+    for (const w of words.types) C = Math.max(C, Math.min(Array.from(w).length, maxChars - 2) + 2);
+    const ids = new Int32Array(words.types.length * C);
+    words.types.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
+    // makeWordBatch pads to the longest sentence; the caller's T may be larger (never smaller).
+    const index = new Int32Array(batch.length * T).fill(words.types.length);
+    for (let b = 0; b < batch.length; b++) {
+      for (let t = 0; t < words.T; t++) index[b * T + t] = words.typeIndex[b * words.T + t];
+    }
+    return tf.tidy(() => {
+      const types = tf.concat([this.cnn.apply({ ids, N: words.types.length, C }), tf.zeros([1, this.outputDim])], 0); // [U+1, F]
+      return tf.reshape(tf.gather(types, tf.tensor1d(index, 'int32')), [batch.length, T, this.outputDim]) as tf.Tensor3D;
+    });
+  }
+
+  get variables(): tf.Variable[] {
+    return this.cnn.params.variables;
+  }
+}

@@ -1,0 +1,47 @@
+// The tagger's own char-CNN: one vector per word type, zero at padding, trainable, and no tensor left behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../server/src/engine/backend';
+import { TaskCharEncoder } from '../../server/src/model/taskCharEncoder';
+import { CharVocab, VocabCounter } from '../../server/src/model/vocab';
+
+const sentences = [['Aspirin', 'and', 'aspirin'], ['Cisplatin']];
+const counter = new VocabCounter();
+for (const s of sentences) counter.add(s);
+const vocab = CharVocab.build(counter.chars, 1);
+
+test('[B, T, F]: equal words get equal vectors, padding is zero, a long word is truncated', async () => {
+  await initEngine({ backend: 'wasm' });
+  const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3], [3, 5]], maxChars: 6 });
+  assert.equal(encoder.outputDim, 8);
+  const before = tf.memory().numTensors;
+  const out = encoder.apply([...sentences, ['Cisplatinum']], 4);
+  assert.deepEqual(out.shape, [3, 4, 8]);
+  const v = (await out.array()) as number[][][];
+  const alone = encoder.apply([['Aspirin']], 1);
+  assert.deepEqual(v[0][0], (alone.arraySync() as number[][][])[0][0]);
+  alone.dispose();
+  assert.notDeepEqual(v[0][0], v[0][2], 'case is seen');
+  assert.deepEqual(v[0][3], new Array(8).fill(0));
+  assert.deepEqual(v[1][1], new Array(8).fill(0));
+  // maxChars 6 keeps 4 characters: Cisplatin and Cisplatinum look the same.
+  assert.deepEqual(v[2][0], v[1][0]);
+  out.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  encoder.cnn.params.dispose();
+});
+
+test('gradients reach every char-CNN variable; empty sentences give zeros', async () => {
+  await initEngine({ backend: 'wasm' });
+  const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3]], maxChars: 20 });
+  const { grads } = tf.variableGrads(() => tf.sum(tf.square(encoder.apply(sentences, 3))) as tf.Scalar, encoder.variables);
+  assert.equal(Object.keys(grads).length, encoder.variables.length);
+  for (const g of Object.values(grads)) assert.ok(tf.sum(tf.abs(g)).dataSync()[0] > 0);
+  tf.dispose(grads);
+  const empty = encoder.apply([[], []], 2);
+  assert.deepEqual(empty.shape, [2, 2, 3]);
+  assert.equal(tf.sum(tf.abs(empty)).dataSync()[0], 0);
+  empty.dispose();
+  encoder.cnn.params.dispose();
+});

@@ -12,7 +12,8 @@
 #   WORK               work folder (default .work/train-default)
 #   OUT                model folder (default models/default)
 #   REPRESENTATION     BiLM config preset or JSON file (default small)
-#   PRETRAIN_EPOCHS    (default 1)      PRETRAIN_MINUTES  time limit of pre-training (default 45)
+#   PRETRAIN_EPOCHS    (default 1)      PRETRAIN_MINUTES  time limit of pre-training (default 45); a run stopped by
+#                      the time limit before PRETRAIN_EPOCHS is resumed from its checkpoint by the next run
 #   TRAIN_EPOCHS       (default 20)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
 #   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
 #   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
@@ -71,7 +72,13 @@ elif skip pretrain; then
   log "stage 2/4: pretrain SKIPPED (random BiLM: $REPRESENTATION)"
   BILM_ARGS=(--representation "$REPRESENTATION")
 else
-  if todo pretrain "$WORK/bilm/weights.json"; then
+  # Pre-training stopped by its time limit (fewer epochs than asked) goes on from its checkpoint on the next run.
+  unfinished() {
+    [ -f "$WORK/bilm/config.json" ] && [ -d "$WORK/bilm/checkpoint" ] && node -e '
+      const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).provenance ?? {};
+      process.exit((p.epochs ?? 0) < Number(process.argv[2]) ? 0 : 1);' "$WORK/bilm/config.json" "$PRETRAIN_EPOCHS"
+  }
+  if todo pretrain "$WORK/bilm/weights.json" || unfinished; then
     log "stage 2/4: pretrain ($REPRESENTATION, $PRETRAIN_EPOCHS epoch(s), at most $PRETRAIN_MINUTES minutes)"
     RESUME=()
     [ -d "$WORK/bilm/checkpoint" ] && ! has "$FORCE_STAGES" pretrain && RESUME=(--resume)
@@ -112,6 +119,8 @@ if ! skip eval; then
   ' "$OUT" "$WORK/test-metrics.json" "$(cd "$BC5CDR" && pwd)/test.tsv"
 fi
 
-SIZE=$(du -sm "$OUT" | cut -f1)
-log "done: $OUT is ${SIZE} MB"
-[ "$SIZE" -le 30 ] || log "WARNING: $OUT is over 30 MB"
+if [ -d "$OUT" ]; then
+  SIZE=$(du -sm "$OUT" | cut -f1)
+  log "done: $OUT is ${SIZE} MB"
+  [ "$SIZE" -le 30 ] || log "WARNING: $OUT is over 30 MB"
+fi

@@ -76,8 +76,14 @@ export class SentenceBatcher {
       const taken = this.waiting.splice(0, batchSize * window).sort((a, b) => a.text.length - b.text.length);
       // At least one batch per tagger, so a small job still keeps every worker busy.
       const batches = Math.max(Math.ceil(taken.length / batchSize), Math.min(this.pool.size, taken.length));
-      const size = Math.ceil(taken.length / batches);
-      for (let i = 0; i < taken.length; i += size) this.send(taken.slice(i, i + size));
+      // Exactly `batches` batches, sizes at most one apart (slicing by ceil(n / batches) can make fewer: 4 sentences,
+      // 3 taggers -> 2 + 2, one tagger idle).
+      const base = Math.floor(taken.length / batches);
+      const extra = taken.length % batches;
+      for (let b = 0, i = 0; b < batches; b++) {
+        const size = base + (b < extra ? 1 : 0);
+        this.send(taken.slice(i, (i += size)));
+      }
     }
   }
 

@@ -22,14 +22,15 @@ export interface TaskEncoderConfig {
 
 // The word embedding matters most when the BiLM is weak: measured on BC5CDR with a random tiny BiLM, dev F1 after
 // 3 epochs 0.0 without it, 69.5 with 64 dims (`bioner train --representation tiny --epochs 3`).
+// Word dropout, measured on BC5CDR dev with a small BiLM after 5 minutes of pre-training, best dev F1 in 4-5 epochs:
+// 74.8 without it, 79.2 at 0.1, 79.8 at 0.3 (a slower start, still rising when stopped).
 export const DEFAULT_TASK_ENCODER: TaskEncoderConfig = {
   hiddenSize: 128,
   dropout: 0.3,
   wordEmbeddingDim: 64,
-  wordDropout: 0.1,
+  wordDropout: 0.3,
   chars: { embeddingDim: 16, filters: [[2, 32], [3, 64], [4, 32]], maxChars: 30 },
 };
-
 
 export class TaskEncoder {
   /** The output layer and word embedding; the LSTMs keep their own. */

@@ -205,6 +205,43 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       assert.equal(settings['bioner.model'], copy);
     }));
 
+  it('Open Model Card shows the active model\'s card, or says it has none', () =>
+    step('model-card', async () => {
+      const copy = path.join(workspace, 'models', 'lexicon-copy');
+      await workbench.runCommand('BioNER: Open Model Card');
+      await workbench.notification(/The active model has no model card/).waitFor({ timeout: WAIT });
+      fs.writeFileSync(path.join(copy, 'MODEL_CARD.md'), '# lexicon-copy\n\nA test card.\n');
+      await workbench.runCommand('BioNER: Open Model Card');
+      await workbench.page.locator('.tab', { hasText: 'MODEL_CARD.md' }).first().waitFor({ timeout: WAIT });
+      await workbench.screenshot('8a-model-card');
+      await workbench.runCommand('View: Close Editor');
+    }));
+
+  // Known bug, found by this test: after Restart Server the status bar, colours and Problems come back, but document
+  // symbols (Show Entities in File) and hover get no answer from the restarted server in VS Code (a stdio client that
+  // opens a document before the model is loaded gets both). Kept as a todo until fixed.
+  it('Restart Server brings the server back with the same model, it answers, and the output channel says so', { todo: 'hover and document symbols hang after a restart' }, () =>
+    step('restart-server', async () => {
+      await workbench.openFile(NOTE);
+      await workbench.runCommand('BioNER: Restart Server');
+      await workbench.statusBarItem(/lexicon-copy · \d+ entities/).waitFor({ timeout: WAIT });
+      // The new server answers: Show Entities in File asks it for the file's entities.
+      await workbench.runCommand('BioNER: Show Entities in File');
+      await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Ivacaftor' }).first().waitFor({ timeout: WAIT });
+      await workbench.closeQuickInput();
+      // The BioNER output channel, as VS Code writes it to its logs (flushed after a short while).
+      const logs = path.join(server.userDataDir, 'logs');
+      const outputChannel = () =>
+        fs
+          .readdirSync(logs, { recursive: true, encoding: 'utf8' })
+          .filter((f) => /BioNER[^/]*\.log$/.test(f))
+          .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+          .join('\n');
+      const deadline = Date.now() + WAIT;
+      while (!/Restarting the BioNER language server/.test(outputChannel()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      assert.match(outputChannel(), /Restarting the BioNER language server/);
+    }));
+
   it('Fine-tune explains that a dictionary model cannot be fine-tuned', () =>
     step('fine-tune-lexicon', async () => {
       await workbench.runCommand('BioNER: Fine-tune on Workspace Annotations');

@@ -154,6 +154,8 @@ export class Workbench {
   /** Hovers the first span with exactly `text` and returns the hover's text. */
   async hoverText(text: string): Promise<string> {
     const span = this.editorSpans(text).first();
+    // A mouse already resting on the span (an earlier hover) would not raise a new hover.
+    await this.page.mouse.move(0, 0);
     await span.hover();
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
     await hover.waitFor({ state: 'visible', timeout: WAIT });

@@ -9,8 +9,14 @@ export interface Bioner {
   readonly extension: vscode.ExtensionContext;
   readonly output: vscode.OutputChannel;
   readonly statusBar: StatusBar;
-  /** The current client (replaced by Restart Server). */
+  /** The current client (replaced by Restart Server; possibly still starting, or stopped during a restart). */
   client(): LanguageClient;
+  /**
+   * The client once the latest start or restart is done: its providers are registered and the open documents sent
+   * to the server. Before that, VS Code's provider commands (e.g. vscode.executeDocumentSymbolProvider) find no BioNER
+   * provider and answer nothing.
+   */
+  ready(): Promise<LanguageClient>;
   restart(): Promise<void>;
 }
 

@@ -15,6 +15,8 @@ import {
 import { StatusBar } from './statusBar';
 
 let client: LanguageClient | undefined;
+/** The latest start or restart of the client (never rejects): what needs the server waits for it. */
+let starting: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<Bioner> {
   const output = vscode.window.createOutputChannel('BioNER');
@@ -37,9 +39,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bioner
     output,
     statusBar,
     client: () => client!,
-    restart: async () => {
-      await client?.stop().catch(() => undefined);
-      await start();
+    ready: async () => {
+      await starting;
+      return client!;
+    },
+    // Restarts run one after another. Until the new client is running, VS Code has no BioNER providers (symbols,
+    // hover) and the old server's status no longer holds: the status bar says so, and commands wait (ready()).
+    restart: () => {
+      starting = starting.then(async () => {
+        const end = statusBar.beginTask('restarting server');
+        statusBar.clearServerStatus();
+        try {
+          await client?.stop().catch(() => undefined);
+          await start();
+        } finally {
+          end();
+        }
+      });
+      return starting;
     },
   };
 
@@ -58,7 +75,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bioner
     vscode.workspace.onDidGrantWorkspaceTrust(() => reloadModel(bioner)),
   );
 
-  await start();
+  starting = start();
+  await starting;
   return bioner;
 }
 
@@ -71,7 +89,8 @@ function setLanguagesContext(): void {
 export async function reloadModel(bioner: Bioner): Promise<void> {
   const end = bioner.statusBar.beginTask('loading model');
   try {
-    const result = await bioner.client().sendRequest<ReloadModelResult>(ReloadModelMethod, {});
+    const client = await bioner.ready();
+    const result = await client.sendRequest<ReloadModelResult>(ReloadModelMethod, {});
     if (result?.error) throw new Error(result.error);
     if (result?.modelName) bioner.statusBar.setModelName(result.modelName);
   } catch (error) {

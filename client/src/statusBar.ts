@@ -34,6 +34,14 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** The server is going away (restart): what it reported (entity counts, busy documents, problems) no longer holds. */
+  clearServerStatus(): void {
+    this.counts.clear();
+    this.busyUris.clear();
+    this.problem = undefined;
+    this.render();
+  }
+
   /** Shows an error state (e.g. the model could not be loaded) until the next status from the server. */
   setProblem(message: string | undefined): void {
     this.problem = message;

@@ -8,13 +8,15 @@ interface EntityItem extends vscode.QuickPickItem {
   range: vscode.Range;
 }
 
-export function register(_bioner: Bioner): vscode.Disposable {
+export function register(bioner: Bioner): vscode.Disposable {
   return vscode.commands.registerCommand(id, async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showInformationMessage('BioNER: open a text file to list its entities.');
       return;
     }
+    // Right after activation or Restart Server the client may still be starting, with no symbol provider yet.
+    await bioner.ready();
     const symbols =
       (await vscode.commands.executeCommand<Array<vscode.DocumentSymbol | vscode.SymbolInformation>>(
         'vscode.executeDocumentSymbolProvider',

@@ -12,7 +12,7 @@
 #   WORK               work folder (default .work/train-default)
 #   OUT                model folder (default models/default)
 #   REPRESENTATION     BiLM config preset or JSON file (default small)
-#   PRETRAIN_EPOCHS    (default 1)      PRETRAIN_MINUTES  time limit of pre-training (default 45); a run stopped by
+#   PRETRAIN_EPOCHS    (default 2)      PRETRAIN_MINUTES  time limit of pre-training (default 120); a run stopped by
 #                      the time limit before PRETRAIN_EPOCHS is resumed from its checkpoint by the next run
 #   TRAIN_EPOCHS       (default 20)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
 #   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
@@ -26,8 +26,8 @@ DATA="${BIONER_DATA:-../shared/data}"
 WORK="${WORK:-.work/train-default}"
 OUT="${OUT:-models/default}"
 REPRESENTATION="${REPRESENTATION:-small}"
-PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-1}"
-PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-45}"
+PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-2}"
+PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-120}"
 TRAIN_EPOCHS="${TRAIN_EPOCHS:-20}"
 TRAIN_MINUTES="${TRAIN_MINUTES:-40}"
 SKIP_STAGES="${SKIP_STAGES:-}"

@@ -60,3 +60,22 @@ test('the full request is refused and range requests return the tokens of that r
   const told = client.messages.filter((m) => m.type === MessageType.Info && /maxFileSize/.test(m.message));
   assert.equal(told.length, 1);
 });
+
+test('a 10 MB single line (no newline at all): other documents are answered and a range request is tagged', async () => {
+  const sentence = 'The patient with cystic fibrosis received ivacaftor. ';
+  const line = sentence.repeat(Math.ceil((10 * 1024 * 1024) / sentence.length));
+  const uri = 'untitled:one-line';
+  client.open(uri, line);
+  const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: SMALL_URI }, position: { line: 0, character: 2 } });
+  assert.ok(hover, 'hover on another document answered');
+  await assert.rejects(client.tokens(uri), /maxFileSize/);
+  // A window in the middle of the line: its sentences only, with exact offsets.
+  const start = sentence.length * 100_000;
+  const range = await client.connection.sendRequest('textDocument/semanticTokens/range', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: start }, end: { line: 0, character: start + sentence.length } },
+  });
+  const decoded = LspTestClient.decode(line, range as never);
+  assert.deepEqual(decoded.map((t) => [t.text, t.type]), [['cystic fibrosis', 'disease'], ['ivacaftor', 'drug']]);
+  assert.equal(client.process.exitCode, null, 'the server is alive');
+});

@@ -20,8 +20,9 @@ function peakRssBytes(): number {
 }
 
 /**
- * Forward FLOPs per token: the BiLM (the model code's own count) plus the task BiLSTM and its output layer
- * (input = the scalar mix of [fwd; bwd] projections, 2P wide, plus the optional word embedding).
+ * Forward FLOPs per token: the BiLM (the model code's own count) plus the task char-CNN, the task BiLSTM and its
+ * output layer (input = the scalar mix of [fwd; bwd] projections, 2P wide, plus the optional word embedding and
+ * task char features).
  */
 function flopsPerToken(modelDir: string): number | undefined {
   const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
@@ -29,10 +30,14 @@ function flopsPerToken(modelDir: string): number | undefined {
   const rep = parseRepresentationConfig(config.architecture.representation, 'config.json');
   const encoder = config.architecture.tagger?.encoder ?? {};
   const H = encoder.hiddenSize ?? 128;
-  const I = 2 * rep.projectionDim + (encoder.wordEmbeddingDim ?? 0);
+  // The task char-CNN, at 12 char positions per word as forwardFlopsPerToken counts the BiLM's.
+  const charFilters: Array<[number, number]> = encoder.chars?.filters ?? [];
+  const charDim = encoder.chars?.embeddingDim ?? 0;
+  const taskChars = charFilters.reduce((sum, [w, n]) => sum + 2 * (12 - w + 1) * w * charDim * n, 0);
+  const I = 2 * rep.projectionDim + (encoder.wordEmbeddingDim ?? 0) + charFilters.reduce((sum, [, n]) => sum + n, 0);
   const labels = (config.labels?.tags ?? []).length || 5;
   const taskLstm = 2 * (2 * I * 4 * H + 2 * H * 4 * H);
-  return forwardFlopsPerToken(rep) + taskLstm + 2 * 2 * H * labels;
+  return forwardFlopsPerToken(rep) + taskChars + taskLstm + 2 * 2 * H * labels;
 }
 
 async function main(): Promise<void> {

@@ -45,3 +45,13 @@ test('gradients reach every char-CNN variable; empty sentences give zeros', asyn
   empty.dispose();
   encoder.cnn.params.dispose();
 });
+
+test("a word's vector does not depend on the other words of the batch (a longer word pads nothing differently)", async () => {
+  await initEngine({ backend: 'wasm' });
+  const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3], [4, 5]], maxChars: 20 });
+  const alone = encoder.apply([['and']], 1);
+  const withLong = encoder.apply([['and'], ['Cisplatinaspirin']], 1);
+  assert.deepEqual((withLong.arraySync() as number[][][])[0][0], (alone.arraySync() as number[][][])[0][0]);
+  tf.dispose([alone, withLong]);
+  encoder.cnn.params.dispose();
+});

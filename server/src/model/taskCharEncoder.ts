@@ -31,9 +31,11 @@ export class TaskCharEncoder {
   apply(batch: string[][], T: number): tf.Tensor3D {
     const words = makeWordBatch(batch);
     if (words.types.length === 0) return tf.zeros([batch.length, T, this.outputDim]);
+    // Every word is padded to the same maxChars positions: the max over positions then never depends on the longest
+    // word of the batch (windows over padding count for every word alike), so a sentence is tagged the same in any
+    // batch.
+    const C = Math.max(this.cnn.minChars, this.config.maxChars);
     const { maxChars } = this.config;
-    let C = this.cnn.minChars;
-    for (const w of words.types) C = Math.max(C, Math.min(Array.from(w).length, maxChars - 2) + 2);
     const ids = new Int32Array(words.types.length * C);
     words.types.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
     // makeWordBatch pads to the longest sentence; the caller's T may be larger (never smaller).

@@ -1,0 +1,59 @@
+// The shipped model (models/default): the example sentence, and a regression guard on BC5CDR test. The floors sit
+// just under the figures measured when the model was trained (models/default/MODEL_CARD.md); a model that scores
+// below them must not ship.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { repoRoot } from '../fixtures/bulk/cli';
+import { spawnSync } from 'node:child_process';
+
+const model = join(repoRoot, 'models', 'default');
+const cli = join(repoRoot, 'dist', 'cli.js');
+const bc5cdrTest = join(resolve(repoRoot, process.env.BIONER_DATA ?? join('..', 'shared', 'data')), 'bc5cdr', 'test.tsv');
+
+/** Strict span F1 floors on BC5CDR test (percent). */
+const FLOOR = { overall: 82.8, DISEASE: 77.7, DRUG: 87.1 }; // measured 83.32 / 78.21 / 87.60
+
+const EXAMPLE = 'Patient diagnosed with cystic fibrosis and treated with Ivacaftor.';
+
+function run(args: string[], input = ''): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('the shipped model is a neural model with its model card', () => {
+  const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'));
+  assert.equal(config.kind, 'neural');
+  assert.deepEqual([...config.labels.types].sort(), ['DISEASE', 'DRUG']);
+  assert.ok(existsSync(join(model, 'MODEL_CARD.md')));
+});
+
+function tagExample(): Array<{ text: string; label: string; start: number; end: number }> {
+  const r = run(['tag', '-', '--model', model, '--format', 'jsonl'], EXAMPLE);
+  assert.equal(r.code, 0, r.stderr);
+  const entities = JSON.parse(r.stdout.trim()).entities as Array<{ text: string; label: string; start: number; end: number }>;
+  for (const e of entities) assert.equal(EXAMPLE.slice(e.start, e.end), e.text);
+  return entities;
+}
+
+test('the example sentence: Ivacaftor = DRUG', () => {
+  assert.ok(tagExample().some((e) => e.text === 'Ivacaftor' && e.label === 'DRUG'));
+});
+
+// The shipped model tags only "fibrosis" of "cystic fibrosis" (the phrase is not in BC5CDR train and is rare in the
+// pre-training text): a known shortfall of this model, kept visible as a todo until a model gets it right.
+test('the example sentence: cystic fibrosis = DISEASE', { todo: 'the shipped model tags only "fibrosis"' }, () => {
+  assert.ok(tagExample().some((e) => e.text === 'cystic fibrosis' && e.label === 'DISEASE'));
+});
+
+test('BC5CDR test: strict span F1 stays at or above the model card floor', { skip: !existsSync(bc5cdrTest) && `no ${bc5cdrTest}` }, () => {
+  const r = run(['eval', '--model', model, '--label-map', 'Chemical=DRUG,Disease=DISEASE', '--json', bc5cdrTest]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const f1 = (s: { f1: number }) => Math.round(s.f1 * 1000) / 10;
+  const byType = Object.fromEntries(report.perType.map((t: { label: string; f1: number }) => [t.label, f1(t)]));
+  assert.ok(f1(report.overall) >= FLOOR.overall, `overall F1 ${f1(report.overall)} < ${FLOOR.overall}`);
+  assert.ok(byType.DISEASE >= FLOOR.DISEASE, `DISEASE F1 ${byType.DISEASE} < ${FLOOR.DISEASE}`);
+  assert.ok(byType.DRUG >= FLOOR.DRUG, `DRUG F1 ${byType.DRUG} < ${FLOOR.DRUG}`);
+});

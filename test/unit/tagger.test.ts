@@ -48,6 +48,35 @@ test('a training step and a prediction leak no tensors (frozen and unfrozen BiLM
   model.dispose();
 });
 
+test('inference after training steps and a weight restore uses no word vectors of older weights', async () => {
+  await initEngine({ backend: 'cpu' });
+  const model = tinyModel();
+  const words = TINY_DATA.map((s) => s.tokens);
+  const tags = TINY_DATA.map((s) => model.tagSet.encode(s.tags));
+  const emissions = (m: typeof model): number[][][] =>
+    tf.tidy(() => m.emissions(words, m.represent(words, false), false).arraySync() as number[][][]);
+  const initial = model.getWeights();
+  const saved = Object.fromEntries(Object.entries(initial).map(([k, v]) => [k, v.clone()]));
+  const before = emissions(model); // fills the inference caches of both char-CNNs
+  const optimizer = tf.train.adam(0.05);
+  const bilmOptimizer = tf.train.adam(0.05);
+  for (let i = 0; i < 3; i++) trainStep(model, words, tags, { clipNorm: 5, freezeBilm: false }, optimizer, bilmOptimizer);
+  // A model built afresh with the trained weights has empty caches: the trained model must give the same emissions.
+  const reference = tinyModel();
+  reference.setWeights(model.getWeights());
+  const after = emissions(model);
+  assert.notDeepEqual(after, before, 'training changed the emissions');
+  assert.deepEqual(after, emissions(reference));
+  // Restoring the old weights (as early stopping does) brings the old emissions back, not cached newer ones.
+  model.setWeights(saved);
+  assert.deepEqual(emissions(model), before);
+  tf.dispose(Object.values(saved));
+  optimizer.dispose();
+  bilmOptimizer.dispose();
+  model.dispose();
+  reference.dispose();
+});
+
 test('the frozen-BiLM feature cache returns exactly the BiLM layers and mask of any batch', async () => {
   await initEngine({ backend: 'cpu' });
   const model = tinyModel();

@@ -1,4 +1,5 @@
-// The tagger's own char-CNN: one vector per word type, zero at padding, trainable, and no tensor left behind.
+// The tagger's own char-CNN: one vector per word type, zero at padding, trainable, cached for inference only while
+// the weights stay the same, and no tensor left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,10 +17,10 @@ test('[B, T, F]: equal words get equal vectors, padding is zero, a long word is 
   const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3], [3, 5]], maxChars: 6 });
   assert.equal(encoder.outputDim, 8);
   const before = tf.memory().numTensors;
-  const out = encoder.apply([...sentences, ['Cisplatinum']], 4);
+  const out = encoder.apply([...sentences, ['Cisplatinum']], 4, false);
   assert.deepEqual(out.shape, [3, 4, 8]);
   const v = (await out.array()) as number[][][];
-  const alone = encoder.apply([['Aspirin']], 1);
+  const alone = encoder.apply([['Aspirin']], 1, true);
   assert.deepEqual(v[0][0], (alone.arraySync() as number[][][])[0][0]);
   alone.dispose();
   assert.notDeepEqual(v[0][0], v[0][2], 'case is seen');
@@ -35,11 +36,11 @@ test('[B, T, F]: equal words get equal vectors, padding is zero, a long word is 
 test('gradients reach every char-CNN variable; empty sentences give zeros', async () => {
   await initEngine({ backend: 'wasm' });
   const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3]], maxChars: 20 });
-  const { grads } = tf.variableGrads(() => tf.sum(tf.square(encoder.apply(sentences, 3))) as tf.Scalar, encoder.variables);
+  const { grads } = tf.variableGrads(() => tf.sum(tf.square(encoder.apply(sentences, 3, true))) as tf.Scalar, encoder.variables);
   assert.equal(Object.keys(grads).length, encoder.variables.length);
   for (const g of Object.values(grads)) assert.ok(tf.sum(tf.abs(g)).dataSync()[0] > 0);
   tf.dispose(grads);
-  const empty = encoder.apply([[], []], 2);
+  const empty = encoder.apply([[], []], 2, false);
   assert.deepEqual(empty.shape, [2, 2, 3]);
   assert.equal(tf.sum(tf.abs(empty)).dataSync()[0], 0);
   empty.dispose();
@@ -49,9 +50,39 @@ test('gradients reach every char-CNN variable; empty sentences give zeros', asyn
 test("a word's vector does not depend on the other words of the batch (a longer word pads nothing differently)", async () => {
   await initEngine({ backend: 'wasm' });
   const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3], [4, 5]], maxChars: 20 });
-  const alone = encoder.apply([['and']], 1);
-  const withLong = encoder.apply([['and'], ['Cisplatinaspirin']], 1);
+  const alone = encoder.apply([['and']], 1, true);
+  const withLong = encoder.apply([['and'], ['Cisplatinaspirin']], 1, true);
   assert.deepEqual((withLong.arraySync() as number[][][])[0][0], (alone.arraySync() as number[][][])[0][0]);
   tf.dispose([alone, withLong]);
+  encoder.cnn.params.dispose();
+});
+
+test('inference reuses cached word vectors; a training pass or new weights empty the cache', async () => {
+  await initEngine({ backend: 'wasm' });
+  const encoder = new TaskCharEncoder('t', vocab, { embeddingDim: 4, filters: [[2, 3]], maxChars: 20 }, 2);
+  const row = (out: tf.Tensor3D, b: number, t: number): number[] => {
+    const v = (out.arraySync() as number[][][])[b][t];
+    out.dispose();
+    return v;
+  };
+  const fresh = row(encoder.apply([['Aspirin', 'and', 'Cisplatin']], 3, true), 0, 2);
+  assert.equal(encoder.cacheSize, 0, 'training computes, never caches');
+  // Three word types through a cache of two: the evicted first words still get their own vectors.
+  const cached = encoder.apply([['Aspirin', 'and', 'Cisplatin']], 3, false);
+  assert.equal(encoder.cacheSize, 2);
+  assert.deepEqual(row(cached, 0, 2), fresh);
+  assert.deepEqual(row(encoder.apply([['Cisplatin']], 1, false), 0, 0), fresh, 'a cache hit equals the computed vector');
+
+  // New weights: the cached vector of Cisplatin must not survive.
+  const weights = encoder.cnn.params.getWeights();
+  const doubled = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, tf.mul(v, 2)]));
+  encoder.cnn.params.setWeights(doubled);
+  encoder.clearCache(); // what TaskEncoder.setWeights does
+  assert.equal(encoder.cacheSize, 0);
+  assert.notDeepEqual(row(encoder.apply([['Cisplatin']], 1, false), 0, 0), fresh);
+  assert.equal(encoder.cacheSize, 1);
+  encoder.apply([['and']], 1, true).dispose();
+  assert.equal(encoder.cacheSize, 0, 'a training pass empties the cache');
+  tf.dispose([...Object.values(doubled)]);
   encoder.cnn.params.dispose();
 });

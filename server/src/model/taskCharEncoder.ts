@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharCnn } from './charCnn';
 import { makeWordBatch } from './tokenEncoder';
 import type { CharVocab } from './vocab';
+import { WordVectorCache } from './wordVectorCache';
 
 export interface TaskCharConfig {
   /** Char embedding size. */
@@ -17,9 +18,12 @@ export interface TaskCharConfig {
 
 export class TaskCharEncoder {
   readonly cnn: CharCnn;
+  /** Word vectors for inference; emptied by every training pass and weight change (they make it stale). */
+  private readonly cache: WordVectorCache;
 
-  constructor(readonly name: string, readonly charVocab: CharVocab, readonly config: TaskCharConfig) {
+  constructor(readonly name: string, readonly charVocab: CharVocab, readonly config: TaskCharConfig, cacheSize = 50_000) {
     this.cnn = new CharCnn(name, { charVocabSize: charVocab.size, embeddingDim: config.embeddingDim, filters: config.filters });
+    this.cache = new WordVectorCache(this.cnn.outputDim, cacheSize);
   }
 
   /** F: features per token. */
@@ -27,26 +31,45 @@ export class TaskCharEncoder {
     return this.cnn.outputDim;
   }
 
-  /** Right-padded sentences, padded to T steps -> [B, T, F], zero at padding. Each word type is encoded once. */
-  apply(batch: string[][], T: number): tf.Tensor3D {
+  /**
+   * Right-padded sentences, padded to T steps -> [B, T, F], zero at padding. Each word type is encoded once; outside
+   * training, from the cache when it was seen before.
+   */
+  apply(batch: string[][], T: number, training: boolean): tf.Tensor3D {
     const words = makeWordBatch(batch);
     if (words.types.length === 0) return tf.zeros([batch.length, T, this.outputDim]);
-    // Every word is padded to the same maxChars positions: the max over positions then never depends on the longest
-    // word of the batch (windows over padding count for every word alike), so a sentence is tagged the same in any
-    // batch.
-    const C = Math.max(this.cnn.minChars, this.config.maxChars);
-    const { maxChars } = this.config;
-    const ids = new Int32Array(words.types.length * C);
-    words.types.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
+    if (training) this.cache.clear(); // the step after this pass changes the weights
     // makeWordBatch pads to the longest sentence; the caller's T may be larger (never smaller).
     const index = new Int32Array(batch.length * T).fill(words.types.length);
     for (let b = 0; b < batch.length; b++) {
       for (let t = 0; t < words.T; t++) index[b * T + t] = words.typeIndex[b * words.T + t];
     }
     return tf.tidy(() => {
-      const types = tf.concat([this.cnn.apply({ ids, N: words.types.length, C }), tf.zeros([1, this.outputDim])], 0); // [U+1, F]
+      const vectors = training ? this.encodeTypes(words.types) : this.cache.lookup(words.types, (w) => this.encodeTypes(w));
+      const types = tf.concat([vectors, tf.zeros([1, this.outputDim])], 0); // [U+1, F]
       return tf.reshape(tf.gather(types, tf.tensor1d(index, 'int32')), [batch.length, T, this.outputDim]) as tf.Tensor3D;
     });
+  }
+
+  /**
+   * words (N) -> [N, F]. Every word is padded to the same maxChars positions: the max over positions then never
+   * depends on the other words of its call (windows over padding count for every word alike), so a word's vector is
+   * the same in any batch, which also makes it safe to cache.
+   */
+  encodeTypes(words: string[]): tf.Tensor2D {
+    const C = Math.max(this.cnn.minChars, this.config.maxChars);
+    const ids = new Int32Array(words.length * C);
+    words.forEach((w, i) => this.charVocab.encodeInto(w, this.config.maxChars, ids, i * C));
+    return this.cnn.apply({ ids, N: words.length, C });
+  }
+
+  /** Forget cached vectors (after the weights change). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
   }
 
   get variables(): tf.Variable[] {

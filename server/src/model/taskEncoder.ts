@@ -86,7 +86,7 @@ export class TaskEncoder {
       }
       if (this.chars) {
         if (!sentences) throw new Error('the task char-CNN needs the batch sentences');
-        parts.push(this.chars.apply(sentences, T)); // [B,T,F]
+        parts.push(this.chars.apply(sentences, T, training)); // [B,T,F]
       }
       let input = (parts.length === 1 ? mix : tf.concat(parts, 2)) as tf.Tensor3D;
       if (training && this.config.dropout > 0) input = tf.dropout(input, this.config.dropout) as tf.Tensor3D;
@@ -105,6 +105,7 @@ export class TaskEncoder {
     this.forward.setWeights(weights, source);
     this.backward.setWeights(weights, source);
     this.params.setWeights(weights, source);
+    this.chars?.clearCache();
   }
 
   dispose(): void {

@@ -1,12 +1,12 @@
 // Context-independent token representations: char-CNN -> highway -> linear projection to P. Computed once per
 // unique word type in a batch (dedupe, then gather), with an LRU cache of finished vectors for inference.
 import * as tf from '@tensorflow/tfjs-core';
-import { LRUCache } from 'lru-cache';
 import { CharCnn, type CharIds } from './charCnn';
 import type { RepresentationConfig } from './config';
 import { Highway } from './highway';
 import { glorotUniform, ParamStore } from './params';
 import { CharVocab } from './vocab';
+import { WordVectorCache } from './wordVectorCache';
 
 /** A right-padded batch of word sequences, deduplicated into word types. */
 export interface WordBatch {
@@ -50,7 +50,7 @@ export class TokenEncoder {
   readonly highway: Highway;
   private readonly projection: tf.Variable; // [F, P]
   private readonly projectionBias: tf.Variable; // [P]
-  private readonly cache: LRUCache<string, Float32Array>;
+  private readonly cache: WordVectorCache;
 
   constructor(readonly name: string, readonly config: RepresentationConfig, readonly charVocab: CharVocab, cacheSize = 50_000) {
     this.charCnn = new CharCnn(`${name}/char_cnn`, {
@@ -64,7 +64,7 @@ export class TokenEncoder {
     this.params.include(this.highway.params);
     this.projection = this.params.add(`${name}/projection/kernel`, glorotUniform([F, config.projectionDim]));
     this.projectionBias = this.params.add(`${name}/projection/bias`, tf.zeros([config.projectionDim]));
-    this.cache = new LRUCache({ max: Math.max(1, cacheSize) });
+    this.cache = new WordVectorCache(config.projectionDim, cacheSize);
   }
 
   /** Char ids of words, padded to C = the longest encoded word (at least the widest filter). */
@@ -107,7 +107,7 @@ export class TokenEncoder {
   typeVectors(batch: WordBatch, training: boolean): tf.Tensor2D {
     const P = this.config.projectionDim;
     return tf.tidy(() => {
-      const vectors = training ? this.encodeTypes(batch.types) : this.cachedTypes(batch.types);
+      const vectors = training ? this.encodeTypes(batch.types) : this.cache.lookup(batch.types, (w) => this.encodeTypes(w));
       return tf.concat([vectors, tf.zeros([1, P])], 0) as tf.Tensor2D;
     });
   }
@@ -131,32 +131,6 @@ export class TokenEncoder {
         return tf.gather(typeVectors, tf.tensor1d(column, 'int32')) as tf.Tensor2D;
       }),
     );
-  }
-
-  /** [U, P] for unique words, computing only those missing from the cache. */
-  private cachedTypes(types: string[]): tf.Tensor2D {
-    const P = this.config.projectionDim;
-    const missing = types.filter((w) => !this.cache.has(w));
-    if (missing.length) {
-      const computed = this.encodeTypes(missing);
-      const values = computed.dataSync() as Float32Array;
-      computed.dispose();
-      missing.forEach((w, i) => this.cache.set(w, values.slice(i * P, (i + 1) * P)));
-    }
-    const out = new Float32Array(types.length * P);
-    types.forEach((w, i) => {
-      // A word just computed may have been evicted already when the batch is larger than the cache.
-      const v = this.cache.get(w) ?? (this.encodeTypesSync(w) as Float32Array);
-      out.set(v, i * P);
-    });
-    return tf.tensor2d(out, [types.length, P]);
-  }
-
-  private encodeTypesSync(word: string): Float32Array {
-    const t = this.encodeTypes([word]);
-    const v = t.dataSync() as Float32Array;
-    t.dispose();
-    return v;
   }
 
   /** Forget cached vectors (after the weights change). */

@@ -37,9 +37,11 @@ export interface RunCliOptions {
   log: vscode.OutputChannel;
   onEvent?: (event: CliEvent) => void;
   token?: vscode.CancellationToken;
+  /** Exit codes that mean success (default [0]); `bioner tag` exits 2 when it finished but skipped some inputs. */
+  successCodes?: number[];
 }
 
-export function runCli({ cliPath, args, cwd, log, onEvent, token }: RunCliOptions): Promise<CliResult> {
+export function runCli({ cliPath, args, cwd, log, onEvent, token, successCodes = [0] }: RunCliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     log.appendLine(`$ bioner ${args.map(quoteArg).join(' ')}`);
     // fork() reuses the editor's Node runtime (ELECTRON_RUN_AS_NODE in VS Code, plain Node in code-server).
@@ -79,7 +81,7 @@ export function runCli({ cliPath, args, cwd, log, onEvent, token }: RunCliOption
     child.on('close', (code) => {
       cancel?.dispose();
       if (cancelled) return reject(new CliCancelled());
-      if (code !== 0) return reject(new CliError(lastError || `bioner exited with code ${code}`, code));
+      if (code === null || !successCodes.includes(code)) return reject(new CliError(lastError || `bioner exited with code ${code}`, code));
       resolve({ done: events.filter((e) => e.event === 'done').at(-1), events });
     });
   });

@@ -20,6 +20,9 @@ if (mode === 'ok') {
 } else if (mode === 'fail') {
   process.stderr.write('bioner: notes/a.ann:3: expected "T<n><TAB>LABEL START END<TAB>TEXT"\\n');
   process.exit(1);
+} else if (mode === 'partial') {
+  process.stderr.write(JSON.stringify({ event: 'done', summary: { skipped: [{ file: 'x.txt', reason: 'is empty' }] } }) + '\\n');
+  process.exit(2);
 } else if (mode === 'slow') {
   process.on('SIGINT', () => { require('fs').writeFileSync(process.argv[3], 'interrupted'); process.exit(130); });
   out({ event: 'progress', done: 0, total: 10 });
@@ -74,6 +77,16 @@ describe('runCli', () => {
       assert.ok(error instanceof CliError);
       assert.equal(error.exitCode, 1);
       assert.equal(error.message, 'notes/a.ann:3: expected "T<n><TAB>LABEL START END<TAB>TEXT"');
+      return true;
+    });
+  });
+
+  it('an exit code listed in successCodes (bioner tag: 2 = done, some files skipped) resolves with the done event', async () => {
+    const result = await runCli({ cliPath: fakeCli(), args: ['partial'], log: log(), successCodes: [0, 2] });
+    assert.deepEqual((result.done?.summary as { skipped: unknown[] }).skipped, [{ file: 'x.txt', reason: 'is empty' }]);
+    await assert.rejects(runCli({ cliPath: fakeCli(), args: ['partial'], log: log() }), (error: unknown) => {
+      assert.ok(error instanceof CliError);
+      assert.equal(error.exitCode, 2);
       return true;
     });
   });

@@ -1,6 +1,7 @@
 // The bad-input corpus (test/fixtures/bad, plus a 10 MB line and a 100,000-character token generated here) through
 // the CLI: `bioner tag`, `convert`, `eval` and `train`. An input error exits 1 with `bioner: <file>:<line>: ...` and no
-// stack trace; a warning-only case succeeds and prints the warning; odd but valid text is tagged with exact offsets.
+// stack trace (a folder run tags the good files and exits 2, listing the skipped ones); a warning-only case succeeds
+// and prints the warning; odd but valid text is tagged with exact offsets.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,12 +30,16 @@ describe('bioner tag on odd and bad text', () => {
     scratch = scratchDir('cli-bad');
   });
 
-  it('an empty file and a whitespace-only file give no entities and succeed', () => {
+  it('an empty file and a whitespace-only file are refused by tag, eval and convert, naming the file', () => {
+    assertUserFailure(tagJsonl(bad('empty.txt')), /empty\.txt: is empty: nothing to tag/);
+    assertUserFailure(tagJsonl(bad('whitespace.txt')), /whitespace\.txt: has only whitespace: nothing to tag/);
+    assertUserFailure(runCli(['tag', '-', '--model', lexiconModel, '--workers', '0'], { input: '' }), /<stdin>: is empty/);
     for (const name of ['empty.txt', 'whitespace.txt']) {
-      const run = tagJsonl(bad(name));
-      assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(entitiesOf(run.stdout), []);
-      assert.doesNotMatch(run.stderr, STACK_LINE);
+      assertUserFailure(runCli(['eval', '--model', lexiconModel, bad(name)]), new RegExp(`${name.replace('.', '\\.')}: has no text .*nothing to score`));
+      assertUserFailure(runCli(['eval', bad(name), bad(name), '--gold-format', 'conll', '--pred-format', 'conll']), /nothing to score/);
+      const out = join(scratch, `${name}.conll`);
+      assertUserFailure(runCli(['convert', bad(name), out]), /nothing to convert/);
+      assert.ok(!existsSync(out), 'nothing written');
     }
   });
 
@@ -48,9 +53,12 @@ describe('bioner tag on odd and bad text', () => {
     mkdirSync(folder);
     writeFileSync(join(folder, 'binary.txt'), readFileSync(bad('nul.txt')));
     writeFileSync(join(folder, 'good.txt'), 'Aspirin was given.\n');
+    writeFileSync(join(folder, 'blank.txt'), ' \n\t\n');
     const run = runCli(['tag', folder, '--model', lexiconModel, '--workers', '0', '--out', join(scratch, 'mixed-out')]);
-    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.code, 2, `exit 2: done, some files skipped\n${run.stderr}`);
     assert.match(run.stderr, /skipped binary\.txt: .*binary\.txt:2: contains a NUL byte/);
+    assert.match(run.stderr, /skipped blank\.txt: has only whitespace: nothing to tag/);
+    assert.match(run.stderr, /1 written, 0 already up to date, 2 skipped/);
     assert.ok(existsSync(join(scratch, 'mixed-out', 'good.jsonl')));
     assert.ok(!existsSync(join(scratch, 'mixed-out', 'binary.jsonl')));
   });

@@ -88,6 +88,7 @@ async function tagFolder(bioner: Bioner, folder: string, format: TagFormat, out:
           args: ['tag', folder, '--model', model, '--out', out, '--format', format, '--progress-json'],
           log: bioner.output,
           token,
+          successCodes: [0, 2], // 2: done, some files skipped (listed in the summary)
           onEvent: (event) => {
             if (event.event === 'skipped') bioner.output.appendLine(`skipped ${event.file}: ${event.reason}`);
             const done = num(event, 'done');

@@ -168,13 +168,12 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
         continue;
       }
       const documents = read.documents;
-      settle(file, Math.max(1, documents.length)); // an empty file still counts as one document done
+      settle(file, documents.length);
       if (plan?.keptUserAnn) summary.keptUserAnn.push(plan.keptUserAnn);
       const job: FileJob = { file, sink: plan ? new AtomicFileSink(plan.path) : stdoutSink, plan };
       if (plan?.textCopy) job.text = documents[0]?.text ?? '';
       const header = fileHeader(format, file, inputs.isDirectory, !!plan);
       if (header) then(() => job.sink.write(header));
-      if (documents.length === 0) done++;
 
       let complete = true;
       for (const doc of documents) {

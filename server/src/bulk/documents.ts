@@ -1,5 +1,6 @@
 // Turns one input file into documents: a text file is one document; a JSONL file is one `{"id","text"}` object per
-// line. Files that are not text (NUL bytes, invalid UTF-8) or are larger than the limit are reported, not read.
+// line. Files that are not text (NUL bytes, invalid UTF-8), are larger than the limit or hold nothing to tag (empty,
+// only whitespace) are reported, not tagged.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -34,7 +35,12 @@ export async function readDocuments(file: InputFile, maxBytes: number, options: 
   }
   // stdin has no extension: it is JSONL when its first non-blank character opens an object.
   const kind: InputKind = file.path === '-' && /^\s*\{/.test(text) ? 'jsonl' : file.kind;
-  return { documents: kind === 'jsonl' ? parseJsonlDocuments(text.replace(/^\uFEFF/, ''), label) : [{ text }], bytes: bytes.length };
+  if (kind === 'jsonl') {
+    const documents = parseJsonlDocuments(text.replace(/^\uFEFF/, ''), label);
+    return documents.length ? { documents, bytes: bytes.length } : { skipped: 'has no documents (every line is blank): nothing to tag' };
+  }
+  if (!text.replace(/^\uFEFF/, '').trim()) return { skipped: `${text.length ? 'has only whitespace' : 'is empty'}: nothing to tag` };
+  return { documents: [{ text }], bytes: bytes.length };
 }
 
 /** One document per non-blank line `{"id": string|number, "text": string}`; anything else is a UserError at file:line. */

@@ -76,6 +76,15 @@ export interface CorpusReadResult {
   warnings: FormatWarning[];
 }
 
+/** Throws a UserError naming `path` when the corpus has no text at all (an empty or whitespace-only input). */
+export function requireText(corpus: Corpus, path: string, purpose: string): void {
+  const hasText =
+    corpus.kind === 'tokens'
+      ? corpus.documents.some((d) => d.sentences.some((s) => s.tokens.length > 0))
+      : corpus.documents.some((d) => d.text.trim() !== '');
+  if (!hasText) throw new UserError(`${path}: has no text (empty or only whitespace): nothing to ${purpose}`);
+}
+
 /** Reads annotations in any supported format. */
 export function readCorpus(path: string, options: ReadOptions = {}): CorpusReadResult {
   const format = options.format ?? detectInputFormat(path);

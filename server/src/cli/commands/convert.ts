@@ -8,6 +8,7 @@ import {
   detectInputFormat,
   detectOutputFormat,
   readCorpus,
+  requireText,
   writeCorpus,
   type AnnotationFormat,
 } from '../../formats/corpus';
@@ -61,6 +62,7 @@ export function register(program: Command): void {
       const to = options.to ?? detectOutputFormat(out);
       if (!options.force) refuseToOverwrite(out);
       const { corpus, warnings } = readCorpus(input, { format: from, scheme: options.inputScheme });
+      requireText(corpus, input, 'convert');
       const writeWarnings = writeCorpus(out, corpus, { format: to, scheme: options.scheme, tokenization: options.tokenization });
       printWarnings([...warnings, ...writeWarnings]);
       const documents = corpus.documents.length;

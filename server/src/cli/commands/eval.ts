@@ -3,7 +3,7 @@
 // To score a model, tag GOLD into a predicted Corpus and call `reportEvaluation(gold, pred, ...)`.
 import { Command, Option } from 'commander';
 import { UserError } from '../../errors';
-import { ANNOTATION_FORMATS, readCorpus, type AnnotationFormat, type Corpus } from '../../formats/corpus';
+import { ANNOTATION_FORMATS, readCorpus, requireText, type AnnotationFormat, type Corpus } from '../../formats/corpus';
 import { TAG_SCHEMES, type TagScheme } from '../../formats/tagSchemes';
 import { alignCorpora } from '../../eval/alignCorpora';
 import { formatReportTable } from '../../eval/report';
@@ -62,6 +62,7 @@ export function register(program: Command): void {
         const { tagCorpusWithModel } = await import('../../model/evaluateModel');
         const { parseLabelMap } = await import('../../model/labels');
         const gold = readCorpus(goldPath, { format: options.goldFormat, scheme: options.goldScheme });
+        requireText(gold.corpus, goldPath, 'score');
         printWarnings(gold.warnings);
         const tagged = await tagCorpusWithModel(options.model, gold.corpus, parseLabelMap(options.labelMap));
         reportEvaluation(tagged.gold, tagged.pred, { json: options.json, goldName: goldPath, predName: options.model });
@@ -69,6 +70,7 @@ export function register(program: Command): void {
       }
       if (predPath === undefined) throw new UserError('eval: give the predictions to score (PRED) or --model DIR');
       const gold = readCorpus(goldPath, { format: options.goldFormat, scheme: options.goldScheme });
+      requireText(gold.corpus, goldPath, 'score');
       const pred = readCorpus(predPath, { format: options.predFormat, scheme: options.predScheme });
       printWarnings([...gold.warnings, ...pred.warnings]);
       reportEvaluation(gold.corpus, pred.corpus, { json: options.json, goldName: goldPath, predName: predPath });

@@ -53,7 +53,10 @@ BRAT output under --out also gets a copy of the text (a.txt beside a.ann); JSONL
 --in-place names the other formats a.bioner.jsonl, a.bioner.conll, a.bioner.inline.txt (never a person's file).
 An existing .ann that bioner did not write (no "# bioner" first line) is kept; ours goes to <name>.bioner.ann.
 A second run skips inputs whose output is complete and newer than the input (--force redoes them).
-Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.`,
+Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.
+Exit codes: 0 every input tagged (or already up to date); 1 an error (one input that cannot be tagged: empty, binary,
+  not UTF-8, too large; a bad option or model); 2 a folder was tagged but some of its files were skipped (each is
+  listed with the reason); 130 interrupted.`,
     )
     .action(async (input: string, flags: TagFlags) => {
       const progress: ProgressMode = flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
@@ -90,6 +93,7 @@ Ctrl-C finishes or discards the files in flight (no half-written file); exit cod
           { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
         );
         if (summary.interrupted) process.exitCode = 130;
+        else if (summary.skipped.length) process.exitCode = 2;
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -1,5 +1,8 @@
 // BioNER extension entry point: starts the language server, the status bar and the commands. All work happens in
 // the server (tagging) or in separate CLI processes (training, bulk tagging); this file only wires them together.
+// The extension activates on the default languages and after start-up (so a language added to `bioner.languages`
+// works too), but starts the server (which loads the model) only once a document of a tagged language is open or a
+// command needs it.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
@@ -15,8 +18,8 @@ import {
 import { StatusBar } from './statusBar';
 
 let client: LanguageClient | undefined;
-/** The latest start or restart of the client (never rejects): what needs the server waits for it. */
-let starting: Promise<void> = Promise.resolve();
+/** The latest start or restart of the client (never rejects): what needs the server waits for it; unset until then. */
+let starting: Promise<void> | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<Bioner> {
   const output = vscode.window.createOutputChannel('BioNER');
@@ -40,12 +43,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bioner
     statusBar,
     client: () => client!,
     ready: async () => {
-      await starting;
+      await startOnce();
       return client!;
     },
     // Restarts run one after another. Until the new client is running, VS Code has no BioNER providers (symbols,
     // hover) and the old server's status no longer holds: the status bar says so, and commands wait (ready()).
     restart: () => {
+      if (!starting) return startOnce();
       starting = starting.then(async () => {
         const end = statusBar.beginTask('restarting server');
         statusBar.clearServerStatus();
@@ -68,14 +72,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bioner
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('bioner.languages')) {
         setLanguagesContext();
-        await bioner.restart();
+        if (starting) await bioner.restart();
+        else startWhenNeeded();
       }
     }),
     // Trusting the workspace may make its `bioner.model` setting count, with no configuration change to signal it.
     vscode.workspace.onDidGrantWorkspaceTrust(() => reloadModel(bioner)),
   );
 
-  starting = start();
+  /** Starts the client the first time only; later calls wait for that start (or the latest restart). */
+  const startOnce = (): Promise<void> => (starting ??= start());
+  const tagged = (document: vscode.TextDocument): boolean => documentLanguages().includes(document.languageId);
+  /** Starts the server now if a document of a tagged language is open, else when the first one opens. */
+  const startWhenNeeded = (): void => {
+    if (vscode.workspace.textDocuments.some(tagged)) {
+      void startOnce();
+      return;
+    }
+    const opened = vscode.workspace.onDidOpenTextDocument((document) => {
+      if (!tagged(document)) return;
+      opened.dispose();
+      void startOnce();
+    });
+    context.subscriptions.push(opened);
+  };
+
+  startWhenNeeded();
   await starting;
   return bioner;
 }

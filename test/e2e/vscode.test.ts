@@ -147,6 +147,38 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 
       await workbench.statusBarItem(/tagging folder/).waitFor({ state: 'detached', timeout: WAIT });
     }));
 
+  it('Cancel stops Tag Folder…: the files written are complete, nothing is half-written', () =>
+    step('tag-folder-cancel', async () => {
+      // Big enough to take many seconds even with the lexicon model (about 20 MB of text in 1,000 files).
+      const big = path.join(workspace, 'big');
+      fs.mkdirSync(big);
+      const sentence = 'A 54-year-old woman with cystic fibrosis was started on Ivacaftor and developed fever after aspirin. ';
+      for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(big, `note-${String(i).padStart(4, '0')}.txt`), sentence.repeat(200));
+      const out = `${big}-bioner`;
+      await workbench.runCommand('BioNER: Tag Folder…');
+      await workbench.chooseFolder(big);
+      await workbench.pick('JSONL');
+      await workbench.pick('big-bioner');
+      const progress = workbench.notification(/BioNER: tagging big/);
+      await workbench.notification(/[1-9]\d* \/ 1000 documents/).waitFor({ timeout: 2 * WAIT });
+      await workbench.screenshot('4b-tag-folder-running');
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await workbench.notification(/tagging cancelled; files already written stay in/).waitFor({ timeout: WAIT });
+      await workbench.statusBarItem(/tagging folder/).waitFor({ state: 'detached', timeout: WAIT });
+      await workbench.screenshot('4c-tag-folder-cancelled');
+      const written = fs.readdirSync(out).filter((f) => !f.startsWith('.bioner'));
+      assert.ok(written.length < 1000, `stopped early (${written.length} files written)`);
+      assert.deepEqual(written.filter((f) => f.endsWith('.tmp')), [], 'no temp file is left');
+      for (const file of written) {
+        const lines = fs.readFileSync(path.join(out, file), 'utf8').trim().split('\n');
+        assert.equal(lines.length, 1, file);
+        assert.equal((JSON.parse(lines[0]) as { entities: unknown[] }).entities.length, 800, `${file} is complete`);
+      }
+      assert.ok(!workbench.page.isClosed());
+      fs.rmSync(big, { recursive: true, force: true });
+      fs.rmSync(out, { recursive: true, force: true });
+    }));
+
   it('Show Entities in File lists the entities and jumps to the chosen one', () =>
     step('show-entities', async () => {
       await workbench.openFile(NOTE);

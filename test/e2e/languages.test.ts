@@ -4,25 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { codeServerEntry, collectLogs, QUIET_USER_SETTINGS, startCodeServer, type CodeServer } from './harness/codeServer';
-import { packageVsix, REPO } from './harness/vsix';
-import { CHROMIUM, launchChromium, WAIT, Workbench } from './harness/workbench';
-import { LEXICON_MODEL, makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
-
-const RESULTS = path.join(REPO, 'test-results', 'e2e-languages');
-const DISEASE_RGB = 'rgb(224, 64, 122)'; // #E0407A, as in vscode.test.ts
-const DRUG_RGB = 'rgb(20, 148, 107)'; // #14946B
-
-const entry = codeServerEntry();
-const skip = !entry
-  ? 'code-server is not installed: run `bash scripts/setup-e2e.sh` (scripts/test-all.sh does)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: run \`bash scripts/setup-e2e.sh\``
-    : false;
+import { DISEASE_RGB, DRUG_RGB, E2E_SKIP, E2eSession } from './harness/session';
+import { WAIT, type Workbench } from './harness/workbench';
+import { LEXICON_MODEL, writeWorkspaceSettings } from './harness/workspace';
 
 /** Command lines of running BioNER language servers (the installed extension's dist/server.js). */
 function serverProcesses(): string[] {
@@ -30,40 +16,26 @@ function serverProcesses(): string[] {
   return out.split('\n').filter((line) => /bioner\.bioner-[^/]*\/dist\/server\.js/.test(line));
 }
 
-describe('BioNER on a language added to bioner.languages (code-server + Chromium)', { skip, timeout: 300_000 }, () => {
-  let server: CodeServer;
-  let browser: Browser;
+describe('BioNER on a language added to bioner.languages (code-server + Chromium)', { skip: E2E_SKIP, timeout: 300_000 }, () => {
+  let session: E2eSession;
   let workbench: Workbench;
-  let workspace: string;
-  let vsixDir: string | undefined;
 
   before(async () => {
-    fs.rmSync(RESULTS, { recursive: true, force: true });
-    fs.mkdirSync(RESULTS, { recursive: true });
-    vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-'));
-    const vsix = packageVsix(path.join(vsixDir, 'bioner.vsix'));
-    workspace = makeWorkspace();
-    writeWorkspaceSettings(workspace, {
-      'bioner.model': LEXICON_MODEL,
-      'bioner.languages': ['latex', 'clinical-note'],
+    session = await E2eSession.open({
+      name: 'e2e-languages',
+      prepareWorkspace: (workspace) => {
+        writeWorkspaceSettings(workspace, { 'bioner.model': LEXICON_MODEL, 'bioner.languages': ['latex', 'clinical-note'] });
+        fs.writeFileSync(path.join(workspace, 'plan.md'), '# Plan\nStart Ivacaftor for cystic fibrosis.\n');
+        fs.writeFileSync(
+          path.join(workspace, 'manuscript.tex'),
+          '\\section{Case}\nA patient with cystic fibrosis was treated with \\emph{Ivacaftor}.\n',
+        );
+      },
     });
-    fs.writeFileSync(path.join(workspace, 'plan.md'), '# Plan\nStart Ivacaftor for cystic fibrosis.\n');
-    fs.writeFileSync(
-      path.join(workspace, 'manuscript.tex'),
-      '\\section{Case}\nA patient with cystic fibrosis was treated with \\emph{Ivacaftor}.\n',
-    );
-    server = await startCodeServer({ entry: entry!, vsix, logFile: path.join(RESULTS, 'code-server.log'), userSettings: QUIET_USER_SETTINGS });
-    browser = await launchChromium();
-    workbench = await Workbench.open(browser, server.url, workspace, RESULTS);
+    workbench = session.workbench;
   });
 
-  after(async () => {
-    if (server) collectLogs(server, RESULTS);
-    await browser?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   it('loads no model before a tagged document opens, then colours the entities of a .tex file', async () => {
     try {

@@ -1,56 +1,25 @@
 // Restricted Mode: in a workspace the user does not trust, BioNER must not load a model named by the workspace's own
 // settings (a model folder is code-like input); once the user trusts the folder, that model is loaded.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { codeServerEntry, collectLogs, QUIET_USER_SETTINGS, startCodeServer, type CodeServer } from './harness/codeServer';
-import { packageVsix, REPO } from './harness/vsix';
-import { CHROMIUM, launchChromium, WAIT, Workbench } from './harness/workbench';
-import { makeWorkspace } from './harness/workspace';
+import { E2E_SKIP, E2eSession } from './harness/session';
+import { WAIT, type Workbench } from './harness/workbench';
 
-const RESULTS = path.join(REPO, 'test-results', 'e2e-untrusted');
-
-const entry = codeServerEntry();
-const skip = !entry
-  ? 'code-server is not installed: run `bash scripts/setup-e2e.sh` (scripts/test-all.sh does)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: run \`bash scripts/setup-e2e.sh\``
-    : false;
-
-describe('BioNER in an untrusted workspace (code-server + Chromium)', { skip, timeout: 300_000 }, () => {
-  let server: CodeServer;
-  let browser: Browser;
+describe('BioNER in an untrusted workspace (code-server + Chromium)', { skip: E2E_SKIP, timeout: 300_000 }, () => {
+  let session: E2eSession;
   let workbench: Workbench;
-  let workspace: string;
-  let vsixDir: string | undefined;
 
   before(async () => {
-    fs.rmSync(RESULTS, { recursive: true, force: true });
-    fs.mkdirSync(RESULTS, { recursive: true });
-    vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-'));
-    const vsix = packageVsix(path.join(vsixDir, 'bioner.vsix'));
-    workspace = makeWorkspace(); // its .vscode/settings.json sets bioner.model to the lexicon fixture
-    server = await startCodeServer({
-      entry: entry!,
-      vsix,
-      logFile: path.join(RESULTS, 'code-server.log'),
-      userSettings: { ...QUIET_USER_SETTINGS, 'security.workspace.trust.enabled': true },
+    // The workspace's .vscode/settings.json (makeWorkspace) sets bioner.model to the lexicon fixture.
+    session = await E2eSession.open({
+      name: 'e2e-untrusted',
+      userSettings: { 'security.workspace.trust.enabled': true },
       workspaceTrust: true,
     });
-    browser = await launchChromium();
-    workbench = await Workbench.open(browser, server.url, workspace, RESULTS);
+    workbench = session.workbench;
   });
 
-  after(async () => {
-    if (server) collectLogs(server, RESULTS);
-    await browser?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   it('ignores the workspace bioner.model until the folder is trusted', async () => {
     const page = workbench.page;

@@ -2,29 +2,16 @@
 // sees. Needs `bash scripts/setup-e2e.sh` (skips with that hint otherwise). Screenshots and logs: test-results/e2e/.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { codeServerEntry, collectLogs, QUIET_USER_SETTINGS, startCodeServer, type CodeServer } from './harness/codeServer';
-import { packageVsix, REPO } from './harness/vsix';
-import { CHROMIUM, launchChromium, WAIT, Workbench } from './harness/workbench';
-import { LEXICON_MODEL, makeWorkspace, writeWorkspaceSettings } from './harness/workspace';
+import type { CodeServer } from './harness/codeServer';
+import { DISEASE_RGB, DRUG_RGB, E2E_SKIP, E2eSession } from './harness/session';
+import { REPO } from './harness/vsix';
+import { WAIT, type Workbench } from './harness/workbench';
+import { LEXICON_MODEL, writeWorkspaceSettings } from './harness/workspace';
 
-const RESULTS = path.join(REPO, 'test-results', 'e2e');
 const NOTE = 'cystic-fibrosis-clinic.note';
 const DEFAULT_MODEL = path.join(REPO, 'models', 'default');
-
-// The default colours contributed in package.json (configurationDefaults), as the browser reports them.
-const DISEASE_RGB = 'rgb(224, 64, 122)'; // #E0407A
-const DRUG_RGB = 'rgb(20, 148, 107)'; // #14946B
-
-const entry = codeServerEntry();
-const skip = !entry
-  ? 'code-server is not installed: run `bash scripts/setup-e2e.sh` (scripts/test-all.sh does)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}: run \`bash scripts/setup-e2e.sh\``
-    : false;
 
 function isNeuralModel(dir: string): boolean {
   try {
@@ -44,38 +31,19 @@ const fineTuneSkip =
       ? `BIONER_E2E_INIT_MODEL=${INIT_MODEL} is not a neural model`
       : false;
 
-describe('BioNER in VS Code (code-server + Chromium)', { skip, timeout: 600_000 }, () => {
+describe('BioNER in VS Code (code-server + Chromium)', { skip: E2E_SKIP, timeout: 600_000 }, () => {
+  let session: E2eSession;
   let server: CodeServer;
-  let browser: Browser;
   let workbench: Workbench;
   let workspace: string;
-  let vsixDir: string | undefined;
   let failed = false;
 
   before(async () => {
-    fs.rmSync(RESULTS, { recursive: true, force: true });
-    fs.mkdirSync(RESULTS, { recursive: true });
-    vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-vsix-'));
-    const vsix = packageVsix(path.join(vsixDir, 'bioner.vsix'));
-    workspace = makeWorkspace();
-    server = await startCodeServer({
-      entry: entry!,
-      vsix,
-      logFile: path.join(RESULTS, 'code-server.log'),
-      userSettings: QUIET_USER_SETTINGS,
-    });
-    browser = await launchChromium();
-    workbench = await Workbench.open(browser, server.url, workspace, RESULTS);
+    session = await E2eSession.open({ name: 'e2e' });
+    ({ server, workbench, workspace } = session);
   });
 
-  after(async () => {
-    if (failed && workbench) await workbench.screenshot('failure').catch(() => undefined);
-    if (server) collectLogs(server, RESULTS);
-    await browser?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
-  });
+  after(() => session?.close(failed));
 
   /** Marks the run failed (for the screenshot and logs) and rethrows. */
   async function step(name: string, body: () => Promise<void>): Promise<void> {

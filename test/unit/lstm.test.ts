@@ -70,3 +70,30 @@ test('LSTM gradients match finite differences, including through padding', async
   lstm.dispose();
   [x, mask, w].forEach((t) => t.dispose());
 });
+
+// The fused inference cell (engine/lstmCellKernel.ts) must compute exactly what the differentiable ops compute.
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`inference with the fused cell equals the training ops (${backend}; projection, clipping, padding, both directions)`, async () => {
+    await initEngine({ backend });
+    for (const options of [
+      { inputSize: 3, hiddenSize: 5, projectionSize: 4, cellClip: 0.5, projClip: 0.3 },
+      { inputSize: 6, hiddenSize: 8 },
+    ]) {
+      const lstm = new Lstm('enc', options);
+      // Larger weights than the initialisation, so that the clips and the saturated gates are reached.
+      lstm.setWeights(tf.tidy(() => Object.fromEntries(Object.entries(lstm.getWeights()).map(([k, v]) => [k, tf.mul(v, 3)]))));
+      const { x, mask } = inputs([5, 3, 1], options.inputSize, 5);
+      for (const reverse of [false, true]) {
+        const before = tf.memory().numTensors;
+        const fused = tf.tidy(() => lstm.apply(x, mask, reverse, false).arraySync()) as number[][][];
+        assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+        const reference = tf.tidy(() => lstm.apply(x, mask, reverse, true).arraySync()) as number[][][];
+        const worst = Math.max(...fused.flat(2).map((y, i) => Math.abs(y - reference.flat(2)[i])));
+        assert.ok(worst < 1e-5, `largest difference ${worst}`);
+        assert.ok(fused.flat(2).some((y) => Math.abs(y) > 0.1), 'not all zero');
+      }
+      tf.dispose([x, mask]);
+      lstm.dispose();
+    }
+  });
+}

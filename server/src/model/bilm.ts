@@ -108,8 +108,8 @@ export class BiLM {
       let fwd = tokens;
       let bwd = tokens;
       for (let l = 0; l < this.config.lstm.layers; l++) {
-        const f = this.forward[l].applySteps(drop(fwd), masks, false);
-        const b = this.backward[l].applySteps(drop(bwd), masks, true);
+        const f = this.forward[l].applySteps(drop(fwd), masks, false, training);
+        const b = this.backward[l].applySteps(drop(bwd), masks, true, training);
         // Residual connection between layers (not into the first layer, whose input is the token representation).
         fwd = l === 0 ? f : f.map((x, t) => tf.add(x, fwd[t]));
         bwd = l === 0 ? b : b.map((x, t) => tf.add(x, bwd[t]));

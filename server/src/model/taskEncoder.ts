@@ -90,7 +90,7 @@ export class TaskEncoder {
       }
       let input = (parts.length === 1 ? mix : tf.concat(parts, 2)) as tf.Tensor3D;
       if (training && this.config.dropout > 0) input = tf.dropout(input, this.config.dropout) as tf.Tensor3D;
-      let hidden: tf.Tensor = tf.concat([this.forward.apply(input, mask, false), this.backward.apply(input, mask, true)], 2); // [B,T,2H]
+      let hidden: tf.Tensor = tf.concat([this.forward.apply(input, mask, false, training), this.backward.apply(input, mask, true, training)], 2); // [B,T,2H]
       if (training && this.config.dropout > 0) hidden = tf.dropout(hidden, this.config.dropout);
       const flat = tf.reshape(hidden, [B * T, 2 * this.config.hiddenSize]);
       return tf.reshape(tf.add(tf.matMul(flat, this.outputWeights), this.outputBias), [B, T, this.numTags]) as tf.Tensor3D;

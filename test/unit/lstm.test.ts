@@ -71,7 +71,8 @@ test('LSTM gradients match finite differences, including through padding', async
   [x, mask, w].forEach((t) => t.dispose());
 });
 
-// The fused inference cell (engine/lstmCellKernel.ts) must compute exactly what the differentiable ops compute.
+// The fused inference cell (engine/lstmCellKernel.ts, used for batches of up to 16) must compute exactly what the
+// differentiable ops compute.
 for (const backend of ['wasm', 'cpu'] as const) {
   test(`inference with the fused cell equals the training ops (${backend}; projection, clipping, padding, both directions)`, async () => {
     await initEngine({ backend });

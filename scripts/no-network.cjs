@@ -6,22 +6,46 @@
 // WebSocket. Each attempt throws and is appended, one JSON line, to the file named by BIONER_NET_LOG (synchronously,
 // so a process killed right after still leaves its record). Pipes the process was given (stdio, worker ports,
 // child-process pipes) never call connect and keep working.
+//
+// Watch mode, for a whole editor (BIONER_NET_BLOCK_ONLY set to a regular expression): only processes whose main
+// script matches it are blocked; every other process (the editor itself, its extension host) keeps its network and
+// only records each attempt with its JS stack, so a test can tell whether the attempt came from BioNER's code. Each
+// process also records that the preload is loaded ({"api":"loaded"}), proving the watch reached it.
 'use strict';
 const fs = require('node:fs');
-const { threadId } = require('node:worker_threads');
+const { threadId, isMainThread } = require('node:worker_threads');
 
 const logFile = process.env.BIONER_NET_LOG;
+const blockOnly = process.env.BIONER_NET_BLOCK_ONLY ? new RegExp(process.env.BIONER_NET_BLOCK_ONLY) : undefined;
+/**
+ * In watch mode, a process that is not blocked: its attempts are recorded (with the stack) and then go ahead. A
+ * blocked process marks its environment, which its worker threads (whose argv has no script) and children inherit.
+ */
+const BLOCKED_MARK = 'BIONER_NET_BLOCKED_BY_PARENT';
+const watchOnly =
+  blockOnly !== undefined && process.env[BLOCKED_MARK] !== '1' && !(isMainThread && blockOnly.test(process.argv[1] ?? ''));
+if (blockOnly && !watchOnly) process.env[BLOCKED_MARK] = '1';
 
-function blocked(api, detail) {
-  const record = { api, detail: describe(detail), pid: process.pid, threadId, argv: process.argv.slice(1, 3) };
-  if (logFile) {
-    try {
-      fs.appendFileSync(logFile, JSON.stringify(record) + '\n');
-    } catch {
-      // the log is best effort; the call still fails below
-    }
+function record(entry) {
+  if (!logFile) return;
+  try {
+    fs.appendFileSync(logFile, JSON.stringify({ ...entry, pid: process.pid, threadId, argv: process.argv.slice(1, 3) }) + '\n');
+  } catch {
+    // the log is best effort; the call still fails below
   }
-  const error = new Error(`network access blocked by no-network.cjs: ${api} ${record.detail}`);
+}
+
+if (blockOnly) record({ api: 'loaded', blocking: !watchOnly });
+
+/** Records an attempt; throws unless this process is only watched (then the original call goes ahead). */
+function blocked(api, detail) {
+  const text = describe(detail);
+  if (watchOnly) {
+    record({ api, detail: text, watched: true, stack: new Error().stack });
+    return;
+  }
+  record({ api, detail: text });
+  const error = new Error(`network access blocked by no-network.cjs: ${api} ${text}`);
   error.code = 'ENETUNREACH';
   throw error;
 }
@@ -43,8 +67,10 @@ function describe(value) {
 
 function replace(object, name, api) {
   if (!object || typeof object[name] !== 'function') return;
+  const original = object[name];
   const replacement = function (...args) {
-    return blocked(api, args[0]);
+    blocked(api, args[0]);
+    return original.apply(this, args); // reached only in a watched process
   };
   try {
     Object.defineProperty(object, name, { value: replacement, writable: true, configurable: true });
@@ -80,21 +106,21 @@ replace(dns.Resolver && dns.Resolver.prototype, 'resolve', 'dns.Resolver#resolve
 
 // fetch fails the way a real network failure does: a rejected promise (after recording the attempt).
 if (typeof globalThis.fetch === 'function') {
-  globalThis.fetch = function fetch(input) {
+  const originalFetch = globalThis.fetch;
+  globalThis.fetch = function fetch(input, init) {
     try {
-      return blocked('fetch', input);
+      blocked('fetch', input);
     } catch (error) {
       return Promise.reject(error);
     }
+    return originalFetch(input, init);
   };
 }
-if (typeof globalThis.WebSocket === 'function') {
-  globalThis.WebSocket = function WebSocket(url) {
-    blocked('WebSocket', url);
-  };
-}
-if (typeof globalThis.EventSource === 'function') {
-  globalThis.EventSource = function EventSource(url) {
-    blocked('EventSource', url);
+for (const name of ['WebSocket', 'EventSource']) {
+  const Original = globalThis[name];
+  if (typeof Original !== 'function') continue;
+  globalThis[name] = function (url, ...rest) {
+    blocked(name, url);
+    return new Original(url, ...rest);
   };
 }

@@ -33,7 +33,16 @@ export interface StartOptions {
   logFile: string;
   /** Keep VS Code's workspace trust (the folder opens with the trust prompt); off by default. */
   workspaceTrust?: boolean;
+  /**
+   * Watch the network (scripts/no-network.cjs in every Node process, through NODE_OPTIONS): BioNER's own processes
+   * (the installed extension's dist/server.js, dist/cli.js and their worker threads) are blocked; code-server and
+   * its extension host only record attempts with their stacks. Records go to this file.
+   */
+  networkLog?: string;
 }
+
+/** The main scripts that no-network.cjs blocks in watch mode: those of the installed BioNER extension. */
+export const BIONER_PROCESS = String.raw`bioner\.bioner-[^/\\]+[/\\]dist[/\\]`;
 
 /** User settings for a quiet, predictable workbench. */
 export const QUIET_USER_SETTINGS: Record<string, unknown> = {
@@ -51,7 +60,7 @@ export const QUIET_USER_SETTINGS: Record<string, unknown> = {
   'files.simpleDialog.enable': true,
 };
 
-export async function startCodeServer({ entry, vsix, userSettings, logFile, workspaceTrust }: StartOptions): Promise<CodeServer> {
+export async function startCodeServer({ entry, vsix, userSettings, logFile, workspaceTrust, networkLog }: StartOptions): Promise<CodeServer> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'bioner-e2e-vscode-'));
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
@@ -86,7 +95,18 @@ export async function startCodeServer({ entry, vsix, userSettings, logFile, work
       ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
     ],
-    { stdio: ['ignore', log, log], env: { ...process.env, VSCODE_PROXY_URI: '' } },
+    {
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        VSCODE_PROXY_URI: '',
+        ...(networkLog && {
+          NODE_OPTIONS: `--require ${path.join(REPO, 'scripts', 'no-network.cjs')}`,
+          BIONER_NET_LOG: networkLog,
+          BIONER_NET_BLOCK_ONLY: BIONER_PROCESS,
+        }),
+      },
+    },
   );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(url, child, 60_000);

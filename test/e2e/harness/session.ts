@@ -28,6 +28,8 @@ export interface SessionOptions {
   /** Added to QUIET_USER_SETTINGS. */
   userSettings?: Record<string, unknown>;
   workspaceTrust?: boolean;
+  /** Watch the network into this file (see StartOptions.networkLog). */
+  networkLog?: string;
   /** Changes the fresh workspace (from makeWorkspace) before VS Code opens it. */
   prepareWorkspace?: (dir: string) => void;
 }
@@ -57,6 +59,7 @@ export class E2eSession {
       logFile: path.join(results, 'code-server.log'),
       userSettings: { ...QUIET_USER_SETTINGS, ...options.userSettings },
       workspaceTrust: options.workspaceTrust,
+      networkLog: options.networkLog,
     });
     let browser: Browser | undefined;
     try {

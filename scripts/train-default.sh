@@ -12,9 +12,11 @@
 #   WORK               work folder (default .work/train-default)
 #   OUT                model folder (default models/default)
 #   REPRESENTATION     BiLM config preset or JSON file (default small)
-#   PRETRAIN_EPOCHS    (default 2)      PRETRAIN_MINUTES  time limit of pre-training (default 120); a run stopped by
+#   PRETRAIN_EPOCHS    (default 4)      PRETRAIN_MINUTES  time limit of pre-training (default 240); a run stopped by
 #                      the time limit before PRETRAIN_EPOCHS is resumed from its checkpoint by the next run
-#   TRAIN_EPOCHS       (default 20)     TRAIN_MINUTES     time limit of fine-tuning (default 40)
+#   THREADS            pre-training threads (default: the number of cores)
+#   TRAIN_EPOCHS       (default 30)     TRAIN_MINUTES     time limit of fine-tuning (default 45)
+#   TRAIN_SEED         seed of the fine-tuning batch order (default 1)
 #   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
 #   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
 #   FORCE_STAGES       stages to redo even if their output exists
@@ -26,10 +28,12 @@ DATA="${BIONER_DATA:-../shared/data}"
 WORK="${WORK:-.work/train-default}"
 OUT="${OUT:-models/default}"
 REPRESENTATION="${REPRESENTATION:-small}"
-PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-2}"
-PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-120}"
-TRAIN_EPOCHS="${TRAIN_EPOCHS:-20}"
-TRAIN_MINUTES="${TRAIN_MINUTES:-40}"
+PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-4}"
+PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-240}"
+THREADS="${THREADS:-$(nproc 2>/dev/null || echo 1)}"
+TRAIN_EPOCHS="${TRAIN_EPOCHS:-30}"
+TRAIN_MINUTES="${TRAIN_MINUTES:-45}"
+TRAIN_SEED="${TRAIN_SEED:-1}"
 SKIP_STAGES="${SKIP_STAGES:-}"
 FORCE_STAGES="${FORCE_STAGES:-}"
 LABEL_MAP="Chemical=DRUG,Disease=DISEASE"
@@ -83,7 +87,8 @@ else
     RESUME=()
     [ -d "$WORK/bilm/checkpoint" ] && ! has "$FORCE_STAGES" pretrain && RESUME=(--resume)
     "${CLI[@]}" pretrain --text "${PRETRAIN_TEXT[@]}" --vocab "$WORK/vocab" --config "$REPRESENTATION" \
-      --out "$WORK/bilm" --epochs "$PRETRAIN_EPOCHS" --max-minutes "$PRETRAIN_MINUTES" "${RESUME[@]}" ${EXTRA_PRETRAIN_ARGS:-}
+      --out "$WORK/bilm" --epochs "$PRETRAIN_EPOCHS" --max-minutes "$PRETRAIN_MINUTES" --threads "$THREADS" "${RESUME[@]}" \
+      ${EXTRA_PRETRAIN_ARGS:-}
   else
     log "stage 2/4: pretrain done already ($WORK/bilm)"
   fi
@@ -94,7 +99,7 @@ if ! skip train && todo train "$OUT/config.json"; then
   log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes)"
   "${CLI[@]}" train --train "$BC5CDR/train.tsv" --dev "$BC5CDR/devel.tsv" "${BILM_ARGS[@]}" \
     --label-map "$LABEL_MAP" --out "$OUT" --name bioner-default \
-    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" ${EXTRA_TRAIN_ARGS:-}
+    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" --seed "$TRAIN_SEED" ${EXTRA_TRAIN_ARGS:-}
 else
   log "stage 3/4: train done already ($OUT)"
 fi

@@ -1,0 +1,64 @@
+// `npm run train:default` (scripts/train-default.sh), the recipe of the shipped model, end to end on a tiny stand-in
+// for the data folder: the train and eval stages run (pre-training skipped: a random tiny BiLM), the test scores land
+// in the model's config.json, a second run skips what is done, and pre-training refuses the test split's text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TINY_DATA } from './helpers/tinyTagger';
+
+const REPO = join(__dirname, '..', '..');
+
+function script(env: Record<string, string>): { status: number | null; stderr: string } {
+  const r = spawnSync('bash', [join(REPO, 'scripts', 'train-default.sh')], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, BIONER_BACKEND: 'cpu', ...env },
+  });
+  return { status: r.status, stderr: r.stderr };
+}
+
+test('train-default.sh: train and eval stages on tiny data, resumable, scores recorded in config.json', () => {
+  const root = mkdtempSync(join(tmpdir(), 'bioner-train-default-'));
+  try {
+    const data = join(root, 'data');
+    mkdirSync(join(data, 'bc5cdr', 'pubtator'), { recursive: true });
+    mkdirSync(join(data, 'pubmed-text'));
+    const conll = TINY_DATA.map((s) => s.tokens.map((t, i) => `${t}\t${s.tags[i]}`).join('\n')).join('\n\n') + '\n';
+    for (const split of ['train', 'devel', 'test']) writeFileSync(join(data, 'bc5cdr', `${split}.tsv`), conll);
+    for (const name of ['CDR_TrainingSet', 'CDR_DevelopmentSet']) {
+      writeFileSync(join(data, 'bc5cdr', 'pubtator', `${name}.PubTator.txt`), '1|t|Aspirin induced asthma.\n1|a|No more.\n\n');
+    }
+    writeFileSync(join(data, 'pubmed-text', 'text.txt'), 'Cisplatin causes renal failure.\n');
+    const env = {
+      BIONER_DATA: data,
+      WORK: join(root, 'work'),
+      OUT: join(root, 'model'),
+      SKIP_STAGES: 'pretrain',
+      REPRESENTATION: 'tiny',
+      TRAIN_EPOCHS: '2',
+    };
+    const first = script(env);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /stage 3\/4: train \(2 epochs/);
+    const config = JSON.parse(readFileSync(join(root, 'model', 'config.json'), 'utf8'));
+    assert.equal(config.name, 'bioner-default');
+    assert.deepEqual(Object.keys(config.metrics.test.perType).sort(), ['DISEASE', 'DRUG']);
+    assert.equal(typeof config.metrics.test.strict.f1, 'number');
+    assert.match(config.provenance.command, /--seed 1/);
+
+    const again = script(env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /stage 3\/4: train done already/);
+
+    // The test split must never be pre-training text.
+    writeFileSync(join(data, 'pubmed-text', 'bc5cdr-test.txt'), 'leaked\n');
+    const refused = script({ ...env, SKIP_STAGES: '' });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /refusing to pre-train on .*bc5cdr-test\.txt/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@ import { BiLM } from '../../server/src/model/bilm';
 import { TINY_CONFIG } from '../../server/src/model/config';
 import { makeWordBatch } from '../../server/src/model/tokenEncoder';
 import { CharVocab, VocabCounter } from '../../server/src/model/vocab';
+import { assertClose } from './helpers/close';
 
 const sentences = [
   ['Naloxone', 'reverses', 'the', 'effect', 'of', 'clonidine', '.'],
@@ -21,9 +22,6 @@ function model(): BiLM {
   return new BiLM(structuredClone(TINY_CONFIG), CharVocab.build(counter.chars, 1));
 }
 
-function close(a: number[], b: number[], tol = 1e-5): boolean {
-  return a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= tol);
-}
 
 test('layers: L+1 tensors [B, T, 2P]; layer 0 is the token vector twice; zero at padding', async () => {
   await initEngine({ backend: 'wasm' });
@@ -35,8 +33,8 @@ test('layers: L+1 tensors [B, T, 2P]; layer 0 is the token vector twice; zero at
   for (const l of layers) assert.deepEqual(l.shape, [3, 7, 2 * P]);
   assert.deepEqual(mask.arraySync()[1], [1, 1, 1, 1, 0, 0, 0]);
   const l0 = layers[0].arraySync() as number[][][];
-  assert.ok(close(l0[0][2].slice(0, P), l0[0][2].slice(P)), 'token half == copy half');
-  assert.ok(close(l0[0][2], l0[2][0]), 'same word, same token vector ("the")');
+  assertClose(l0[0][2].slice(0, P), l0[0][2].slice(P), 'token half == copy half');
+  assertClose(l0[0][2], l0[2][0], 'same word, same token vector ("the")');
   for (const l of layers) assert.ok((l.arraySync() as number[][][])[1][5].every((v) => v === 0), 'padding is zero');
   layers.forEach((l) => l.dispose());
   mask.dispose();
@@ -53,8 +51,8 @@ test('a sentence alone gives the same layers as inside a padded batch; cache == 
   const training = bilm.layers({ words: [sentences[1]] }, true).map((l) => l.arraySync() as number[][][]);
   for (let l = 0; l < batched.length; l++) {
     for (let t = 0; t < 4; t++) {
-      assert.ok(close(alone[l][0][t], batched[l][1][t], 1e-4), `layer ${l} token ${t}`);
-      assert.ok(close(alone[l][0][t], training[l][0][t], 1e-4), `cache, layer ${l} token ${t}`);
+      assertClose(alone[l][0][t], batched[l][1][t], `layer ${l} token ${t}`, 1e-4);
+      assertClose(alone[l][0][t], training[l][0][t], `cache, layer ${l} token ${t}`, 1e-4);
     }
   }
   assert.ok(bilm.encoder.cacheSize > 0);

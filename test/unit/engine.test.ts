@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { UserError } from '../../server/src/errors';
 import { seededRandom } from '../../server/src/model/batching';
+import { assertClose } from './helpers/close';
 
 /** Runs f on wasm and on cpu with the same inputs (plain arrays) and returns both results as flat arrays. */
 async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: number[][]; cpu: number[][] }> {
@@ -21,12 +22,9 @@ async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: number[
   return { wasm, cpu };
 }
 
-function assertClose(a: number[][], b: number[][], tol = 1e-4): void {
-  assert.equal(a.length, b.length);
-  a.forEach((xs, i) => {
-    assert.equal(xs.length, b[i].length);
-    xs.forEach((x, j) => assert.ok(Math.abs(x - b[i][j]) <= tol * (1 + Math.abs(b[i][j])), `output ${i}[${j}]: ${x} vs ${b[i][j]}`));
-  });
+function assertAllClose(wasm: number[][], cpu: number[][], tol: number): void {
+  assert.equal(wasm.length, cpu.length);
+  wasm.forEach((xs, i) => assertClose(xs, cpu[i], `output ${i}`, tol));
 }
 
 function randomArray(n: number, seed: number): Float32Array {
@@ -63,7 +61,7 @@ test('wasm Slice, split, unstack and clone give the same values as the CPU backe
       tf.clone(x),
     ];
   });
-  assertClose(wasm, cpu, 0);
+  assertAllClose(wasm, cpu, 0);
 });
 
 test('matMul gradients (all transpose variants) and gather / max gradients match the CPU backend', async () => {
@@ -90,7 +88,7 @@ test('matMul gradients (all transpose variants) and gather / max gradients match
     out.push(tf.grad((m: tf.Tensor) => tf.sum(tf.logSumExp(m, 2)))(M));
     return out;
   });
-  assertClose(wasm, cpu, 1e-4);
+  assertAllClose(wasm, cpu, 1e-4);
 });
 
 test('max gradient flows only to the maximum', async () => {

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cosineLearningRate, DEFAULT_FINETUNE } from '../../server/src/train/finetune';
 import { readLabelledData } from '../../server/src/train/trainingData';
 import { TINY_DATA } from './helpers/tinyTagger';
 
@@ -93,5 +94,33 @@ test('bioner train: progress JSON, a saved model, --init-model continues it and 
   assert.equal(doneAgain.event, 'done');
   assert.equal(typeof doneAgain.initialDevF1, 'number');
   assert.equal(JSON.parse(readFileSync(join(second, 'config.json'), 'utf8')).provenance.initModel, first);
+  rmSync(dir, { recursive: true });
+});
+
+test('without a dev set the learning rate follows a cosine from lr to minLr and the last epoch is kept', () => {
+  const options = { lr: 0.01, minLr: 0.0001, epochs: 5 };
+  const rates = [1, 2, 3, 4, 5].map((e) => cosineLearningRate(options, e));
+  assert.equal(rates[0], 0.01);
+  assert.ok(Math.abs(rates[2] - 0.00505) < 1e-12, 'half-way: the mean of lr and minLr');
+  assert.ok(Math.abs(rates[4] - 0.0001) < 1e-12);
+  rates.slice(1).forEach((r, i) => assert.ok(r < rates[i], 'decreasing'));
+  assert.equal(cosineLearningRate({ ...options, epochs: 1 }, 1), 0.01);
+});
+
+test('bioner train: several --train paths are read together; without --dev the model of the last epoch is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-train-nodev-'));
+  writeFileSync(join(dir, 'a.conll'), conll(TINY_DATA.slice(0, 3)));
+  writeFileSync(join(dir, 'b.conll'), conll(TINY_DATA.slice(3)));
+  const out = join(dir, 'model');
+  const r = bioner(['train', '--train', join(dir, 'a.conll'), join(dir, 'b.conll'), '--representation', 'tiny', '--batch-tokens', '64',
+    '--epochs', '3', '--lr', '0.02', '--out', out, '--progress-json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`${TINY_DATA.length} training sentences`));
+  const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch');
+  assert.deepEqual(epochs.map((e) => e.lr), [1, 2, 3].map((e) => cosineLearningRate({ ...DEFAULT_FINETUNE, lr: 0.02, epochs: 3 }, e)));
+  const saved = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+  assert.deepEqual(saved.provenance.trainData.map((d: { path: string }) => d.path), [join(dir, 'a.conll'), join(dir, 'b.conll')]);
+  assert.equal(saved.metrics.epochs, 3);
+  assert.equal(saved.provenance.devData, undefined);
   rmSync(dir, { recursive: true });
 });

@@ -21,7 +21,8 @@ export interface FinetuneOptions {
   freezeBilm: boolean;
   /** BiLM learning rate = lr * bilmLrFactor when not frozen. */
   bilmLrFactor: number;
-  /** Epochs without dev improvement before the learning rate is multiplied by lrDecay. */
+  /** Epochs without dev improvement before the learning rate is multiplied by lrDecay. Without a dev set the
+   *  learning rate instead follows a cosine from lr down to minLr over the epochs (cosineLearningRate). */
   patience: number;
   lrDecay: number;
   /** Stop when the learning rate decays below this. */
@@ -130,6 +131,11 @@ export async function finetune(
   const taskOptimizer = tf.train.adam(options.lr);
   const bilmOptimizer = options.freezeBilm ? undefined : tf.train.adam(options.lr * options.bilmLrFactor);
   let lr = options.lr;
+  const changeLearningRate = (rate: number): void => {
+    lr = rate;
+    setLearningRate(taskOptimizer, rate);
+    if (bilmOptimizer) setLearningRate(bilmOptimizer, rate * options.bilmLrFactor);
+  };
   const random = seededRandom(options.seed);
   let best: { epoch: number; f1: number; weights: Record<string, tf.Tensor>; dev: ModelEvaluation } | undefined;
   let badEpochs = 0;
@@ -138,6 +144,7 @@ export async function finetune(
   try {
     for (epoch = 1; epoch <= options.epochs; epoch++) {
       const epochStart = performance.now();
+      if (!dev.length) changeLearningRate(cosineLearningRate(options, epoch));
       let lossSum = 0;
       let tokensDone = 0;
       let lastReport = 0;
@@ -178,11 +185,9 @@ export async function finetune(
         best = { epoch, f1, weights: cloneWeights(model), dev: devEval! };
         badEpochs = 0;
         if (devEval) await hooks.onBest?.(epoch, devEval);
-      } else if (++badEpochs >= options.patience) {
-        lr *= options.lrDecay;
+      } else if (dev.length && ++badEpochs >= options.patience) {
+        changeLearningRate(lr * options.lrDecay);
         badEpochs = 0;
-        setLearningRate(taskOptimizer, lr);
-        if (bilmOptimizer) setLearningRate(bilmOptimizer, lr * options.bilmLrFactor);
       }
       emit({
         event: 'epoch',
@@ -201,7 +206,7 @@ export async function finetune(
         stoppedBy = 'time-limit';
         break;
       }
-      if (lr < options.minLr) {
+      if (dev.length && lr < options.minLr) {
         stoppedBy = 'early-stopping';
         break;
       }
@@ -273,4 +278,14 @@ function cloneWeights(model: TaggerModel): Record<string, tf.Tensor> {
 /** Adam reads its learning rate at every step; tfjs has no public setter. */
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/**
+ * The learning rate of a 1-based epoch when there is no dev set to decide when to decay it (training on train + dev
+ * for a number of epochs found with a dev set before): lr at the first epoch, minLr at the last, a cosine between.
+ */
+export function cosineLearningRate(options: Pick<FinetuneOptions, 'lr' | 'minLr' | 'epochs'>, epoch: number): number {
+  if (options.epochs <= 1) return options.lr;
+  const progress = (epoch - 1) / (options.epochs - 1);
+  return options.minLr + (options.lr - options.minLr) * 0.5 * (1 + Math.cos(Math.PI * progress));
 }

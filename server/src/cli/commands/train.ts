@@ -21,7 +21,7 @@ import { formatWarning } from '../../formats/warnings';
 import type { TaggedSentence } from '../../types';
 
 interface TrainFlags {
-  train: string;
+  train: string[];
   dev?: string;
   format?: DataFormat;
   bilm?: string;
@@ -52,8 +52,8 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('Fine-tune a tagger (BiLM + BiLSTM-CRF) on labelled data; keeps the model with the best dev F1.')
-    .requiredOption('--train <path>', 'training data: a file or folder (CoNLL, BRAT .txt/.ann, JSONL)')
-    .option('--dev <path>', 'dev data for model selection and early stopping (same formats)')
+    .requiredOption('--train <paths...>', 'training data: files or folders (CoNLL, BRAT .txt/.ann, JSONL), read together')
+    .option('--dev <path>', 'dev data for model selection and learning-rate decay (same formats); without it the rate follows a cosine over --epochs and the last epoch is kept')
     .addOption(new Option('--format <format>', 'read every file in this format (default: by extension)').choices([...DATA_FORMATS]))
     .option('--bilm <dir>', 'pre-trained BiLM folder (from `bioner pretrain`)')
     .option('--init-model <dir>', 'continue fine-tuning this tagger model (its labels, vocabularies and weights)')
@@ -106,7 +106,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     if (data.warnings.length > 10) log(`(${data.warnings.length - 10} more warnings)`);
     return applyLabelMap(data.sentences, labelMap);
   };
-  const train = readData(flags.train);
+  const train = flags.train.flatMap(readData);
   const dev = flags.dev ? readData(flags.dev) : [];
 
   const built = buildModel(flags, train, fileConfig.tagger);
@@ -136,7 +136,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     provenance: {
       ...provenance,
       command: ['bioner', ...process.argv.slice(2)].join(' '),
-      trainData: describePath(flags.train),
+      trainData: flags.train.map(describePath),
       devData: flags.dev ? describePath(flags.dev) : undefined,
       labelMap: flags.labelMap,
       training: { ...options, trainSentences: train.length, trainTokens: tokens, devSentences: dev.length, backend: engine.backend },
@@ -193,7 +193,7 @@ function buildModel(
     return { model: loaded.model, provenance: { initModel: loaded.dir, initModelProvenance: loaded.config.provenance } };
   }
   const tagSet = TagSet.fromSentences(train);
-  if (tagSet.types.length === 0) throw new UserError(`${flags.train}: the training data has no entities`);
+  if (tagSet.types.length === 0) throw new UserError(`${flags.train.join(', ')}: the training data has no entities`);
   const config: TaggerConfig = taggerConfig(taggerOverrides);
   const words = config.encoder.wordEmbeddingDim > 0 ? buildTaskWords(train.map((s) => s.tokens), config.wordVocab.maxWords, config.wordVocab.minCount) : [];
   if (flags.bilm) {

@@ -71,10 +71,10 @@ test('LSTM gradients match finite differences, including through padding', async
   [x, mask, w].forEach((t) => t.dispose());
 });
 
-// The fused inference cell (engine/lstmCellKernel.ts, used for batches of up to 16) must compute exactly what the
+// The fused inference sequence (engine/lstmSequenceKernel.ts, used for batches of up to 16) must compute what the
 // differentiable ops compute.
 for (const backend of ['wasm', 'cpu'] as const) {
-  test(`inference with the fused cell equals the training ops (${backend}; projection, clipping, padding, both directions)`, async () => {
+  test(`inference with the fused sequence equals the training ops (${backend}; projection, clipping, padding, both directions)`, async () => {
     await initEngine({ backend });
     for (const options of [
       { inputSize: 3, hiddenSize: 5, projectionSize: 4, cellClip: 0.5, projClip: 0.3 },

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import { installGradientOverrides } from './gradients';
-import { installLstmCellKernel } from './lstmCellKernel';
+import { installLstmSequenceKernel } from './lstmSequenceKernel';
 import { installWasmKernels } from './wasmKernels';
 // tfjs-core alone registers no gradients (the @tensorflow/tfjs union package normally does this).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -65,7 +65,7 @@ async function start(wanted: BackendName | undefined): Promise<EngineInfo> {
       await tf.ready();
       installGradientOverrides();
       if (name === 'wasm') installWasmKernels();
-      installLstmCellKernel(name);
+      installLstmSequenceKernel(name);
       current = { backend: name, threads: threadsOf(name), tfjsVersion: tf.version_core, notes };
       return current;
     } catch (e) {

@@ -3,7 +3,7 @@
 // layers() returns L+1 tensors [B, T, 2P]: the token representation duplicated, then [forward; backward] per layer.
 import * as tf from '@tensorflow/tfjs-core';
 import type { RepresentationConfig } from './config';
-import { fromSteps, Lstm, stepMasks } from './lstm';
+import { fromTimeMajor, Lstm } from './lstm';
 import { ParamStore } from './params';
 import { makeWordBatch, TokenEncoder, type WordBatch } from './tokenEncoder';
 import type { CharVocab } from './vocab';
@@ -95,11 +95,11 @@ export class BiLM {
   run(batch: WordBatch, training: boolean, withLayers: false): { layers: []; topForward: tf.Tensor2D; topBackward: tf.Tensor2D };
   run(batch: WordBatch, training: boolean, withLayers: boolean): { layers: tf.Tensor3D[]; topForward?: tf.Tensor2D; topBackward?: tf.Tensor2D } {
     const dropout = training ? this.config.lstm.dropout : 0;
-    const drop = (xs: tf.Tensor2D[]): tf.Tensor2D[] => (dropout > 0 ? xs.map((x) => tf.dropout(x, dropout) as tf.Tensor2D) : xs);
+    const drop = (x: tf.Tensor2D): tf.Tensor2D => (dropout > 0 ? (tf.dropout(x, dropout) as tf.Tensor2D) : x);
+    const { B, mask } = batch;
     return tf.tidy(() => {
-      const masks = stepMasks(batch.mask, batch.B, batch.T);
       const typeVectors = this.encoder.typeVectors(batch, training); // [U+1, P]
-      const tokens = this.encoder.encodeSteps(batch, typeVectors); // T x [B, P]
+      const tokens = this.encoder.encodeTimeMajor(batch, typeVectors); // [T*B, P]
       const layers: tf.Tensor3D[] = [];
       if (withLayers) {
         const t3 = this.encoder.encode(batch, training, typeVectors);
@@ -108,16 +108,15 @@ export class BiLM {
       let fwd = tokens;
       let bwd = tokens;
       for (let l = 0; l < this.config.lstm.layers; l++) {
-        const f = this.forward[l].applySteps(drop(fwd), masks, false, training);
-        const b = this.backward[l].applySteps(drop(bwd), masks, true, training);
+        const f = this.forward[l].applyTimeMajor(drop(fwd), mask, B, false, training);
+        const b = this.backward[l].applyTimeMajor(drop(bwd), mask, B, true, training);
         // Residual connection between layers (not into the first layer, whose input is the token representation).
-        fwd = l === 0 ? f : f.map((x, t) => tf.add(x, fwd[t]));
-        bwd = l === 0 ? b : b.map((x, t) => tf.add(x, bwd[t]));
-        if (withLayers) layers.push(tf.concat([fromSteps(fwd), fromSteps(bwd)], 2) as tf.Tensor3D);
+        fwd = l === 0 ? f : tf.add(f, fwd);
+        bwd = l === 0 ? b : tf.add(b, bwd);
+        if (withLayers) layers.push(fromTimeMajor(tf.concat([fwd, bwd], 1) as tf.Tensor2D, B));
       }
       if (withLayers) return { layers };
-      const top = (xs: tf.Tensor2D[]) => tf.concat(drop(xs), 0) as tf.Tensor2D; // [T*B, P]
-      return { layers, topForward: top(fwd), topBackward: top(bwd) };
+      return { layers, topForward: drop(fwd), topBackward: drop(bwd) };
     });
   }
 

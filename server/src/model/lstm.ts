@@ -1,17 +1,17 @@
 // A unidirectional LSTM over right-padded batches, optionally with a projection of the hidden state (LSTMP, as in
 // ELMo) and clipping of the cell and projected state. Used by the BiLM (both directions) and by the task BiLSTM.
 //
-// Speed (wasm): the sequence is handled as a list of per-step [B, I] tensors (time-major), so no big tensor is
-// sliced T times; each step does one [B, I] x [I, 4H] and one [B, P] x [P, 4H] matMul (per-row cost equal to one
-// big input matMul), never a transposed matMul.
+// Speed (wasm): sequences are time-major [T*B, K] (row t*B + b), so the input projections of all steps are one
+// matMul. Training runs the differentiable ops on per-step [B, K] slices, never a transposed matMul; inference on
+// small batches runs the whole time loop as one kernel (engine/lstmSequenceKernel.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { hasLstmCellKernel, lstmCell } from '../engine/lstmCellKernel';
+import { hasLstmSequenceKernel, lstmSequence } from '../engine/lstmSequenceKernel';
 import { glorotUniform, ParamStore } from './params';
 
 /**
- * The fused cell does its element-wise math in plain JS, which pays off only while per-op overhead dominates.
- * Measured on the shipped model (wasm, 2 busy cores): 1 sentence of 36 tokens 27-36 ms fused vs 45-65 ms unfused;
- * 288 sentences in batches of 256: 8.3 s fused vs 7.5 s unfused.
+ * The fused sequence does its element-wise math in plain JS, which pays off only while per-op overhead dominates.
+ * Measured for the per-step fused cell this kernel replaced (wasm, 2 busy cores): 1 sentence of 36 tokens 27-36 ms
+ * fused vs 45-65 ms unfused; 288 sentences in batches of 256: 8.3 s fused vs 7.5 s unfused.
  */
 const FUSED_MAX_BATCH = 16;
 
@@ -25,7 +25,7 @@ export interface LstmOptions {
 }
 
 /** Per-step masks of a [B, T] mask: undefined for steps without padding (no masking ops needed there). */
-export function stepMasks(maskValues: ArrayLike<number>, B: number, T: number): Array<tf.Tensor2D | undefined> {
+function stepMasks(maskValues: ArrayLike<number>, B: number, T: number): Array<tf.Tensor2D | undefined> {
   return Array.from({ length: T }, (_, t) => {
     let padded = false;
     for (let b = 0; b < B; b++) if (maskValues[b * T + t] === 0) padded = true;
@@ -34,19 +34,29 @@ export function stepMasks(maskValues: ArrayLike<number>, B: number, T: number): 
   });
 }
 
-/** [B, T, K] -> T x [B, K]. */
-export function toSteps(x: tf.Tensor3D): tf.Tensor2D[] {
+/** [B, T, K] -> time-major [T*B, K]. */
+export function toTimeMajor(x: tf.Tensor3D): tf.Tensor2D {
   const [B, T, K] = x.shape;
-  return tf.tidy(() => {
-    const timeMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, K]);
-    return Array.from({ length: T }, (_, t) => tf.slice(timeMajor, [t * B, 0], [B, K]) as tf.Tensor2D);
-  });
+  return tf.tidy(() => tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, K]));
 }
 
-/** T x [B, K] -> [B, T, K]. */
-export function fromSteps(steps: tf.Tensor2D[]): tf.Tensor3D {
-  const [B, K] = steps[0].shape;
-  return tf.tidy(() => tf.transpose(tf.reshape(tf.concat(steps, 0), [steps.length, B, K]), [1, 0, 2]) as tf.Tensor3D);
+/** Time-major [T*B, K] -> [B, T, K]. */
+export function fromTimeMajor(x: tf.Tensor2D, B: number): tf.Tensor3D {
+  const [rows, K] = x.shape;
+  return tf.tidy(() => tf.transpose(tf.reshape(x, [rows / B, B, K]), [1, 0, 2]));
+}
+
+/** A [B, T] mask (batch-major values) as a time-major [T*B] tensor, or undefined when nothing is padded. */
+function timeMajorMask(maskValues: ArrayLike<number>, B: number, T: number): tf.Tensor1D | undefined {
+  const values = new Float32Array(T * B);
+  let padded = false;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      values[t * B + b] = maskValues[b * T + t];
+      if (maskValues[b * T + t] === 0) padded = true;
+    }
+  }
+  return padded ? tf.tensor1d(values) : undefined;
 }
 
 export class Lstm {
@@ -83,51 +93,56 @@ export class Lstm {
   /**
    * inputs [B, T, I], mask [B, T] (1 = token, 0 = right padding) -> outputs [B, T, P|H], zero at padding.
    * `reverse` runs right-to-left; where mask = 0 the state is kept unchanged, so the padding of a shorter sentence
-   * never reaches its real tokens. `training`: differentiable ops only (see applySteps).
+   * never reaches its real tokens. `training`: differentiable ops only.
    */
   apply(inputs: tf.Tensor3D, mask: tf.Tensor2D, reverse: boolean, training = true): tf.Tensor3D {
-    const [B, T] = inputs.shape;
+    const B = inputs.shape[0];
     const maskValues = mask.dataSync();
-    return tf.tidy(() => fromSteps(this.applySteps(toSteps(inputs), stepMasks(maskValues, B, T), reverse, training)));
+    return tf.tidy(() => fromTimeMajor(this.applyTimeMajor(toTimeMajor(inputs), maskValues, B, reverse, training), B));
   }
 
   /**
-   * The same on a time-major list: steps T x [B, I], masks per step ([B, 1], or undefined when the step has no
-   * padding) -> T x [B, P|H]. Outside training, for small batches on backends that have it, the element-wise part
-   * of each step is one fused kernel (engine/lstmCellKernel.ts) and the input projections of all steps are one
-   * matMul: a step is then 2 ops (4 with a projection) instead of ~16, which is what tagging one sentence costs.
+   * The same on time-major inputs [T*B, I] (row t*B + b), with the [B, T] mask's values -> [T*B, P|H]. Outside
+   * training, for small batches on backends that have it, the whole sequence is one kernel after one input matMul:
+   * what tagging one sentence costs.
    */
-  applySteps(steps: tf.Tensor2D[], masks: Array<tf.Tensor2D | undefined>, reverse: boolean, training = true): tf.Tensor2D[] {
+  applyTimeMajor(inputs: tf.Tensor2D, maskValues: ArrayLike<number>, B: number, reverse: boolean, training = true): tf.Tensor2D {
+    const T = inputs.shape[0] / B;
+    const { cellClip, projClip } = this.options;
+    return tf.tidy(() => {
+      if (!training && B <= FUSED_MAX_BATCH && hasLstmSequenceKernel()) {
+        const xw = tf.add(tf.matMul(inputs, this.inputKernel), this.bias) as tf.Tensor2D; // [T*B, 4H]
+        return lstmSequence(xw, this.recurrentKernel, this.projection, timeMajorMask(maskValues, B, T), { batch: B, reverse, cellClip, projClip });
+      }
+      const steps = tf.split(inputs, T, 0) as tf.Tensor2D[];
+      return tf.concat(this.applySteps(steps, stepMasks(maskValues, B, T), reverse), 0) as tf.Tensor2D;
+    });
+  }
+
+  /** The differentiable recurrence on a time-major list: steps T x [B, I], masks per step ([B, 1], or undefined
+   *  when the step has no padding) -> T x [B, P|H]. */
+  applySteps(steps: tf.Tensor2D[], masks: Array<tf.Tensor2D | undefined>, reverse: boolean): tf.Tensor2D[] {
     const T = steps.length;
     const B = steps[0].shape[0];
     const H = this.options.hiddenSize;
     const P = this.outputSize;
     const { cellClip, projClip } = this.options;
-    const fused = !training && B <= FUSED_MAX_BATCH && hasLstmCellKernel();
     return tf.tidy(() => {
-      // [T*B, 4H]: row t*B + b is step t of sentence b.
-      const xw = fused ? (tf.add(tf.matMul(tf.concat(steps, 0), this.inputKernel), this.bias) as tf.Tensor2D) : undefined;
       let h: tf.Tensor2D = tf.zeros([B, P]);
       let c: tf.Tensor2D = tf.zeros([B, H]);
       const outputs: tf.Tensor2D[] = new Array(T);
       for (let k = 0; k < T; k++) {
         const t = reverse ? T - 1 - k : k;
-        let hNew: tf.Tensor2D;
-        let cNew: tf.Tensor2D;
-        if (xw) {
-          [hNew, cNew] = lstmCell(xw, t * B, tf.matMul(h, this.recurrentKernel), c, cellClip);
-        } else {
-          // [B, I] x [I, 4H] + [B, P] x [P, 4H] + b -> [B, 4H]
-          const gates = tf.add(tf.add(tf.matMul(steps[t], this.inputKernel), tf.matMul(h, this.recurrentKernel)), this.bias);
-          const ifo = tf.sigmoid(tf.slice(gates, [0, 0], [B, 3 * H]));
-          const g = tf.tanh(tf.slice(gates, [0, 3 * H], [B, H]));
-          const i = tf.slice(ifo, [0, 0], [B, H]);
-          const f = tf.slice(ifo, [0, H], [B, H]);
-          const o = tf.slice(ifo, [0, 2 * H], [B, H]);
-          cNew = tf.add(tf.mul(f, c), tf.mul(i, g));
-          if (cellClip !== undefined) cNew = tf.clipByValue(cNew, -cellClip, cellClip);
-          hNew = tf.mul(o, tf.tanh(cNew));
-        }
+        // [B, I] x [I, 4H] + [B, P] x [P, 4H] + b -> [B, 4H]
+        const gates = tf.add(tf.add(tf.matMul(steps[t], this.inputKernel), tf.matMul(h, this.recurrentKernel)), this.bias);
+        const ifo = tf.sigmoid(tf.slice(gates, [0, 0], [B, 3 * H]));
+        const g = tf.tanh(tf.slice(gates, [0, 3 * H], [B, H]));
+        const i = tf.slice(ifo, [0, 0], [B, H]);
+        const f = tf.slice(ifo, [0, H], [B, H]);
+        const o = tf.slice(ifo, [0, 2 * H], [B, H]);
+        let cNew: tf.Tensor2D = tf.add(tf.mul(f, c), tf.mul(i, g));
+        if (cellClip !== undefined) cNew = tf.clipByValue(cNew, -cellClip, cellClip);
+        let hNew: tf.Tensor2D = tf.mul(o, tf.tanh(cNew));
         if (this.projection) {
           hNew = tf.matMul(hNew, this.projection);
           if (projClip !== undefined) hNew = tf.clipByValue(hNew, -projClip, projClip);

@@ -122,15 +122,12 @@ export class TokenEncoder {
     });
   }
 
-  /** The same as a time-major list T x [B, P] (one gather per step, no slicing). */
-  encodeSteps(batch: WordBatch, typeVectors: tf.Tensor2D): tf.Tensor2D[] {
+  /** The same time-major: [T*B, P], row t*B + b. */
+  encodeTimeMajor(batch: WordBatch, typeVectors: tf.Tensor2D): tf.Tensor2D {
     const { B, T, typeIndex } = batch;
-    return tf.tidy(() =>
-      Array.from({ length: T }, (_, t) => {
-        const column = Int32Array.from({ length: B }, (_, b) => typeIndex[b * T + t]);
-        return tf.gather(typeVectors, tf.tensor1d(column, 'int32')) as tf.Tensor2D;
-      }),
-    );
+    const rows = new Int32Array(T * B);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) rows[t * B + b] = typeIndex[b * T + t];
+    return tf.tidy(() => tf.gather(typeVectors, tf.tensor1d(rows, 'int32')) as tf.Tensor2D);
   }
 
   /** Forget cached vectors (after the weights change). */

@@ -1,0 +1,169 @@
+// A whole LSTM direction for inference as one kernel. Tagging one sentence is dominated by per-op overhead, not
+// FLOPs: as tfjs ops a step is a recurrent matMul, ~12 element-wise ops, a projection matMul, a clip and the
+// masking, each paying the engine's bookkeeping (~10-20 us on wasm, more than the [1, 128] x [128, 1024] matMul
+// itself costs). Here the time loop runs inside the kernel: the matMuls call the backend's own BatchMatMul kernel
+// function directly (XNNPACK on wasm), and the gates, clipping and masking are plain JS on the tensors' memory (the
+// wasm heap, or the CPU backend's arrays). A layer of a 36-token sentence is then 2 ops (input matMul, this) instead
+// of ~150. Large batches keep the ops (see FUSED_MAX_BATCH in model/lstm.ts): the JS element-wise loop does not
+// vectorise.
+//
+//   inputs  xw   [T*B, 4H]  input projections x W + b of every step, time-major (row t*B + b), gates [i | f | o | g]
+//           u    [R, 4H]    recurrent kernel (R = P with a projection, else H)
+//           proj [H, P]     optional projection of the hidden state
+//           mask [T*B]      optional, 1 = token, 0 = padding (the state is carried over, the output is zero)
+//   attrs   batch B, reverse, cellClip and projClip (0 = none)
+//   output       [T*B, R]   the outputs of every step, time-major
+// No gradient is registered: training uses the differentiable ops (Lstm.applySteps).
+import * as tf from '@tensorflow/tfjs-core';
+
+export const LSTM_SEQUENCE = 'BionerLstmSequence';
+
+interface SequenceAttrs {
+  batch: number;
+  reverse: boolean;
+  cellClip: number;
+  projClip: number;
+}
+
+type SequenceInputs = { xw: tf.TensorInfo; u: tf.TensorInfo; proj?: tf.TensorInfo; mask?: tf.TensorInfo };
+
+/** How the kernel reaches a backend's memory: new tensors, a writable view of one, freeing one. */
+interface Memory {
+  alloc(shape: number[]): tf.TensorInfo;
+  view(t: tf.TensorInfo): Float32Array;
+  free(t: tf.TensorInfo): void;
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(dataId: tf.DataId): void;
+}
+
+interface CpuBackendLike {
+  data: { get(dataId: tf.DataId): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): void;
+}
+
+// A view of the wasm heap is invalidated when the heap grows (any allocation may), so views are taken just before
+// use and never kept across an allocation or a matMul.
+const wasmMemory = (backend: WasmBackendLike): Memory => ({
+  alloc: (shape) => {
+    const t = backend.makeOutput(shape, 'float32');
+    backend.typedArrayFromHeap(t).fill(0); // malloc'd memory is not zeroed
+    return t;
+  },
+  view: (t) => backend.typedArrayFromHeap(t),
+  free: (t) => backend.disposeData(t.dataId),
+});
+
+const cpuMemory = (backend: CpuBackendLike): Memory => ({
+  alloc: (shape) => backend.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1))),
+  view: (t) => backend.data.get(t.dataId).values,
+  free: (t) => backend.disposeData(t.dataId),
+});
+
+function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, attrs: SequenceAttrs): tf.TensorInfo {
+  const { xw, u, proj, mask } = inputs;
+  const B = attrs.batch;
+  const T = xw.shape[0] / B;
+  const G = xw.shape[1];
+  const H = G / 4;
+  const R = u.shape[0];
+  const batchMatMul = tf.getKernel('BatchMatMul', tf.getBackend())!.kernelFunc;
+  const matMul = (a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo =>
+    batchMatMul({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+  // 3-D views of the weights for BatchMatMul: the same data, another shape.
+  const u3: tf.TensorInfo = { dataId: u.dataId, shape: [1, R, G], dtype: 'float32' };
+  const proj3: tf.TensorInfo | undefined = proj && { dataId: proj.dataId, shape: [1, H, R], dtype: 'float32' };
+
+  const out = memory.alloc([T * B, R]);
+  const h = memory.alloc([1, B, R]); // recurrent state, the left operand of the next step's matMul
+  const hidden = proj ? memory.alloc([1, B, H]) : undefined; // o * tanh(c) before the projection
+  const c = new Float32Array(B * H);
+  const cNew = new Float32Array(B * H);
+  const hNew = new Float32Array(B * H);
+  const maskValues = mask ? memory.view(mask).slice() : undefined;
+  const { cellClip, projClip } = attrs;
+  try {
+    for (let k = 0; k < T; k++) {
+      const t = attrs.reverse ? T - 1 - k : k;
+      const hu = matMul(h, u3); // [1, B, 4H]
+      const gates = memory.view(hu);
+      const x = memory.view(xw);
+      for (let b = 0; b < B; b++) {
+        const x0 = (t * B + b) * G;
+        const u0 = b * G;
+        const s0 = b * H;
+        for (let j = 0; j < H; j++) {
+          const i = 1 / (1 + Math.exp(-(x[x0 + j] + gates[u0 + j])));
+          const f = 1 / (1 + Math.exp(-(x[x0 + H + j] + gates[u0 + H + j])));
+          const o = 1 / (1 + Math.exp(-(x[x0 + 2 * H + j] + gates[u0 + 2 * H + j])));
+          const g = Math.tanh(x[x0 + 3 * H + j] + gates[u0 + 3 * H + j]);
+          let cell = f * c[s0 + j] + i * g;
+          if (cellClip > 0) cell = cell > cellClip ? cellClip : cell < -cellClip ? -cellClip : cell;
+          cNew[s0 + j] = cell;
+          hNew[s0 + j] = o * Math.tanh(cell);
+        }
+      }
+      memory.free(hu);
+      let result: Float32Array = hNew; // [B, R]
+      let projected: tf.TensorInfo | undefined;
+      if (proj3 && hidden) {
+        memory.view(hidden).set(hNew);
+        projected = matMul(hidden, proj3); // [1, B, P]
+        result = memory.view(projected);
+        if (projClip > 0) for (let n = 0; n < result.length; n++) result[n] = result[n] > projClip ? projClip : result[n] < -projClip ? -projClip : result[n];
+      }
+      const state = memory.view(h);
+      const output = memory.view(out);
+      for (let b = 0; b < B; b++) {
+        if (maskValues && maskValues[t * B + b] === 0) continue; // state kept, output stays zero
+        state.set(result.subarray(b * R, (b + 1) * R), b * R);
+        output.set(result.subarray(b * R, (b + 1) * R), (t * B + b) * R);
+        c.set(cNew.subarray(b * H, (b + 1) * H), b * H);
+      }
+      if (projected) memory.free(projected);
+    }
+  } finally {
+    memory.free(h);
+    if (hidden) memory.free(hidden);
+  }
+  return out;
+}
+
+function wasmSequence(args: { inputs: SequenceInputs; backend: WasmBackendLike; attrs: SequenceAttrs }): tf.TensorInfo {
+  return runSequence(args.inputs, args.backend, wasmMemory(args.backend), args.attrs);
+}
+
+function cpuSequence(args: { inputs: SequenceInputs; backend: CpuBackendLike; attrs: SequenceAttrs }): tf.TensorInfo {
+  return runSequence(args.inputs, args.backend, cpuMemory(args.backend), args.attrs);
+}
+
+/** Registers the kernel for the backends whose memory it can reach (wasm, cpu); others use the plain ops. */
+export function installLstmSequenceKernel(backendName: string): void {
+  if (tf.getKernel(LSTM_SEQUENCE, backendName)) return;
+  const kernelFunc = backendName === 'wasm' ? wasmSequence : backendName === 'cpu' ? cpuSequence : undefined;
+  if (kernelFunc) tf.registerKernel({ kernelName: LSTM_SEQUENCE, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+/** Whether the current backend has the fused sequence. */
+export function hasLstmSequenceKernel(): boolean {
+  return tf.getKernel(LSTM_SEQUENCE, tf.getBackend()) !== undefined;
+}
+
+/** One direction over a time-major batch: [T*B, R] (see the top of this file). */
+export function lstmSequence(
+  xw: tf.Tensor2D,
+  recurrent: tf.Tensor,
+  projection: tf.Tensor | undefined,
+  mask: tf.Tensor1D | undefined,
+  attrs: { batch: number; reverse: boolean; cellClip?: number; projClip?: number },
+): tf.Tensor2D {
+  const inputs: Record<string, tf.Tensor> = { xw, u: recurrent };
+  if (projection) inputs.proj = projection;
+  if (mask) inputs.mask = mask;
+  const kernelAttrs = { batch: attrs.batch, reverse: attrs.reverse, cellClip: attrs.cellClip ?? 0, projClip: attrs.projClip ?? 0 };
+  return tf.engine().runKernel(LSTM_SEQUENCE, inputs, kernelAttrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}

@@ -64,6 +64,30 @@ test('wasm Slice, split, unstack and clone give the same values as the CPU backe
   assertAllClose(wasm, cpu, 0);
 });
 
+test('wasm GatherV2 (rows copied along axis 0, the original kernel otherwise) and Tanh (from Sigmoid) match the CPU backend', async () => {
+  const table = randomArray(7 * 3 * 4, 5);
+  const wide = randomArray(5 * 70, 6);
+  const big = Float32Array.from(randomArray(3000, 7), (x) => 12 * x); // saturates: |x| up to 12
+  const { wasm, cpu } = await onBoth(() => {
+    const t = tf.tensor3d(table, [7, 3, 4]);
+    const rows = tf.tensor1d([6, 0, 0, 3], 'int32');
+    return [
+      tf.gather(t, rows), // [4, 3, 4]: rows of 12 elements
+      tf.gather(t, tf.tensor2d([[1, 2], [5, 4]], [2, 2], 'int32')), // [2, 2, 3, 4]
+      tf.gather(tf.tensor2d(wide, [5, 70]), tf.tensor1d([4, 1], 'int32')), // rows of 70 (one subarray copy each)
+      tf.gather(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), tf.tensor1d([1, 1, 0], 'int32')), // int32 table
+      tf.gather(t, tf.tensor1d([2, 0], 'int32'), 1), // axis 1: the original kernel
+      tf.gather(t, tf.tensor1d([], 'int32')),
+      tf.tanh(tf.tensor1d(big)),
+      tf.tanh(tf.tensor2d(table, [12, 7])),
+    ];
+  });
+  assertAllClose(wasm.slice(0, 6), cpu.slice(0, 6), 0);
+  assertAllClose(wasm.slice(6), cpu.slice(6), 1e-6);
+  await initEngine({ backend: 'wasm' });
+  assert.throws(() => tf.gather(tf.tensor2d([[1], [2]]), tf.tensor1d([2], 'int32')), /index value 2 is not in \[0, 1\]/);
+});
+
 test('matMul gradients (all transpose variants) and gather / max gradients match the CPU backend', async () => {
   const a = randomArray(3 * 4, 2);
   const b = randomArray(4 * 5, 3);

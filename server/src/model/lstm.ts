@@ -110,20 +110,22 @@ export class Lstm {
     const T = inputs.shape[0] / B;
     const { cellClip, projClip } = this.options;
     return tf.tidy(() => {
+      // The input projections of all steps as one matMul: [T*B, I] x [I, 4H] + b -> [T*B, 4H].
+      const xw = tf.add(tf.matMul(inputs, this.inputKernel), this.bias) as tf.Tensor2D;
       if (!training && B <= FUSED_MAX_BATCH && hasLstmSequenceKernel()) {
-        const xw = tf.add(tf.matMul(inputs, this.inputKernel), this.bias) as tf.Tensor2D; // [T*B, 4H]
         return lstmSequence(xw, this.recurrentKernel, this.projection, timeMajorMask(maskValues, B, T), { batch: B, reverse, cellClip, projClip });
       }
-      const steps = tf.split(inputs, T, 0) as tf.Tensor2D[];
+      // split's gradient is one concat, so the backward pass also does the input projections as one matMul.
+      const steps = tf.split(xw, T, 0) as tf.Tensor2D[];
       return tf.concat(this.applySteps(steps, stepMasks(maskValues, B, T), reverse), 0) as tf.Tensor2D;
     });
   }
 
-  /** The differentiable recurrence on a time-major list: steps T x [B, I], masks per step ([B, 1], or undefined
-   *  when the step has no padding) -> T x [B, P|H]. */
-  applySteps(steps: tf.Tensor2D[], masks: Array<tf.Tensor2D | undefined>, reverse: boolean): tf.Tensor2D[] {
-    const T = steps.length;
-    const B = steps[0].shape[0];
+  /** The differentiable recurrence on a time-major list: the steps' input projections T x [B, 4H], masks per step
+   *  ([B, 1], or undefined when the step has no padding) -> T x [B, P|H]. */
+  applySteps(inputProjections: tf.Tensor2D[], masks: Array<tf.Tensor2D | undefined>, reverse: boolean): tf.Tensor2D[] {
+    const T = inputProjections.length;
+    const B = inputProjections[0].shape[0];
     const H = this.options.hiddenSize;
     const P = this.outputSize;
     const { cellClip, projClip } = this.options;
@@ -133,8 +135,8 @@ export class Lstm {
       const outputs: tf.Tensor2D[] = new Array(T);
       for (let k = 0; k < T; k++) {
         const t = reverse ? T - 1 - k : k;
-        // [B, I] x [I, 4H] + [B, P] x [P, 4H] + b -> [B, 4H]
-        const gates = tf.add(tf.add(tf.matMul(steps[t], this.inputKernel), tf.matMul(h, this.recurrentKernel)), this.bias);
+        // x W + b ([B, 4H]) + [B, P] x [P, 4H]
+        const gates = tf.add(inputProjections[t], tf.matMul(h, this.recurrentKernel));
         const ifo = tf.sigmoid(tf.slice(gates, [0, 0], [B, 3 * H]));
         const g = tf.tanh(tf.slice(gates, [0, 3 * H], [B, H]));
         const i = tf.slice(ifo, [0, 0], [B, H]);

@@ -1,9 +1,9 @@
 // A whole LSTM direction for inference as one kernel. Tagging one sentence is dominated by per-op overhead, not
 // FLOPs: as tfjs ops a step is a recurrent matMul, ~12 element-wise ops, a projection matMul, a clip and the
 // masking, each paying the engine's bookkeeping (~10-20 us on wasm, more than the [1, 128] x [128, 1024] matMul
-// itself costs). Here the time loop runs inside the kernel: the matMuls call the backend's own BatchMatMul kernel
-// function directly (XNNPACK on wasm), and the gates, clipping and masking are plain JS on the tensors' memory (the
-// wasm heap, or the CPU backend's arrays). A layer of a 36-token sentence is then 2 ops (input matMul, this) instead
+// itself costs). Here the time loop runs inside the kernel: the matMuls and the sigmoids call the backend's own
+// kernel functions directly (XNNPACK on wasm), and the rest of the cell, clipping and masking are plain JS on the
+// tensors' memory (the wasm heap, or the CPU backend's arrays). A layer of a 36-token sentence is then 2 ops (input matMul, this) instead
 // of ~150. Large batches keep the ops (see FUSED_MAX_BATCH in model/lstm.ts): the JS element-wise loop does not
 // vectorise.
 //
@@ -71,16 +71,22 @@ function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, a
   const G = xw.shape[1];
   const H = G / 4;
   const R = u.shape[0];
-  const batchMatMul = tf.getKernel('BatchMatMul', tf.getBackend())!.kernelFunc;
+  const kernel = (name: string) => tf.getKernel(name, tf.getBackend())!.kernelFunc;
+  const batchMatMul = kernel('BatchMatMul');
+  const sigmoidKernel = kernel('Sigmoid');
   const matMul = (a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo =>
     batchMatMul({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+  // The backend's Sigmoid (XNNPACK on wasm) is far cheaper than Math.exp per element; tanh(x) = 2 sigmoid(2x) - 1.
+  const sigmoid = (x: tf.TensorInfo): tf.TensorInfo =>
+    sigmoidKernel({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as tf.TensorInfo;
   // 3-D views of the weights for BatchMatMul: the same data, another shape.
   const u3: tf.TensorInfo = { dataId: u.dataId, shape: [1, R, G], dtype: 'float32' };
   const proj3: tf.TensorInfo | undefined = proj && { dataId: proj.dataId, shape: [1, H, R], dtype: 'float32' };
 
   const out = memory.alloc([T * B, R]);
   const h = memory.alloc([1, B, R]); // recurrent state, the left operand of the next step's matMul
-  const hidden = proj ? memory.alloc([1, B, H]) : undefined; // o * tanh(c) before the projection
+  const doubledCell = memory.alloc([1, B, H]); // 2 c', whose sigmoid gives tanh(c')
+  const hidden = proj ? memory.alloc([1, B, H]) : undefined; // o * tanh(c') before the projection
   const c = new Float32Array(B * H);
   const cNew = new Float32Array(B * H);
   const hNew = new Float32Array(B * H);
@@ -89,25 +95,41 @@ function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, a
   try {
     for (let k = 0; k < T; k++) {
       const t = attrs.reverse ? T - 1 - k : k;
-      const hu = matMul(h, u3); // [1, B, 4H]
-      const gates = memory.view(hu);
+      // Pre-activations x W + b + h U in place in hu ([1, B, 4H]), the g gate doubled for its tanh.
+      const hu = matMul(h, u3);
+      const pre = memory.view(hu);
       const x = memory.view(xw);
       for (let b = 0; b < B; b++) {
         const x0 = (t * B + b) * G;
         const u0 = b * G;
+        for (let j = 0; j < 3 * H; j++) pre[u0 + j] += x[x0 + j];
+        for (let j = 3 * H; j < G; j++) pre[u0 + j] = 2 * (pre[u0 + j] + x[x0 + j]);
+      }
+      const activated = sigmoid(hu);
+      memory.free(hu);
+      const gates = memory.view(activated);
+      const cell2 = memory.view(doubledCell);
+      for (let b = 0; b < B; b++) {
+        const u0 = b * G;
         const s0 = b * H;
         for (let j = 0; j < H; j++) {
-          const i = 1 / (1 + Math.exp(-(x[x0 + j] + gates[u0 + j])));
-          const f = 1 / (1 + Math.exp(-(x[x0 + H + j] + gates[u0 + H + j])));
-          const o = 1 / (1 + Math.exp(-(x[x0 + 2 * H + j] + gates[u0 + 2 * H + j])));
-          const g = Math.tanh(x[x0 + 3 * H + j] + gates[u0 + 3 * H + j]);
-          let cell = f * c[s0 + j] + i * g;
+          const g = 2 * gates[u0 + 3 * H + j] - 1;
+          let cell = gates[u0 + H + j] * c[s0 + j] + gates[u0 + j] * g;
           if (cellClip > 0) cell = cell > cellClip ? cellClip : cell < -cellClip ? -cellClip : cell;
           cNew[s0 + j] = cell;
-          hNew[s0 + j] = o * Math.tanh(cell);
+          cell2[s0 + j] = 2 * cell;
         }
       }
-      memory.free(hu);
+      const squashed = sigmoid(doubledCell);
+      const tanhCell = memory.view(squashed);
+      const o = memory.view(activated);
+      for (let b = 0; b < B; b++) {
+        const u0 = b * G + 2 * H;
+        const s0 = b * H;
+        for (let j = 0; j < H; j++) hNew[s0 + j] = o[u0 + j] * (2 * tanhCell[s0 + j] - 1);
+      }
+      memory.free(squashed);
+      memory.free(activated);
       let result: Float32Array = hNew; // [B, R]
       let projected: tf.TensorInfo | undefined;
       if (proj3 && hidden) {
@@ -128,6 +150,7 @@ function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, a
     }
   } finally {
     memory.free(h);
+    memory.free(doubledCell);
     if (hidden) memory.free(hidden);
   }
   return out;

@@ -71,8 +71,7 @@ test('LSTM gradients match finite differences, including through padding', async
   [x, mask, w].forEach((t) => t.dispose());
 });
 
-// The fused inference sequence (engine/lstmSequenceKernel.ts, used for batches of up to 16) must compute what the
-// differentiable ops compute.
+// The fused inference sequence (engine/lstmSequenceKernel.ts) must compute what the differentiable ops compute.
 for (const backend of ['wasm', 'cpu'] as const) {
   test(`inference with the fused sequence equals the training ops (${backend}; projection, clipping, padding, both directions)`, async () => {
     await initEngine({ backend });
@@ -86,8 +85,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const { x, mask } = inputs([5, 3, 1], options.inputSize, 5);
       for (const reverse of [false, true]) {
         const before = tf.memory().numTensors;
+        const buffers = tf.backend().numDataIds(); // also counts the kernel's own scratch buffers
         const fused = tf.tidy(() => lstm.apply(x, mask, reverse, false).arraySync()) as number[][][];
         assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+        assert.equal(tf.backend().numDataIds(), buffers, 'no backend buffers leaked');
         const reference = tf.tidy(() => lstm.apply(x, mask, reverse, true).arraySync()) as number[][][];
         const worst = Math.max(...fused.flat(2).map((y, i) => Math.abs(y - reference.flat(2)[i])));
         assert.ok(worst < 1e-5, `largest difference ${worst}`);

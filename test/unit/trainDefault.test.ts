@@ -1,6 +1,7 @@
 // `npm run train:default` (scripts/train-default.sh), the recipe of the shipped model, end to end on a tiny stand-in
 // for the data folder: the train and eval stages run (pre-training skipped: a random tiny BiLM), the test scores land
-// in the model's config.json, a second run skips what is done, and pre-training refuses the test split's text.
+// in the model's config.json, a second run skips what is done, TRAIN_WITH_DEV=1 trains on train + dev, and
+// pre-training refuses the test split's text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -52,6 +53,15 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     const again = script(env);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /stage 3\/4: train done already/);
+
+    // TRAIN_WITH_DEV=1: train + dev together, no dev set for early stopping.
+    const withDev = script({ ...env, OUT: join(root, 'model-with-dev'), TRAIN_WITH_DEV: '1' });
+    assert.equal(withDev.status, 0, withDev.stderr);
+    assert.match(withDev.stderr, /stage 3\/4: train \(2 epochs, at most 70 minutes, on train \+ dev\)/);
+    const trained = JSON.parse(readFileSync(join(root, 'model-with-dev', 'config.json'), 'utf8'));
+    assert.deepEqual(trained.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv', 'devel.tsv']);
+    assert.equal(trained.provenance.devData, undefined);
+    assert.equal(typeof trained.metrics.test.strict.f1, 'number');
 
     // The test split must never be pre-training text.
     writeFileSync(join(data, 'pubmed-text', 'bc5cdr-test.txt'), 'leaked\n');

@@ -98,8 +98,7 @@ export class Lstm {
 
   /**
    * The same on time-major inputs [T*B, I] (row t*B + b), with the [B, T] mask's values -> [T*B, P|H]. Outside
-   * training, for small batches on backends that have it, the whole sequence is one kernel after one input matMul:
-   * what tagging one sentence costs.
+   * training, on backends that have it, the whole sequence is one kernel after one input matMul.
    */
   applyTimeMajor(inputs: tf.Tensor2D, maskValues: ArrayLike<number>, B: number, reverse: boolean, training = true): tf.Tensor2D {
     const T = inputs.shape[0] / B;

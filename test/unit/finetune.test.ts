@@ -122,5 +122,19 @@ test('bioner train: several --train paths are read together; without --dev the m
   assert.deepEqual(saved.provenance.trainData.map((d: { path: string }) => d.path), [join(dir, 'a.conll'), join(dir, 'b.conll')]);
   assert.equal(saved.metrics.epochs, 3);
   assert.equal(saved.provenance.devData, undefined);
+  assert.match(r.stderr, /no dev set: the model of epoch 3 ->/);
+
+  // --lr-schedule cosine with a dev set: the same rates, and dev F1 still picks the epoch that is saved.
+  const withDev = join(dir, 'with-dev');
+  const c = bioner(['train', '--train', join(dir, 'a.conll'), '--dev', join(dir, 'b.conll'), '--representation', 'tiny', '--batch-tokens', '64',
+    '--epochs', '3', '--lr', '0.02', '--lr-schedule', 'cosine', '--patience', '1', '--out', withDev, '--progress-json']);
+  assert.equal(c.status, 0, c.stderr);
+  const events = c.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const cosineEpochs = events.filter((e) => e.event === 'epoch');
+  assert.deepEqual(cosineEpochs.map((e) => e.lr), epochs.map((e) => e.lr), 'no plateau halving, even with patience 1');
+  const best = cosineEpochs.reduce((a, b) => (b.devF1 > a.devF1 ? b : a));
+  const savedWithDev = JSON.parse(readFileSync(join(withDev, 'config.json'), 'utf8'));
+  assert.equal(savedWithDev.metrics.bestEpoch, best.epoch);
+  assert.equal(savedWithDev.provenance.training.lrSchedule, 'cosine');
   rmSync(dir, { recursive: true });
 });

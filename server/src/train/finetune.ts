@@ -21,8 +21,11 @@ export interface FinetuneOptions {
   freezeBilm: boolean;
   /** BiLM learning rate = lr * bilmLrFactor when not frozen. */
   bilmLrFactor: number;
-  /** Epochs without dev improvement before the learning rate is multiplied by lrDecay. Without a dev set the
-   *  learning rate instead follows a cosine from lr down to minLr over the epochs (cosineLearningRate). */
+  /** 'plateau': the learning rate is multiplied by lrDecay after `patience` epochs without dev improvement, and
+   *  training stops below minLr. 'cosine': it follows a cosine from lr down to minLr over the epochs
+   *  (cosineLearningRate); the dev set, if any, still picks the best epoch. Without a dev set it is always cosine. */
+  lrSchedule: 'plateau' | 'cosine';
+  /** Epochs without dev improvement before the learning rate is multiplied by lrDecay (plateau schedule). */
   patience: number;
   lrDecay: number;
   /** Stop when the learning rate decays below this. */
@@ -44,6 +47,7 @@ export const DEFAULT_FINETUNE: FinetuneOptions = {
   clipNorm: 5,
   freezeBilm: true,
   bilmLrFactor: 0.1,
+  lrSchedule: 'plateau',
   patience: 2,
   lrDecay: 0.5,
   minLr: 1e-4,
@@ -131,6 +135,7 @@ export async function finetune(
   const taskOptimizer = tf.train.adam(options.lr);
   const bilmOptimizer = options.freezeBilm ? undefined : tf.train.adam(options.lr * options.bilmLrFactor);
   let lr = options.lr;
+  const cosine = options.lrSchedule === 'cosine' || !dev.length;
   const changeLearningRate = (rate: number): void => {
     lr = rate;
     setLearningRate(taskOptimizer, rate);
@@ -144,7 +149,7 @@ export async function finetune(
   try {
     for (epoch = 1; epoch <= options.epochs; epoch++) {
       const epochStart = performance.now();
-      if (!dev.length) changeLearningRate(cosineLearningRate(options, epoch));
+      if (cosine) changeLearningRate(cosineLearningRate(options, epoch));
       let lossSum = 0;
       let tokensDone = 0;
       let lastReport = 0;
@@ -179,13 +184,14 @@ export async function finetune(
       const devLookup = devFeatures ? (indices: number[]) => devFeatures.representations(indices) : undefined;
       const devEval = dev.length ? evaluateModel(model, dev, options.batchTokens * 2, devLookup) : undefined;
       const f1 = devEval?.overall.f1 ?? 0;
-      const improved = !best || (devEval !== undefined && f1 > best.f1);
+      // Without a dev set there is no best epoch: the last one is kept.
+      const improved = devEval !== undefined && (!best || f1 > best.f1);
       if (improved) {
         if (best) for (const t of Object.values(best.weights)) t.dispose();
-        best = { epoch, f1, weights: cloneWeights(model), dev: devEval! };
+        best = { epoch, f1, weights: cloneWeights(model), dev: devEval };
         badEpochs = 0;
-        if (devEval) await hooks.onBest?.(epoch, devEval);
-      } else if (dev.length && ++badEpochs >= options.patience) {
+        await hooks.onBest?.(epoch, devEval);
+      } else if (!cosine && ++badEpochs >= options.patience) {
         changeLearningRate(lr * options.lrDecay);
         badEpochs = 0;
       }
@@ -206,7 +212,7 @@ export async function finetune(
         stoppedBy = 'time-limit';
         break;
       }
-      if (dev.length && lr < options.minLr) {
+      if (!cosine && lr < options.minLr) {
         stoppedBy = 'early-stopping';
         break;
       }
@@ -216,12 +222,12 @@ export async function finetune(
     emit({
       event: 'done',
       epochs,
-      bestEpoch: best?.epoch ?? 0,
+      bestEpoch: dev.length ? (best?.epoch ?? 0) : epochs,
       bestDevF1: best?.f1 ?? 0,
       stoppedBy,
       seconds: (performance.now() - started) / 1000,
     });
-    return { bestEpoch: best?.epoch ?? 0, bestDev: dev.length ? best?.dev : undefined, epochs, stoppedBy };
+    return { bestEpoch: dev.length ? (best?.epoch ?? 0) : epochs, bestDev: best?.dev, epochs, stoppedBy };
   } finally {
     if (best) for (const t of Object.values(best.weights)) t.dispose();
     taskOptimizer.dispose();

@@ -36,6 +36,7 @@ interface TrainFlags {
   batchTokens?: number;
   maxMinutes?: number;
   patience?: number;
+  lrSchedule?: FinetuneOptions['lrSchedule'];
   seed?: number;
   config?: string;
   backend?: BackendName;
@@ -71,6 +72,10 @@ export function register(program: Command): void {
     .option('--lr <rate>', `Adam learning rate (default ${DEFAULT_FINETUNE.lr})`, positiveNumber)
     .option('--batch-tokens <n>', `padded tokens per batch (default ${DEFAULT_FINETUNE.batchTokens})`, positiveInt)
     .option('--max-minutes <m>', 'stop after this many minutes, keeping the best model so far', positiveNumber)
+    .addOption(
+      new Option('--lr-schedule <schedule>', 'plateau: halve the rate when dev F1 stalls; cosine: lr to minLr over --epochs (always without --dev)')
+        .choices(['plateau', 'cosine']),
+    )
     .option('--patience <n>', `epochs without dev improvement before halving the learning rate (default ${DEFAULT_FINETUNE.patience})`, positiveInt)
     .option('--seed <n>', 'seed of the batch order', positiveInt)
     .option('--config <json>', 'JSON file or inline JSON: {"tagger": {"encoder": {"hiddenSize": 128, ...}, ...}, "training": {...}}')
@@ -94,7 +99,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     ...DEFAULT_FINETUNE,
     ...fileConfig.training,
     freezeBilm: flags.freezeBilm,
-    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed }),
+    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule }),
   };
   const log = (line: string) => process.stderr.write(`bioner train: ${line}\n`);
   const engine = await initEngine({ backend: flags.backend });
@@ -173,8 +178,9 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, model: saved ? out : undefined };
     renderer(finalEvent as TrainEvent);
     log(
-      `${result.epochs} epochs (${done!.stoppedBy}), best dev F1 ${result.bestDev ? (100 * result.bestDev.overall.f1).toFixed(2) : 'n/a'}` +
-        (saved ? ` at epoch ${result.bestEpoch} -> ${out}` : '; no model written'),
+      `${result.epochs} epochs (${done!.stoppedBy}), ` +
+        (result.bestDev ? `best dev F1 ${(100 * result.bestDev.overall.f1).toFixed(2)} at epoch ${result.bestEpoch}` : `no dev set: the model of epoch ${result.bestEpoch}`) +
+        (saved ? ` -> ${out}` : '; no model written'),
     );
   } finally {
     process.off('SIGINT', onSigint);

@@ -18,6 +18,18 @@ import { StatusMethod, type StatusParams } from '../../server/src/lsp/protocol';
 export const repoRoot = join(__dirname, '..', '..');
 export const lexiconModel = join(repoRoot, 'test', 'fixtures', 'models', 'lexicon');
 
+/**
+ * vscode-jsonrpc 8.2's reader re-arms a 10 s partial-message timer for as long as half a message sits in its buffer
+ * (a server killed mid-write leaves one), and its dispose() does not clear that timer: the test process then never
+ * exits. Seen as a crash-safety test file hanging after all its tests had passed.
+ */
+class DisposableStreamMessageReader extends StreamMessageReader {
+  override dispose(): void {
+    super.dispose();
+    (this as unknown as { clearPartialMessageTimer(): void }).clearPartialMessageTimer();
+  }
+}
+
 export class LspTestClient {
   readonly messages: ShowMessageParams[] = [];
   /** window/logMessage notifications (the client's output channel). */
@@ -40,7 +52,7 @@ export class LspTestClient {
     // BIONER_LSP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
     const nodeArgs = (process.env.BIONER_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: 'pipe' });
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = createProtocolConnection(new DisposableStreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(connection, child, settings);
     child.stderr!.on('data', (chunk) => (client.stderr += String(chunk)));
     connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>

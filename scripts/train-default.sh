@@ -2,8 +2,8 @@
 # Builds the shipped model models/default/ from scratch, in four resumable stages:
 #   1. vocab     word + char vocabularies of the pre-training text
 #   2. pretrain  the BiLM language model on PubMed text + BC5CDR train/dev TEXT (never the test split)
-#   3. train     the tagger on BC5CDR train.tsv (devel.tsv for early stopping), Chemical=DRUG, Disease=DISEASE;
-#                with TRAIN_WITH_DEV=1 on train.tsv + devel.tsv for TRAIN_EPOCHS epochs (learning rate on a cosine)
+#   3. train     the tagger on BC5CDR train.tsv (devel.tsv picks the best epoch), Chemical=DRUG, Disease=DISEASE;
+#                with TRAIN_WITH_DEV=1 on train.tsv + devel.tsv for TRAIN_EPOCHS epochs (an experiment, not shipped)
 #   4. eval      strict span P/R/F1 on BC5CDR test.tsv, written into models/default/config.json ("metrics.test")
 # A stage whose output exists is skipped (delete it, or set FORCE_STAGES="pretrain train", to redo it).
 # Work files live in $WORK (default: .work/train-default, outside the shipped folder).
@@ -16,10 +16,11 @@
 #   PRETRAIN_EPOCHS    (default 4)      PRETRAIN_MINUTES  time limit of pre-training (default 240); a run stopped by
 #                      the time limit before PRETRAIN_EPOCHS is resumed from its checkpoint by the next run
 #   THREADS            pre-training threads (default: the number of cores)
-#   TRAIN_EPOCHS       (default 30; 16 with TRAIN_WITH_DEV=1)   TRAIN_MINUTES  time limit of fine-tuning (default 45;
+#   TRAIN_EPOCHS       (default 18; 16 with TRAIN_WITH_DEV=1)   TRAIN_MINUTES  time limit of fine-tuning (default 45;
 #                      70 with TRAIN_WITH_DEV=1)
+#   TRAIN_SCHEDULE     learning-rate schedule, cosine or plateau (default cosine)
 #   TRAIN_WITH_DEV     1: fine-tune on train + dev, no early stopping (the epoch count found with dev before)
-#   TRAIN_SEED         seed of the fine-tuning batch order (default 1)
+#   TRAIN_SEED         seed of the fine-tuning batch order (default 2)
 #   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
 #   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
 #   FORCE_STAGES       stages to redo even if their output exists
@@ -40,11 +41,12 @@ if [ "$TRAIN_WITH_DEV" = 1 ]; then
   TRAIN_MINUTES="${TRAIN_MINUTES:-70}"
   TRAIN_DATA_ARGS=(--train "$DATA/bc5cdr/train.tsv" "$DATA/bc5cdr/devel.tsv")
 else
-  TRAIN_EPOCHS="${TRAIN_EPOCHS:-30}"
+  TRAIN_EPOCHS="${TRAIN_EPOCHS:-18}"
   TRAIN_MINUTES="${TRAIN_MINUTES:-45}"
   TRAIN_DATA_ARGS=(--train "$DATA/bc5cdr/train.tsv" --dev "$DATA/bc5cdr/devel.tsv")
 fi
-TRAIN_SEED="${TRAIN_SEED:-1}"
+TRAIN_SEED="${TRAIN_SEED:-2}"
+TRAIN_SCHEDULE="${TRAIN_SCHEDULE:-cosine}"
 SKIP_STAGES="${SKIP_STAGES:-}"
 FORCE_STAGES="${FORCE_STAGES:-}"
 LABEL_MAP="Chemical=DRUG,Disease=DISEASE"
@@ -110,7 +112,7 @@ if ! skip train && todo train "$OUT/config.json"; then
   log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes$([ "$TRAIN_WITH_DEV" = 1 ] && echo ', on train + dev'))"
   "${CLI[@]}" train "${TRAIN_DATA_ARGS[@]}" "${BILM_ARGS[@]}" \
     --label-map "$LABEL_MAP" --out "$OUT" --name bioner-default \
-    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" --seed "$TRAIN_SEED" ${EXTRA_TRAIN_ARGS:-}
+    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" --seed "$TRAIN_SEED" --lr-schedule "$TRAIN_SCHEDULE" ${EXTRA_TRAIN_ARGS:-}
 else
   log "stage 3/4: train done already ($OUT)"
 fi

@@ -48,7 +48,7 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.equal(config.name, 'bioner-default');
     assert.deepEqual(Object.keys(config.metrics.test.perType).sort(), ['DISEASE', 'DRUG']);
     assert.equal(typeof config.metrics.test.strict.f1, 'number');
-    assert.match(config.provenance.command, /--seed 1/);
+    assert.match(config.provenance.command, /--seed 2 --lr-schedule cosine/);
 
     const again = script(env);
     assert.equal(again.status, 0, again.stderr);

@@ -36,15 +36,6 @@ PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-4}"
 PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-240}"
 THREADS="${THREADS:-$(nproc 2>/dev/null || echo 1)}"
 TRAIN_WITH_DEV="${TRAIN_WITH_DEV:-0}"
-if [ "$TRAIN_WITH_DEV" = 1 ]; then
-  TRAIN_EPOCHS="${TRAIN_EPOCHS:-16}"
-  TRAIN_MINUTES="${TRAIN_MINUTES:-70}"
-  TRAIN_DATA_ARGS=(--train "$DATA/bc5cdr/train.tsv" "$DATA/bc5cdr/devel.tsv")
-else
-  TRAIN_EPOCHS="${TRAIN_EPOCHS:-18}"
-  TRAIN_MINUTES="${TRAIN_MINUTES:-45}"
-  TRAIN_DATA_ARGS=(--train "$DATA/bc5cdr/train.tsv" --dev "$DATA/bc5cdr/devel.tsv")
-fi
 TRAIN_SEED="${TRAIN_SEED:-2}"
 TRAIN_SCHEDULE="${TRAIN_SCHEDULE:-cosine}"
 SKIP_STAGES="${SKIP_STAGES:-}"
@@ -52,6 +43,15 @@ FORCE_STAGES="${FORCE_STAGES:-}"
 LABEL_MAP="Chemical=DRUG,Disease=DISEASE"
 
 BC5CDR="$DATA/bc5cdr"
+if [ "$TRAIN_WITH_DEV" = 1 ]; then
+  TRAIN_EPOCHS="${TRAIN_EPOCHS:-16}"
+  TRAIN_MINUTES="${TRAIN_MINUTES:-70}"
+  TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" "$BC5CDR/devel.tsv")
+else
+  TRAIN_EPOCHS="${TRAIN_EPOCHS:-18}"
+  TRAIN_MINUTES="${TRAIN_MINUTES:-45}"
+  TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" --dev "$BC5CDR/devel.tsv")
+fi
 for f in "$BC5CDR/train.tsv" "$BC5CDR/devel.tsv" "$BC5CDR/test.tsv" \
   "$BC5CDR/pubtator/CDR_TrainingSet.PubTator.txt" "$BC5CDR/pubtator/CDR_DevelopmentSet.PubTator.txt"; do
   [ -f "$f" ] || { echo "train-default: missing $f (set BIONER_DATA to the data root)" >&2; exit 1; }

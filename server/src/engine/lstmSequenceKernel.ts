@@ -14,6 +14,7 @@
 //   output       [T*B, R]   the outputs of every step, time-major
 // No gradient is registered: training uses the differentiable ops (Lstm.applySteps).
 import * as tf from '@tensorflow/tfjs-core';
+import type { WasmBackendLike } from './wasmKernels';
 
 export const LSTM_SEQUENCE = 'BionerLstmSequence';
 
@@ -33,12 +34,6 @@ interface Memory {
   free(t: tf.TensorInfo): void;
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): void;
-}
-
 interface CpuBackendLike {
   data: { get(dataId: tf.DataId): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
@@ -53,7 +48,7 @@ const wasmMemory = (backend: WasmBackendLike): Memory => ({
     backend.typedArrayFromHeap(t).fill(0); // malloc'd memory is not zeroed
     return t;
   },
-  view: (t) => backend.typedArrayFromHeap(t),
+  view: (t) => backend.typedArrayFromHeap(t) as Float32Array, // every tensor here is float32
   free: (t) => backend.disposeData(t.dataId),
 });
 
@@ -121,7 +116,7 @@ function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, a
       }
       const squashed = sigmoid(doubledCell);
       const tanhCell = memory.view(squashed);
-      const o = memory.view(activated);
+      const o = memory.view(activated); // taken again: the Sigmoid call above may have grown the heap
       for (let b = 0; b < B; b++) {
         const u0 = b * G + 2 * H;
         const s0 = b * H;

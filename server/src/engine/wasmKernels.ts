@@ -14,8 +14,8 @@
 // tanh(x) = 2 sigmoid(2x) - 1 with that Sigmoid (1.2 ms, within 2e-7). Its gradient, from the output, is unchanged.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The parts of BackendWasm used here. */
-interface WasmBackendLike {
+/** The parts of BackendWasm used by the kernels here and by the LSTM sequence kernel. */
+export interface WasmBackendLike {
   incRef(dataId: tf.DataId): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;

@@ -218,16 +218,11 @@ export async function finetune(
       }
     }
     const epochs = Math.min(epoch, options.epochs);
-    if (best && dev.length) model.setWeights(best.weights);
-    emit({
-      event: 'done',
-      epochs,
-      bestEpoch: dev.length ? (best?.epoch ?? 0) : epochs,
-      bestDevF1: best?.f1 ?? 0,
-      stoppedBy,
-      seconds: (performance.now() - started) / 1000,
-    });
-    return { bestEpoch: dev.length ? (best?.epoch ?? 0) : epochs, bestDev: best?.dev, epochs, stoppedBy };
+    // Only a dev set makes a best epoch; without one the model keeps the last epoch's weights.
+    if (best) model.setWeights(best.weights);
+    const bestEpoch = dev.length ? (best?.epoch ?? 0) : epochs;
+    emit({ event: 'done', epochs, bestEpoch, bestDevF1: best?.f1 ?? 0, stoppedBy, seconds: (performance.now() - started) / 1000 });
+    return { bestEpoch, bestDev: best?.dev, epochs, stoppedBy };
   } finally {
     if (best) for (const t of Object.values(best.weights)) t.dispose();
     taskOptimizer.dispose();

@@ -1,11 +1,12 @@
 // The BiLM: L+1 layers of [B, T, 2P], layer 0 is the token representation twice, padding does not change real
-// tokens, the inference cache gives the training-path values, and nothing leaks.
+// tokens, a word's vector does not depend on the words computed with it, the inference cache gives the
+// training-path values, and nothing leaks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { BiLM } from '../../server/src/model/bilm';
-import { TINY_CONFIG } from '../../server/src/model/config';
+import { parseRepresentationConfig, SMALL_CONFIG, TINY_CONFIG } from '../../server/src/model/config';
 import { makeWordBatch } from '../../server/src/model/tokenEncoder';
 import { CharVocab, VocabCounter } from '../../server/src/model/vocab';
 import { assertClose } from './helpers/close';
@@ -57,6 +58,39 @@ test('a sentence alone gives the same layers as inside a padded batch; cache == 
   }
   assert.ok(bilm.encoder.cacheSize > 0);
   bilm.dispose();
+});
+
+test("a word's token vector depends on its spelling only, not on the words computed with it", async () => {
+  await initEngine({ backend: 'wasm' });
+  const bilm = model();
+  const vectorsOf = (words: string[]) => {
+    const t = bilm.encoder.encodeTypes(words);
+    const rows = t.arraySync() as number[][];
+    t.dispose();
+    return rows;
+  };
+  const [ofAlone] = vectorsOf(['of']);
+  const [, ofBesideLong] = vectorsOf(['dihydroxyphenylalanine', 'of']);
+  // Padding 'of' to the long word's 24 char positions used to add windows of padding to its max-pool.
+  assertClose(ofBesideLong, ofAlone, "'of' beside a long word == 'of' alone", 1e-5);
+  const [, theInBatch] = vectorsOf(['Naloxone', 'the', 'clonidine', 'pressure']);
+  assertClose(theInBatch, vectorsOf(['the'])[0], "'the' in a batch == 'the' alone", 1e-5);
+  bilm.dispose();
+});
+
+test('maskCharPadding: on in the presets, off for configs written before it (their weights learnt the padding)', () => {
+  assert.equal(TINY_CONFIG.maskCharPadding, true);
+  assert.equal(parseRepresentationConfig('small', 'preset').maskCharPadding, true);
+  const { maskCharPadding: _, ...older } = SMALL_CONFIG;
+  assert.equal(parseRepresentationConfig(JSON.parse(JSON.stringify(older)), 'old.json').maskCharPadding, false);
+  assert.throws(() => parseRepresentationConfig({ ...older, maskCharPadding: 'yes' }, 'bad.json'), /bad\.json: "maskCharPadding" must be true or false/);
+  // Without the mask, the char ids carry no lengths: the char-CNN max-pools over the padding as before.
+  const counter = new VocabCounter();
+  counter.add(['of', 'dihydroxyphenylalanine']);
+  const unmasked = new BiLM(parseRepresentationConfig({ ...structuredClone(TINY_CONFIG), maskCharPadding: false }, 'x'), CharVocab.build(counter.chars, 1));
+  assert.equal(unmasked.encoder.charIds(['of', 'dihydroxyphenylalanine']).lengths, undefined);
+  assert.deepEqual(Array.from(model().encoder.charIds(['of', 'dihydroxyphenylalanine']).lengths ?? []), [4, 20]); // TINY_CONFIG cuts words at 20 chars
+  unmasked.dispose();
 });
 
 test('word batches dedupe word types and point padding at a zero row', () => {

@@ -17,6 +17,11 @@ export interface CharIds {
   ids: Int32Array;
   N: number;
   C: number;
+  /**
+   * Each word's own length in char positions. When given, the max-pool skips the windows that reach past
+   * max(length, widest filter), so a word's output does not depend on the C it was padded to.
+   */
+  lengths?: Int32Array;
 }
 
 export class CharCnn {
@@ -43,7 +48,7 @@ export class CharCnn {
 
   /** N words of C char positions (C >= widest filter) -> [N, F]. */
   apply(chars: CharIds): tf.Tensor2D {
-    const { ids, N, C } = chars;
+    const { ids, N, C, lengths } = chars;
     if (C < this.minChars) throw new Error(`char-CNN needs at least ${this.minChars} char positions, got ${C}`);
     const d = this.options.embeddingDim;
     return tf.tidy(() => {
@@ -52,10 +57,25 @@ export class CharCnn {
         // Window p of word i covers chars p..p+w-1: ids [N * positions * w] -> embeddings [N * positions, w * d].
         const windows = tf.reshape(tf.gather(this.embedding, tf.tensor1d(unfold(ids, N, C, w), 'int32')), [N * positions, w * d]);
         const conv = tf.add(tf.matMul(windows, this.kernels[k]), this.biases[k]); // [N * positions, n]
-        return tf.relu(tf.max(tf.reshape(conv, [N, positions, n]), 1)); // [N, n]
+        let perPosition = tf.reshape(conv, [N, positions, n]);
+        if (lengths) perPosition = tf.add(perPosition, this.windowMask(lengths, positions, w)); // [N, positions, 1]
+        return tf.relu(tf.max(perPosition, 1)); // [N, n]
       });
       return (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * [N, positions, 1]: 0 for the windows of each word as if it were padded only to max(length, widest filter), and
+   * -1e9 for the windows past that (they never win the max, so they get no gradient either).
+   */
+  private windowMask(lengths: Int32Array, positions: number, w: number): tf.Tensor3D {
+    const mask = new Float32Array(lengths.length * positions);
+    lengths.forEach((length, i) => {
+      const valid = Math.max(length, this.minChars) - w + 1;
+      mask.fill(-1e9, i * positions + Math.min(valid, positions), (i + 1) * positions);
+    });
+    return tf.tensor3d(mask, [lengths.length, positions, 1]);
   }
 
   /** Forward FLOPs for N words of C chars. */

@@ -17,6 +17,11 @@ export interface RepresentationConfig {
   charFilters: Array<[number, number]>;
   /** Characters per word including the begin/end-of-word markers; longer words are truncated. */
   maxCharsPerWord: number;
+  /**
+   * The char-CNN's max-pool skips the windows of padding, so a word's vector depends on its spelling only. Models
+   * saved before this existed lack it and keep their behaviour (false): their weights learnt the padding.
+   */
+  maskCharPadding: boolean;
   /** Highway layers over the F-dim char-CNN output. */
   highwayLayers: number;
   /** P: size of the token representation (projection of the highway output) and of each LSTM's projection. */
@@ -38,6 +43,7 @@ export const REFERENCE_CONFIG: RepresentationConfig = {
   charEmbeddingDim: 16,
   charFilters: [[1, 32], [2, 32], [3, 64], [4, 128], [5, 256]],
   maxCharsPerWord: 50,
+  maskCharPadding: true,
   highwayLayers: 2,
   projectionDim: 256,
   lstm: { layers: 2, hidden: 512, dropout: 0.1, cellClip: 3, projClip: 3 },
@@ -49,6 +55,7 @@ export const SMALL_CONFIG: RepresentationConfig = {
   charEmbeddingDim: 16,
   charFilters: [[1, 32], [2, 32], [3, 64], [4, 64], [5, 64]],
   maxCharsPerWord: 50,
+  maskCharPadding: true,
   highwayLayers: 1,
   projectionDim: 128,
   lstm: { layers: 2, hidden: 256, dropout: 0.1, cellClip: 3, projClip: 3 },
@@ -60,6 +67,7 @@ export const TINY_CONFIG: RepresentationConfig = {
   charEmbeddingDim: 4,
   charFilters: [[1, 4], [2, 4], [3, 8]],
   maxCharsPerWord: 20,
+  maskCharPadding: true,
   highwayLayers: 1,
   projectionDim: 8,
   lstm: { layers: 2, hidden: 12, dropout: 0, cellClip: 3, projClip: 3 },
@@ -111,6 +119,8 @@ export function parseRepresentationConfig(json: unknown, source: string): Repres
     ...c,
     lstm: { ...base.lstm, ...(c!.lstm ?? {}) },
     softmax: { ...base.softmax, ...(c!.softmax ?? {}) },
+    // Absent in configs written before it existed: those models were trained without the mask.
+    maskCharPadding: c!.maskCharPadding ?? false,
   };
   const positiveInt = (v: unknown, name: string) => {
     if (!Number.isInteger(v) || (v as number) <= 0) fail(`"${name}" must be a positive integer (got ${JSON.stringify(v)})`);
@@ -129,6 +139,7 @@ export function parseRepresentationConfig(json: unknown, source: string): Repres
     positiveInt(f[1], 'charFilters count');
     if (f[0] > merged.maxCharsPerWord) fail(`"charFilters": width ${f[0]} exceeds maxCharsPerWord`);
   }
+  if (typeof merged.maskCharPadding !== 'boolean') fail('"maskCharPadding" must be true or false');
   if (!(merged.lstm.dropout >= 0 && merged.lstm.dropout < 1)) fail('"lstm.dropout" must be in [0, 1)');
   if (merged.softmax.kind !== 'sampled' && merged.softmax.kind !== 'full') fail('"softmax.kind" must be "sampled" or "full"');
   return merged;

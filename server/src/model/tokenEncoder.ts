@@ -67,19 +67,24 @@ export class TokenEncoder {
     this.cache = new WordVectorCache(config.projectionDim, cacheSize);
   }
 
-  /** Char ids of words, padded to C = the longest encoded word (at least the widest filter). */
+  /**
+   * Char ids of words, padded to C = the longest encoded word (at least the widest filter). With maskCharPadding,
+   * each word's length goes along: the char-CNN masks the padding, so a word's vector never depends on the words
+   * computed with it.
+   */
   charIds(words: string[]): CharIds {
     const maxChars = this.config.maxCharsPerWord;
-    let C = this.charCnn.minChars;
-    for (const w of words) C = Math.max(C, CharVocab.encodedLength(w, maxChars));
+    const lengths = Int32Array.from(words, (w) => CharVocab.encodedLength(w, maxChars));
+    const C = Math.max(this.charCnn.minChars, ...lengths);
     const ids = new Int32Array(words.length * C);
     words.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
-    return { ids, N: words.length, C };
+    return { ids, N: words.length, C, lengths: this.config.maskCharPadding ? lengths : undefined };
   }
 
   /**
    * words (N) -> [N, P], differentiable. The char-CNN runs on groups of words of similar length, each padded only
-   * to its own longest word (a batch's longest word is often 3x its mean length).
+   * to its own longest word (a batch's longest word is often 3x its mean length); the padding is masked when
+   * the config says so.
    */
   encodeTypes(words: string[]): tf.Tensor2D {
     return tf.tidy(() => {

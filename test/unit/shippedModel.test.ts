@@ -13,7 +13,7 @@ const cli = join(repoRoot, 'dist', 'cli.js');
 const bc5cdrTest = join(resolve(repoRoot, process.env.BIONER_DATA ?? join('..', 'shared', 'data')), 'bc5cdr', 'test.tsv');
 
 /** Strict span F1 floors on BC5CDR test (percent). */
-const FLOOR = { overall: 83.4, DISEASE: 78.3, DRUG: 87.6 }; // measured 83.90 / 78.81 / 88.16
+const FLOOR = { overall: 83.1, DISEASE: 77.9, DRUG: 87.4 }; // measured 83.57 / 78.40 / 87.92
 
 const EXAMPLE = 'Patient diagnosed with cystic fibrosis and treated with Ivacaftor.';
 

@@ -71,7 +71,7 @@ test("a word's token vector depends on its spelling only, not on the words compu
   };
   const [ofAlone] = vectorsOf(['of']);
   const [, ofBesideLong] = vectorsOf(['dihydroxyphenylalanine', 'of']);
-  // Padding 'of' to the long word's 24 char positions used to add windows of padding to its max-pool.
+  // Padding 'of' to the long word's 20 char positions (TINY_CONFIG's cut) used to add windows of padding to its max-pool.
   assertClose(ofBesideLong, ofAlone, "'of' beside a long word == 'of' alone", 1e-5);
   const [, theInBatch] = vectorsOf(['Naloxone', 'the', 'clonidine', 'pressure']);
   assertClose(theInBatch, vectorsOf(['the'])[0], "'the' in a batch == 'the' alone", 1e-5);
@@ -89,8 +89,10 @@ test('maskCharPadding: on in the presets, off for configs written before it (the
   counter.add(['of', 'dihydroxyphenylalanine']);
   const unmasked = new BiLM(parseRepresentationConfig({ ...structuredClone(TINY_CONFIG), maskCharPadding: false }, 'x'), CharVocab.build(counter.chars, 1));
   assert.equal(unmasked.encoder.charIds(['of', 'dihydroxyphenylalanine']).lengths, undefined);
-  assert.deepEqual(Array.from(model().encoder.charIds(['of', 'dihydroxyphenylalanine']).lengths ?? []), [4, 20]); // TINY_CONFIG cuts words at 20 chars
+  const masked = model();
+  assert.deepEqual(Array.from(masked.encoder.charIds(['of', 'dihydroxyphenylalanine']).lengths ?? []), [4, 20]); // TINY_CONFIG cuts words at 20 chars
   unmasked.dispose();
+  masked.dispose();
 });
 
 test('word batches dedupe word types and point padding at a zero row', () => {

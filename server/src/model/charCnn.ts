@@ -51,6 +51,8 @@ export class CharCnn {
     const { ids, N, C, lengths } = chars;
     if (C < this.minChars) throw new Error(`char-CNN needs at least ${this.minChars} char positions, got ${C}`);
     const d = this.options.embeddingDim;
+    // Only words shorter than C have windows of padding; when none is (one word, or words of one length), no mask.
+    const masked = lengths?.some((length) => Math.max(length, this.minChars) < C) ? lengths : undefined;
     return tf.tidy(() => {
       const pooled = this.options.filters.map(([w, n], k) => {
         const positions = C - w + 1;
@@ -58,7 +60,7 @@ export class CharCnn {
         const windows = tf.reshape(tf.gather(this.embedding, tf.tensor1d(unfold(ids, N, C, w), 'int32')), [N * positions, w * d]);
         const conv = tf.add(tf.matMul(windows, this.kernels[k]), this.biases[k]); // [N * positions, n]
         let perPosition = tf.reshape(conv, [N, positions, n]);
-        if (lengths) perPosition = tf.add(perPosition, this.windowMask(lengths, positions, w)); // [N, positions, 1]
+        if (masked) perPosition = tf.add(perPosition, this.windowMask(masked, positions, w)); // [N, positions, 1]
         return tf.relu(tf.max(perPosition, 1)); // [N, n]
       });
       return (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;

@@ -75,7 +75,8 @@ export class TokenEncoder {
   charIds(words: string[]): CharIds {
     const maxChars = this.config.maxCharsPerWord;
     const lengths = Int32Array.from(words, (w) => CharVocab.encodedLength(w, maxChars));
-    const C = Math.max(this.charCnn.minChars, ...lengths);
+    let C = this.charCnn.minChars;
+    for (const length of lengths) C = Math.max(C, length); // a loop, not Math.max(...lengths): no argument limit
     const ids = new Int32Array(words.length * C);
     words.forEach((w, i) => this.charVocab.encodeInto(w, maxChars, ids, i * C));
     return { ids, N: words.length, C, lengths: this.config.maskCharPadding ? lengths : undefined };

@@ -1,7 +1,8 @@
 // Bundles the extension (client), the language server, the inference worker and the `bioner` CLI into dist/,
-// and copies the tfjs wasm binaries beside them so the bundle runs with no node_modules lookups.
+// and copies the tfjs wasm binaries (and the BLAS addon, when built) beside them so the bundle runs with no
+// node_modules lookups.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -43,6 +44,11 @@ const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.j
 for (const file of readdirSync(join(wasmDir, 'dist')).filter((f) => f.endsWith('.wasm'))) {
   copyFileSync(join(wasmDir, 'dist', file), join('dist', file));
 }
+
+// The optional BLAS addon (server/native, built by scripts/build-native.mjs), when it has been built.
+const blasAddon = join('server', 'native', 'build', 'Release', 'bioner_blas.node');
+if (existsSync(blasAddon)) copyFileSync(blasAddon, join('dist', 'bioner_blas.node'));
+else if (existsSync(join('dist', 'bioner_blas.node'))) rmSync(join('dist', 'bioner_blas.node'));
 
 if (watch) {
   const ctx = await esbuild.context(options);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import { installGradientOverrides } from './gradients';
 import { installLstmSequenceKernel } from './lstmSequenceKernel';
+import { installBlasMatMul, type BlasInfo } from './nativeBlas';
 import { installWasmKernels } from './wasmKernels';
 // tfjs-core alone registers no gradients (the @tensorflow/tfjs union package normally does this).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -20,6 +21,8 @@ export interface EngineInfo {
   backend: BackendName;
   threads: number;
   tfjsVersion: string;
+  /** On wasm, when the native BLAS addon is loaded: matMuls run on it (see nativeBlas.ts). */
+  blas?: BlasInfo;
   /** Why a preferred backend was skipped, if one was. */
   notes: string[];
 }
@@ -64,9 +67,15 @@ async function start(wanted: BackendName | undefined): Promise<EngineInfo> {
       }
       await tf.ready();
       installGradientOverrides();
-      if (name === 'wasm') installWasmKernels();
+      let blas: BlasInfo | undefined;
+      if (name === 'wasm') {
+        installWasmKernels();
+        const installed = installBlasMatMul();
+        blas = installed.info;
+        if (installed.note) notes.push(installed.note);
+      }
       installLstmSequenceKernel(name);
-      current = { backend: name, threads: threadsOf(name), tfjsVersion: tf.version_core, notes };
+      current = { backend: name, threads: threadsOf(name), tfjsVersion: tf.version_core, notes, ...(blas ? { blas } : {}) };
       return current;
     } catch (e) {
       notes.push(`${name}: ${(e as Error).message}`);

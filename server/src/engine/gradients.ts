@@ -8,8 +8,10 @@
 //
 // BatchMatMul: tfjs's own gradient uses matMul with transposeA/transposeB, which the wasm kernel runs 10-40x slower
 // than an explicit transpose followed by a plain matMul. This override computes the same gradients with explicit
-// transposes (measured 5.6x faster LSTM training on wasm).
+// transposes (measured 5.6x faster LSTM training on wasm). With the BLAS matMul (nativeBlas.ts) a transposed operand
+// is free, and the flags are passed through instead.
 import * as tf from '@tensorflow/tfjs-core';
+import { blasActive } from './nativeBlas';
 
 let installed = false;
 
@@ -18,8 +20,9 @@ function swapLast(x: tf.Tensor): tf.Tensor {
   return x.rank === 2 ? tf.transpose(x, [1, 0]) : tf.transpose(x, [0, 2, 1]);
 }
 
-/** a @ b with optional explicit transposes, never a transposed matMul kernel call. */
+/** a @ b with optional transposes: explicit ones, unless the matMul kernel is BLAS's. */
 function mm(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
+  if (blasActive()) return tf.matMul(a, b, ta, tb);
   return tf.matMul(ta ? swapLast(a) : a, tb ? swapLast(b) : b);
 }
 

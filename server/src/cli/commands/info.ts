@@ -1,4 +1,5 @@
-// `bioner info [--model DIR]`: the compute backend, threads, versions, and a model's configuration summary.
+// `bioner info [--model DIR]`: the compute backend, threads, what runs the matMuls (the BLAS addon or the backend),
+// versions, and a model's configuration summary.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -28,6 +29,7 @@ export function register(program: Command): void {
         tfjs: tf.version_core,
         backend: engine.backend,
         threads: engine.threads,
+        matMul: engine.blas ? `BLAS (${engine.blas.library}), ${engine.blas.threads} thread(s)` : `${engine.backend}'s own`,
         ...(engine.notes.length ? { skipped: engine.notes } : {}),
       };
       if (flags.model) info.model = modelSummary(flags.model);
@@ -38,6 +40,7 @@ export function register(program: Command): void {
       const lines = [
         `bioner ${info.bioner} (node ${info.node}, tfjs ${info.tfjs})`,
         `backend: ${engine.backend}, threads: ${engine.threads}${engine.backend === 'wasm' ? ' (wasm in Node is single-threaded; use worker threads for more cores)' : ''}`,
+        `matMul: ${info.matMul}`,
         ...engine.notes.map((n) => `  skipped ${n}`),
       ];
       if (info.model) {

@@ -1,0 +1,135 @@
+// Matrix products on the system's BLAS (OpenBLAS), for the wasm backend.
+//
+// Tagging and training are matMul-bound, and the wasm backend's matMul (XNNPACK, one thread in Node) reaches
+// ~20 GFLOP/s here, against ~60 GFLOP/s per thread for OpenBLAS's sgemm on the same shapes (.work/blas/*; `npm run
+// bench` prints both). server/native/ builds a small Node-API addon (needs libopenblas-dev and a C compiler; see
+// scripts/build-native.mjs); when it loads, the wasm backend's BatchMatMul kernel is replaced by one that calls
+// sgemm on the tensors' own memory in the wasm heap, so nothing is copied. Everything else stays on wasm. When the
+// addon is missing or fails to load, nothing changes: XNNPACK does the products, as before.
+// BIONER_BLAS=0 turns it off. Threads: OpenBLAS's pool is per process, and our parallelism is worker threads (a
+// bulk pool of one per core, data-parallel training), so a worker thread asks for 1 thread and the main thread
+// keeps OpenBLAS's default (one per core); BIONER_BLAS_THREADS=N overrides both.
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import type { WasmBackendLike } from './wasmKernels';
+
+/** The addon's functions (server/native/bioner_blas.c). */
+interface BlasAddon {
+  /** C_i = op(A_i) op(B_i) + beta C_i for i < batch, row-major; X_i starts strideX floats after X_0. */
+  sgemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, c: Float32Array,
+    batch: number, strideA: number, strideB: number, strideC: number, beta: number,
+  ): void;
+  setThreads(n: number): void;
+  threads(): number;
+  config(): string;
+}
+
+export interface BlasInfo {
+  /** e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64" */
+  library: string;
+  threads: number;
+}
+
+const ADDON_FILE = 'bioner_blas.node';
+
+let addon: BlasAddon | undefined;
+let active = false;
+
+/** Where the addon may be: beside the bundle (dist/, esbuild copies it), or where node-gyp builds it. */
+export function addonCandidates(): string[] {
+  return [join(__dirname, ADDON_FILE), join(__dirname, '..', '..', 'native', 'build', 'Release', ADDON_FILE)];
+}
+
+/** Loads the addon; undefined (with the reason) when it is absent, turned off, or fails to load. */
+export function loadBlasAddon(env: NodeJS.ProcessEnv = process.env): { addon?: BlasAddon; note?: string } {
+  if (env.BIONER_BLAS === '0') return { note: 'blas: turned off (BIONER_BLAS=0)' };
+  const path = addonCandidates().find((p) => existsSync(p));
+  if (!path) return { note: 'blas: addon not built (npm run build:native)' };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { addon: require(path) as BlasAddon };
+  } catch (e) {
+    // Typically libopenblas.so.0 missing at run time.
+    return { note: `blas: ${path} failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** Whether BatchMatMul runs on BLAS in this thread (then transposed operands cost nothing extra). */
+export function blasActive(): boolean {
+  return active;
+}
+
+type MatMulArgs = {
+  inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
+  backend: WasmBackendLike;
+  attrs: { transposeA: boolean; transposeB: boolean };
+};
+
+/**
+ * Replaces wasm's BatchMatMul with the BLAS one. Returns what was installed, or undefined with a note.
+ * Idempotent within a thread.
+ */
+export function installBlasMatMul(env: NodeJS.ProcessEnv = process.env): { info?: BlasInfo; note?: string } {
+  if (!addon) {
+    const loaded = loadBlasAddon(env);
+    if (!loaded.addon) return { note: loaded.note };
+    addon = loaded.addon;
+  }
+  const threads = env.BIONER_BLAS_THREADS ? Number(env.BIONER_BLAS_THREADS) : isMainThread ? undefined : 1;
+  if (threads !== undefined && Number.isInteger(threads) && threads >= 1) addon.setThreads(threads);
+  if (!active) {
+    const original = tf.getKernel('BatchMatMul', 'wasm');
+    if (!original) return { note: 'blas: the wasm backend has no BatchMatMul kernel' };
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({ ...original, kernelFunc: blasBatchMatMul(addon, original.kernelFunc) as unknown as tf.KernelFunc });
+    active = true;
+  }
+  return { info: { library: addon.config(), threads: addon.threads() } };
+}
+
+/**
+ * a [...outerA, M, K] (or [..., K, M] transposed) times b [...outerB, K, N] (or [..., N, K]) -> [...outer, M, N].
+ * The outer (batch) shapes must be equal or one of them of size 1; any other broadcast goes to the original kernel.
+ */
+function blasBatchMatMul(blas: BlasAddon, original: tf.KernelFunc) {
+  return (args: MatMulArgs): tf.TensorInfo => {
+    const { inputs: { a, b }, backend, attrs: { transposeA, transposeB } } = args;
+    const fallback = () => original(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return fallback();
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    if (k !== kb) return fallback(); // the original throws tfjs's own message
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const sizeA = tf.util.sizeFromShape(outerA);
+    const sizeB = tf.util.sizeFromShape(outerB);
+    let outer: number[];
+    if (sizeA === sizeB && outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i])) outer = outerA;
+    else if (sizeA === 1 && outerA.length <= outerB.length) outer = outerB;
+    else if (sizeB === 1 && outerB.length <= outerA.length) outer = outerA;
+    else return fallback();
+    const batch = tf.util.sizeFromShape(outer);
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    if (batch * m * n === 0) return out;
+    if (k === 0) {
+      (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+      return out;
+    }
+    // Views taken after the allocation above: a growing heap invalidates older ones.
+    blas.sgemm(
+      transposeA, transposeB, m, n, k,
+      backend.typedArrayFromHeap(a) as Float32Array, backend.typedArrayFromHeap(b) as Float32Array,
+      backend.typedArrayFromHeap(out) as Float32Array,
+      batch, sizeA === 1 ? 0 : m * k, sizeB === 1 ? 0 : k * n, m * n, 0,
+    );
+    return out;
+  };
+}

@@ -1,0 +1,98 @@
+// The BLAS addon (server/native) and the wasm BatchMatMul that runs on it: same products as the CPU backend for
+// every transpose and batch-broadcast case, shapes it does not take go to the original kernel, a bad call throws
+// instead of writing outside its arrays, and it can be turned off. Skipped only on a machine without OpenBLAS's
+// headers; where they are (CI: scripts/setup-native.sh), a missing addon is a failure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../server/src/engine/backend';
+import { addonCandidates, blasActive, loadBlasAddon } from '../../server/src/engine/nativeBlas';
+import { seededRandom } from '../../server/src/model/batching';
+import { assertClose } from './helpers/close';
+
+const openblasInstalled = ['/usr/include/cblas.h', '/usr/include/x86_64-linux-gnu/cblas.h'].some(existsSync);
+const skip = openblasInstalled ? false : 'OpenBLAS headers not installed (scripts/setup-native.sh)';
+
+function randomArray(n: number, seed: number): Float32Array {
+  const r = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
+}
+
+test('the addon is built and the wasm engine runs its matMuls on it', { skip }, async () => {
+  assert.ok(addonCandidates().some(existsSync), `no ${addonCandidates().join(' or ')}: run npm run build:native`);
+  const info = await initEngine({ backend: 'wasm' });
+  assert.match(info.blas?.library ?? '', /OpenBLAS/);
+  assert.ok(blasActive());
+});
+
+test('BLAS matMul matches the CPU backend: transposes, batches, broadcasts, ranks, empty and large shapes', { skip }, async () => {
+  // [a shape, b shape, transposeA, transposeB]
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[3, 4], [4, 5], false, false],
+    [[4, 3], [4, 5], true, false],
+    [[3, 4], [5, 4], false, true],
+    [[4, 3], [5, 4], true, true],
+    [[2, 3, 4], [2, 4, 5], false, false], // batch
+    [[2, 4, 3], [2, 5, 4], true, true],
+    [[1, 3, 4], [6, 4, 5], false, false], // a broadcast
+    [[6, 3, 4], [1, 4, 5], false, false], // b broadcast
+    [[3, 4], [2, 4, 5], false, false], // rank 2 x rank 3
+    [[2, 2, 3, 4], [2, 2, 5, 4], false, true], // rank 4
+    [[0, 4], [4, 5], false, false], // empty
+    [[3, 0], [0, 5], false, false], // k = 0: zeros
+    [[70, 130], [130, 257], false, false], // past the blocking sizes
+  ];
+  await initEngine({ backend: 'wasm' });
+  const results = () =>
+    cases.map(([sa, sb, ta, tb], i) =>
+      tf.tidy(() => {
+        const a = tf.tensor(randomArray(tf.util.sizeFromShape(sa), 10 + i), sa);
+        const b = tf.tensor(randomArray(tf.util.sizeFromShape(sb), 50 + i), sb);
+        const c = tf.matMul(a, b, ta, tb);
+        return { shape: c.shape, values: Array.from(c.dataSync()) };
+      }),
+    );
+  const wasm = results();
+  await initEngine({ backend: 'cpu' });
+  const cpu = results();
+  await initEngine({ backend: 'wasm' });
+  wasm.forEach((w, i) => {
+    assert.deepEqual(w.shape, cpu[i].shape, `case ${i} shape`);
+    assertClose(w.values, cpu[i].values, `case ${i}`, 1e-4);
+  });
+  // Not every call goes to BLAS: int32 operands and batch shapes that broadcast on both sides reach the original
+  // kernel (which has no int32 matMul: its own message shows it was reached).
+  assert.throws(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([1, 0, 0, 1], [2, 2], 'int32')), /non-float32/);
+  const both = tf.tidy(() => tf.matMul(tf.ones([2, 1, 3, 4]), tf.ones([1, 5, 4, 2])).shape);
+  assert.deepEqual(both, [2, 5, 3, 2]);
+  assert.throws(() => tf.matMul(tf.ones([2, 3]), tf.ones([4, 2])), /inner shapes/i);
+});
+
+test('the addon refuses a call whose matrices do not fit in their arrays', { skip }, () => {
+  const { addon } = loadBlasAddon({});
+  assert.ok(addon);
+  const a = new Float32Array(6);
+  const b = new Float32Array(6);
+  const c = new Float32Array(4);
+  addon.sgemm(false, false, 2, 2, 3, a.fill(1), b.fill(2), c, 1, 0, 0, 0, 0);
+  assert.deepEqual(Array.from(c), [6, 6, 6, 6]);
+  assert.throws(() => addon.sgemm(false, false, 2, 3, 3, a, b, c, 1, 0, 0, 0, 0), RangeError); // C would need 6
+  assert.throws(() => addon.sgemm(false, false, 2, 2, 3, a, b, c, 2, 6, 0, 4, 0), RangeError); // a 2nd A past the end
+  assert.throws(() => addon.sgemm(false, false, -1, 2, 3, a, b, c, 1, 0, 0, 0, 0), RangeError);
+  assert.throws(() => addon.sgemm(false, false, 2, 2, 3, a, new Float64Array(6) as never, c, 1, 0, 0, 0, 0), TypeError);
+});
+
+test('BIONER_BLAS=0 keeps the wasm matMul, and bioner info says which one runs', { skip }, () => {
+  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  const on = spawnSync(process.execPath, [cli, 'info', '--json'], { encoding: 'utf8' });
+  assert.equal(on.status, 0, on.stderr);
+  assert.match(JSON.parse(on.stdout).matMul, /^BLAS \(OpenBLAS/);
+  const off = spawnSync(process.execPath, [cli, 'info', '--json'], { encoding: 'utf8', env: { ...process.env, BIONER_BLAS: '0' } });
+  assert.equal(off.status, 0, off.stderr);
+  const info = JSON.parse(off.stdout);
+  assert.equal(info.matMul, "wasm's own");
+  assert.ok(info.skipped.some((n: string) => /BIONER_BLAS=0/.test(n)));
+});

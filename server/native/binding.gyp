@@ -3,8 +3,8 @@
     {
       "target_name": "bioner_blas",
       "sources": ["bioner_blas.c"],
-      "cflags": ["-O2", "-std=c11"],
-      "libraries": ["-lopenblas"]
+      "cflags": ["-O3", "-std=c11", "-ffast-math"],
+      "libraries": ["-lopenblas", "-lm"]
     }
   ]
 }

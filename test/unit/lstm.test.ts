@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { checkGradients } from '../../server/src/engine/gradCheck';
+import { setNativeLstmSequence } from '../../server/src/engine/nativeBlas';
 import { Lstm } from '../../server/src/model/lstm';
 import { seededRandom } from '../../server/src/model/batching';
 
@@ -71,10 +72,13 @@ test('LSTM gradients match finite differences, including through padding', async
   [x, mask, w].forEach((t) => t.dispose());
 });
 
-// The fused inference sequence (engine/lstmSequenceKernel.ts) must compute what the differentiable ops compute.
-for (const backend of ['wasm', 'cpu'] as const) {
-  test(`inference with the fused sequence equals the training ops (${backend}; projection, clipping, padding, both directions)`, async () => {
-    await initEngine({ backend });
+// The fused inference sequence (engine/lstmSequenceKernel.ts) must compute what the differentiable ops compute: on
+// wasm (in C when the BLAS addon is built, else JS around wasm's kernels), wasm with the JS loop, and cpu.
+for (const backend of ['wasm', 'wasm-js-loop', 'cpu'] as const) {
+  test(`inference with the fused sequence equals the training ops (${backend}; projection, clipping, padding, both directions)`, async (t) => {
+    await initEngine({ backend: backend === 'cpu' ? 'cpu' : 'wasm' });
+    setNativeLstmSequence(backend !== 'wasm-js-loop');
+    t.after(() => setNativeLstmSequence(true));
     for (const options of [
       { inputSize: 3, hiddenSize: 5, projectionSize: 4, cellClip: 0.5, projClip: 0.3 },
       { inputSize: 6, hiddenSize: 8 },

@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
-import { addonCandidates, blasActive, loadBlasAddon } from '../../server/src/engine/nativeBlas';
+import { addonCandidates, blasActive, loadBlasAddon, setNativeLstmSequence } from '../../server/src/engine/nativeBlas';
 import { seededRandom } from '../../server/src/model/batching';
+import { loadTagger } from '../../server/src/tagging/load';
 import { assertClose } from './helpers/close';
 
 const openblasInstalled = ['/usr/include/cblas.h', '/usr/include/x86_64-linux-gnu/cblas.h'].some(existsSync);
@@ -95,4 +96,40 @@ test('BIONER_BLAS=0 keeps the wasm matMul, and bioner info says which one runs',
   const info = JSON.parse(off.stdout);
   assert.equal(info.matMul, "wasm's own");
   assert.ok(info.skipped.some((n: string) => /BIONER_BLAS=0/.test(n)));
+});
+
+test('the addon LSTM saturates like the JS one: gates of +-1000 give exact 0/1, never NaN', { skip }, () => {
+  const { addon } = loadBlasAddon({});
+  assert.ok(addon);
+  // H = R = 8 (wide enough for the vectorised loops), no projection, a zero recurrent kernel, two steps; gates
+  // [i | f | o | g]: step 1 i = 1, f = 0, o = 1, g = 1 -> c = 1, h = tanh(1); step 2 i = 0, f = 0 -> c = 0, h = 0.
+  const H = 8;
+  const step = (i: number, f: number, o: number, g: number) => [i, f, o, g].flatMap((v) => new Array(H).fill(v));
+  const xw = Float32Array.from([...step(1000, -1000, 1000, 1000), ...step(-1000, -1000, 1000, -1000)]);
+  const out = new Float32Array(2 * H);
+  addon.lstmSequence(xw, new Float32Array(H * 4 * H), null, null, out, 2, 1, false, 0, 0);
+  assertClose(Array.from(out), [...new Array(H).fill(Math.tanh(1)), ...new Array(H).fill(0)], 'outputs', 1e-6);
+  assert.throws(() => addon.lstmSequence(xw, new Float32Array(H * 4 * H), null, null, new Float32Array(3), 2, 1, false, 0, 0), RangeError);
+});
+
+test('the shipped model tags the same entities with the addon LSTM as with the JS loop', { skip }, async (t) => {
+  const model = join(__dirname, '..', '..', 'models', 'default');
+  const notes = join(__dirname, '..', '..', 'examples', 'notes');
+  const text = readdirSync(notes).map((f) => readFileSync(join(notes, f), 'utf8')).join('\n');
+  const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim());
+  const tag = async (native: boolean) => {
+    setNativeLstmSequence(native);
+    const tagger = await loadTagger(model);
+    try {
+      return (await tagger.tagSentences(sentences)).map((es) => es.map((e) => [e.start, e.end, e.label, e.confidence]));
+    } finally {
+      tagger.dispose();
+    }
+  };
+  t.after(() => setNativeLstmSequence(true));
+  const js = await tag(false);
+  const native = await tag(true);
+  assert.ok(js.flat().length > 10, 'the notes have entities');
+  assert.deepEqual(native.map((es) => es.map((e) => e.slice(0, 3))), js.map((es) => es.map((e) => e.slice(0, 3))));
+  assertClose(native.flat().map((e) => e[3] as number), js.flat().map((e) => e[3] as number), 'confidences', 1e-4);
 });

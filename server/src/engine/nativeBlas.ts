@@ -23,6 +23,11 @@ interface BlasAddon {
     a: Float32Array, b: Float32Array, c: Float32Array,
     batch: number, strideA: number, strideB: number, strideC: number, beta: number,
   ): void;
+  /** One LSTM direction for inference (lstmSequenceKernel.ts has the shapes); proj and mask may be null. */
+  lstmSequence(
+    xw: Float32Array, u: Float32Array, proj: Float32Array | null, mask: Float32Array | null, out: Float32Array,
+    steps: number, batch: number, reverse: boolean, cellClip: number, projClip: number,
+  ): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
@@ -38,6 +43,7 @@ const ADDON_FILE = 'bioner_blas.node';
 
 let addon: BlasAddon | undefined;
 let active = false;
+let nativeSequence = true;
 
 /** Where the addon may be: beside the bundle (dist/, esbuild copies it), or where node-gyp builds it. */
 export function addonCandidates(): string[] {
@@ -61,6 +67,16 @@ export function loadBlasAddon(env: NodeJS.ProcessEnv = process.env): { addon?: B
 /** Whether BatchMatMul runs on BLAS in this thread (then transposed operands cost nothing extra). */
 export function blasActive(): boolean {
   return active;
+}
+
+/** The addon's whole-sequence LSTM, once the BLAS matMul is installed (undefined before, or without the addon). */
+export function nativeLstmSequence(): BlasAddon['lstmSequence'] | undefined {
+  return active && addon && nativeSequence ? addon.lstmSequence.bind(addon) : undefined;
+}
+
+/** Turns the addon's LSTM sequence off and on (tests and A/B measurements: the JS loop over BLAS matMuls instead). */
+export function setNativeLstmSequence(enabled: boolean): void {
+  nativeSequence = enabled;
 }
 
 type MatMulArgs = {

@@ -1,5 +1,6 @@
 // Bench probe (bundled by bench/run.mjs into dist/bench-matmul.js, run in its own process): the best matMul speed
-// of one thread on the backend the engine picks (tfjs-node if installed, else wasm), in GFLOP/s. Tagging and
+// of one thread on the backend the engine picks (tfjs-node if installed, else wasm, whose matMuls run on the BLAS
+// addon when it is built; run.mjs sets BIONER_BLAS_THREADS=1), in GFLOP/s. Tagging and
 // training throughputs are printed as a fraction of this (times the threads used) — the machine's practical limit.
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../server/src/engine/backend';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     a.dispose();
     b.dispose();
   }
-  process.stdout.write(`${JSON.stringify({ backend: engine.backend, threads: engine.threads, gflops: best, bySize: sizes })}\n`);
+  process.stdout.write(`${JSON.stringify({ backend: engine.backend, threads: engine.threads, blas: engine.blas?.library, gflops: best, bySize: sizes })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -103,3 +103,48 @@ for (const backend of ['wasm', 'wasm-js-loop', 'cpu'] as const) {
     }
   });
 }
+
+// Training through the BLAS addon's fused op (engine/lstmTrainingKernel.ts) must give the outputs and gradients of
+// the differentiable ops (applySteps), for every weight and the inputs, with projection, clipping and padding.
+test('training with the fused op (BLAS addon) gives the outputs and gradients of the tfjs ops', async (t) => {
+  const info = await initEngine({ backend: 'wasm' });
+  if (!info.blas) return t.skip('BLAS addon not built');
+  t.after(() => setNativeLstmSequence(true));
+  for (const options of [
+    { inputSize: 3, hiddenSize: 5, projectionSize: 4, cellClip: 0.5, projClip: 0.3 },
+    { inputSize: 6, hiddenSize: 8 },
+    { inputSize: 7, hiddenSize: 16, projectionSize: 8, cellClip: 3, projClip: 3 },
+  ]) {
+    const lstm = new Lstm('enc', options);
+    lstm.setWeights(tf.tidy(() => Object.fromEntries(Object.entries(lstm.getWeights()).map(([k, v]) => [k, tf.mul(v, 3)]))));
+    const { x, mask } = inputs([5, 3, 1, 4], options.inputSize, 5);
+    const w = tf.tidy(() => tf.randomNormal([4, 5, lstm.outputSize], 0, 1, 'float32', 7));
+    for (const reverse of [false, true]) {
+      const run = (fused: boolean) => {
+        setNativeLstmSequence(fused);
+        return tf.tidy(() => {
+          const f = () => tf.sum(tf.mul(lstm.apply(x, mask, reverse, true), w)) as tf.Scalar;
+          const { value, grads } = tf.variableGrads(f, lstm.variables);
+          const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(lstm.apply(input as tf.Tensor3D, mask, reverse, true), w)))(x);
+          return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, Array.from(g.dataSync())])), dx: Array.from(dx.dataSync()) };
+        });
+      };
+      const before = tf.memory().numTensors;
+      const fused = run(true);
+      assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+      const reference = run(false);
+      const label = `${JSON.stringify(options)} reverse=${reverse}`;
+      assert.ok(Math.abs(fused.loss - reference.loss) < 1e-4 * Math.max(1, Math.abs(reference.loss)), `${label}: loss ${fused.loss} vs ${reference.loss}`);
+      for (const name of Object.keys(reference.grads)) {
+        const worst = Math.max(...reference.grads[name].map((g, i) => Math.abs(g - fused.grads[name][i])));
+        const scale = Math.max(1, ...reference.grads[name].map(Math.abs));
+        assert.ok(worst < 1e-4 * scale, `${label}: d/d ${name} differs by ${worst}`);
+        assert.ok(reference.grads[name].some((g) => Math.abs(g) > 1e-3), `${label}: d/d ${name} not all zero`);
+      }
+      const worstDx = Math.max(...reference.dx.map((g, i) => Math.abs(g - fused.dx[i])));
+      assert.ok(worstDx < 1e-4 * Math.max(1, ...reference.dx.map(Math.abs)), `${label}: d/d inputs differs by ${worstDx}`);
+    }
+    tf.dispose([x, mask, w]);
+    lstm.dispose();
+  }
+});

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import { installGradientOverrides } from './gradients';
 import { installLstmSequenceKernel } from './lstmSequenceKernel';
+import { installLstmTrainingKernel } from './lstmTrainingKernel';
 import { installBlasMatMul, type BlasInfo } from './nativeBlas';
 import { installWasmKernels } from './wasmKernels';
 // tfjs-core alone registers no gradients (the @tensorflow/tfjs union package normally does this).
@@ -75,6 +76,7 @@ async function start(wanted: BackendName | undefined): Promise<EngineInfo> {
         if (installed.note) notes.push(installed.note);
       }
       installLstmSequenceKernel(name);
+      installLstmTrainingKernel(name);
       current = { backend: name, threads: threadsOf(name), tfjsVersion: tf.version_core, notes, ...(blas ? { blas } : {}) };
       return current;
     } catch (e) {

@@ -16,7 +16,7 @@
 // With the BLAS addon (nativeBlas.ts) on wasm, the addon runs the whole loop in C, matMuls and cell maths alike:
 // the JS loops below were 31% of a bulk-tagging run once the matMuls had moved to BLAS.
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeLstmSequence } from './nativeBlas';
+import { nativeLstm } from './nativeBlas';
 import type { WasmBackendLike } from './wasmKernels';
 
 export const LSTM_SEQUENCE = 'BionerLstmSequence';
@@ -154,13 +154,13 @@ function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, a
 }
 
 function wasmSequence(args: { inputs: SequenceInputs; backend: WasmBackendLike; attrs: SequenceAttrs }): tf.TensorInfo {
-  const native = nativeLstmSequence();
+  const native = nativeLstm();
   if (!native) return runSequence(args.inputs, args.backend, wasmMemory(args.backend), args.attrs);
   const { inputs: { xw, u, proj, mask }, backend, attrs } = args;
   const out = backend.makeOutput([xw.shape[0], u.shape[0]], 'float32');
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array; // after the allocation above
-  native(view(xw), view(u), proj ? view(proj) : null, mask ? view(mask) : null, view(out), xw.shape[0] / attrs.batch, attrs.batch,
-    attrs.reverse, attrs.cellClip, attrs.projClip);
+  native.lstmSequence(view(xw), view(u), proj ? view(proj) : null, mask ? view(mask) : null, xw.shape[0] / attrs.batch, attrs.batch,
+    attrs.reverse, attrs.cellClip, attrs.projClip, view(out));
   return out;
 }
 

@@ -15,6 +15,18 @@ import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { WasmBackendLike } from './wasmKernels';
 
+/** How the addon's LSTM functions take a sequence: xw [T*B, 4H], u [R, 4H], proj [H, R], mask [T*B], T, B, ... */
+type SequenceArgs = [
+  xw: Float32Array, u: Float32Array, proj: Float32Array | null, mask: Float32Array | null,
+  steps: number, batch: number, reverse: boolean, cellClip: number, projClip: number,
+];
+
+/** Floats the training forward saves per row (bioner_blas.c): gates, raw and previous cell, hidden, previous state,
+ *  and the raw projection when there is one. */
+export function lstmSavedWidth(hidden: number, width: number, projected: boolean): number {
+  return 7 * hidden + width + (projected ? width : 0);
+}
+
 /** The addon's functions (server/native/bioner_blas.c). */
 interface BlasAddon {
   /** C_i = op(A_i) op(B_i) + beta C_i for i < batch, row-major; X_i starts strideX floats after X_0. */
@@ -24,9 +36,12 @@ interface BlasAddon {
     batch: number, strideA: number, strideB: number, strideC: number, beta: number,
   ): void;
   /** One LSTM direction for inference (lstmSequenceKernel.ts has the shapes); proj and mask may be null. */
-  lstmSequence(
-    xw: Float32Array, u: Float32Array, proj: Float32Array | null, mask: Float32Array | null, out: Float32Array,
-    steps: number, batch: number, reverse: boolean, cellClip: number, projClip: number,
+  lstmSequence(...args: [...SequenceArgs, out: Float32Array]): void;
+  /** The same for training: also fills `saved` [T*B, lstmSavedWidth] for the backward pass. */
+  lstmTrainForward(...args: [...SequenceArgs, out: Float32Array, saved: Float32Array]): void;
+  /** Backpropagation through time: writes dxw [T*B, 4H], du [R, 4H] and dproj [H, R] (null without projection). */
+  lstmTrainBackward(
+    ...args: [...SequenceArgs, saved: Float32Array, dOut: Float32Array, dxw: Float32Array, du: Float32Array, dproj: Float32Array | null]
   ): void;
   setThreads(n: number): void;
   threads(): number;
@@ -69,12 +84,13 @@ export function blasActive(): boolean {
   return active;
 }
 
-/** The addon's whole-sequence LSTM, once the BLAS matMul is installed (undefined before, or without the addon). */
-export function nativeLstmSequence(): BlasAddon['lstmSequence'] | undefined {
-  return active && addon && nativeSequence ? addon.lstmSequence.bind(addon) : undefined;
+/** The addon's whole-sequence LSTM functions, once the BLAS matMul is installed (undefined before, or without the
+ *  addon, or when turned off for a comparison). */
+export function nativeLstm(): Pick<BlasAddon, 'lstmSequence' | 'lstmTrainForward' | 'lstmTrainBackward'> | undefined {
+  return active && addon && nativeSequence ? addon : undefined;
 }
 
-/** Turns the addon's LSTM sequence off and on (tests and A/B measurements: the JS loop over BLAS matMuls instead). */
+/** Turns the addon's LSTM functions off and on (tests and A/B measurements: tfjs ops over BLAS matMuls instead). */
 export function setNativeLstmSequence(enabled: boolean): void {
   nativeSequence = enabled;
 }

@@ -8,6 +8,7 @@
 // 1,760-1,950 tokens/s.
 import * as tf from '@tensorflow/tfjs-core';
 import { hasLstmSequenceKernel, lstmSequence } from '../engine/lstmSequenceKernel';
+import { hasLstmTrainingKernel, lstmSequenceTrainable } from '../engine/lstmTrainingKernel';
 import { glorotUniform, ParamStore } from './params';
 
 export interface LstmOptions {
@@ -98,7 +99,8 @@ export class Lstm {
 
   /**
    * The same on time-major inputs [T*B, I] (row t*B + b), with the [B, T] mask's values -> [T*B, P|H]. Outside
-   * training, on backends that have it, the whole sequence is one kernel after one input matMul.
+   * training, on backends that have it, the whole sequence is one kernel after one input matMul; in training too
+   * when the BLAS addon is loaded (engine/lstmTrainingKernel.ts), else the differentiable ops of applySteps.
    */
   applyTimeMajor(inputs: tf.Tensor2D, maskValues: ArrayLike<number>, B: number, reverse: boolean, training = true): tf.Tensor2D {
     const T = inputs.shape[0] / B;
@@ -106,8 +108,13 @@ export class Lstm {
     return tf.tidy(() => {
       // The input projections of all steps as one matMul: [T*B, I] x [I, 4H] + b -> [T*B, 4H].
       const xw = tf.add(tf.matMul(inputs, this.inputKernel), this.bias) as tf.Tensor2D;
+      const attrs = { batch: B, reverse, cellClip, projClip };
       if (!training && hasLstmSequenceKernel()) {
-        return lstmSequence(xw, this.recurrentKernel, this.projection, timeMajorMask(maskValues, B, T), { batch: B, reverse, cellClip, projClip });
+        return lstmSequence(xw, this.recurrentKernel, this.projection, timeMajorMask(maskValues, B, T), attrs);
+      }
+      // With the BLAS addon, training too runs the sequence as one op (forward and backpropagation through time).
+      if (training && hasLstmTrainingKernel()) {
+        return lstmSequenceTrainable(xw, this.recurrentKernel, this.projection, timeMajorMask(maskValues, B, T), attrs);
       }
       // split's gradient is one concat, so the backward pass also does the input projections as one matMul.
       const steps = tf.split(xw, T, 0) as tf.Tensor2D[];

@@ -1,6 +1,6 @@
 // Bench probe (bundled by bench/run.mjs into dist/bench-matmul.js, run in its own process): the best matMul speed
 // of one thread on the backend the engine picks (tfjs-node if installed, else wasm, whose matMuls run on the BLAS
-// addon when it is built; run.mjs sets BIONER_BLAS_THREADS=1), in GFLOP/s. Tagging and
+// addon when it is built, on 1 thread), in GFLOP/s. Tagging and
 // training throughputs are printed as a fraction of this (times the threads used) — the machine's practical limit.
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../server/src/engine/backend';

@@ -1,7 +1,7 @@
 // Micro benchmark of the representation (run by `npm run bench`, or alone: `npx tsx bench/model-bilm.ts`):
 // BiLM forward tokens/s (tagging path: layers(), cached token vectors) on 1 thread and on one worker thread per
-// core at once (as bulk tagging runs), and LM training tokens/s (forward + backward + Adam, sampled softmax; the
-// BLAS addon, when built, on every core) for the reference and the small config, with FLOPs per token and the
+// core at once (as bulk tagging runs), and LM training tokens/s on 1 thread (forward + backward + Adam, sampled
+// softmax) for the reference and the small config, with FLOPs per token and the
 // measured matMul GFLOP/s of 1 thread in the same process, so a busy machine shows as a low matMul figure too.
 // Env: BIONER_DATA (default ../shared/data), BENCH_CONFIGS (default "reference,small"; also "small-full"),
 // BENCH_SECONDS (time box per measurement, default 12), BENCH_BATCH_TOKENS (default 2000), BENCH_BACKEND.
@@ -11,7 +11,6 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { initEngine, type BackendName } from '../server/src/engine/backend';
-import { installBlasMatMul } from '../server/src/engine/nativeBlas';
 import { forwardFlopsPerToken, NAMED_CONFIGS } from '../server/src/model/config';
 import { CharVocab, VocabCounter, WordVocab } from '../server/src/model/vocab';
 import { bucketBatches } from '../server/src/model/batching';
@@ -102,10 +101,8 @@ async function workerMain(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // One BLAS thread while the per-thread figures are measured; every core for training (below).
-  const engine = await initEngine({ backend: process.env.BENCH_BACKEND as BackendName | undefined });
+  const engine = await initEngine({ backend: process.env.BENCH_BACKEND as BackendName | undefined }); // 1 BLAS thread
   const cores = availableParallelism();
-  if (engine.blas) installBlasMatMul({ ...process.env, BIONER_BLAS_THREADS: '1' });
   const matMulName = engine.blas ? 'BLAS' : engine.backend;
   const { words, chars, batches, batchTokens, seconds } = setup();
   const metrics: Metric[] = [];
@@ -136,8 +133,8 @@ async function main(): Promise<void> {
         });
       }
     }
-    // Training: forward + backward + Adam on the LM objective (first step excluded: warm-up), BLAS on every core.
-    if (engine.blas) installBlasMatMul({ ...process.env, BIONER_BLAS_THREADS: String(cores) });
+    // Training: forward + backward + Adam on the LM objective (first step excluded: warm-up), 1 thread; run.mjs
+    // measures `bioner pretrain --threads <cores>` (data-parallel) for the figure on every core.
     const optimizer = tf.train.adam(0.001);
     trainStep(lm, optimizer, batches[0], 5);
     let tokens = 0;
@@ -148,15 +145,12 @@ async function main(): Promise<void> {
       tokens += batch.reduce((s, w) => s + w.length, 0);
     }
     const trainTps = tokens / ((performance.now() - t0) / 1000);
-    const threads = engine.blas ? cores : 1;
     metrics.push({
-      metric: `BiLM LM training (${name})`,
+      metric: `BiLM LM training (${name}), 1 thread`,
       value: Math.round(trainTps),
       unit: 'tokens/s',
-      ...(name === 'reference' ? { target: '>= 800' } : {}),
-      note: `${engine.blas ? `BLAS on ${cores} threads` : '1 thread'}, batches of ${batchTokens} tokens, ${config.softmax.kind === 'full' ? 'full softmax' : `sampled softmax, ${config.softmax.negatives} negatives`} over ${words.size} words; ${(((trainTps * 3 * flops) / 1e9 / (threads * gflops)) * 100).toFixed(0)}% of ${threads} x matMul peak at 3x forward FLOPs`,
+      note: `batches of ${batchTokens} tokens, ${config.softmax.kind === 'full' ? 'full softmax' : `sampled softmax, ${config.softmax.negatives} negatives`} over ${words.size} words; ${(((trainTps * 3 * flops) / 1e9 / gflops) * 100).toFixed(0)}% of matMul peak at 3x forward FLOPs`,
     });
-    if (engine.blas) installBlasMatMul({ ...process.env, BIONER_BLAS_THREADS: '1' });
     optimizer.dispose();
     lm.dispose();
     const leaked = tf.memory().numTensors - baseline;

@@ -135,9 +135,9 @@ function jsonLines(text) {
 }
 
 // --- machine limit and model cost ------------------------------------------------------------------------------
-// One thread of what the tagger's matMuls run on (the BLAS addon when built, BIONER_BLAS_THREADS=1 as in a worker),
-// and, for comparison, the wasm backend's own matMul (BIONER_BLAS=0).
-const matmul = await run(process.execPath, [join(dist, 'bench-matmul.js')], { seconds: 60, env: { BIONER_BLAS_THREADS: '1' } });
+// One thread of what the tagger's matMuls run on (the BLAS addon when built), and, for comparison, the wasm backend's
+// own matMul (BIONER_BLAS=0).
+const matmul = await run(process.execPath, [join(dist, 'bench-matmul.js')], { seconds: 60 });
 const peak = jsonLines(matmul.stdout)[0];
 raw.matmul = peak ?? matmul.stderr.slice(-2000);
 const matmulOf = (p) => (p.blas ? `BLAS addon (${p.blas.split(' ').slice(0, 2).join(' ')})` : `tfjs ${p.backend}`);

@@ -1,18 +1,19 @@
 // Matrix products on the system's BLAS (OpenBLAS), for the wasm backend.
 //
 // Tagging and training are matMul-bound, and the wasm backend's matMul (XNNPACK, one thread in Node) reaches
-// ~20 GFLOP/s here, against ~60 GFLOP/s per thread for OpenBLAS's sgemm on the same shapes (.work/blas/*; `npm run
+// ~14-20 GFLOP/s here, against ~50-60 GFLOP/s per thread for OpenBLAS's sgemm on the same shapes (`npm run
 // bench` prints both). server/native/ builds a small Node-API addon (needs libopenblas-dev and a C compiler; see
 // scripts/build-native.mjs); when it loads, the wasm backend's BatchMatMul kernel is replaced by one that calls
 // sgemm on the tensors' own memory in the wasm heap, so nothing is copied. Everything else stays on wasm. When the
 // addon is missing or fails to load, nothing changes: XNNPACK does the products, as before.
-// BIONER_BLAS=0 turns it off. Threads: OpenBLAS's pool is per process, and our parallelism is worker threads (a
-// bulk pool of one per core, data-parallel training), so a worker thread asks for 1 thread and the main thread
-// keeps OpenBLAS's default (one per core); BIONER_BLAS_THREADS=N overrides both.
+// BIONER_BLAS=0 turns it off. Threads: our parallelism is worker threads (a bulk pool of one per core, data-parallel
+// pre-training), and OpenBLAS's thread count is one setting for the whole process, which a thread must not change
+// while another is inside a BLAS call: every thread asks for 1 OpenBLAS thread, so its pool is never used.
+// BIONER_BLAS_THREADS=N asks for N instead (a single-threaded job, e.g. fine-tuning, on more cores).
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread } from 'node:worker_threads';
 import type { WasmBackendLike } from './wasmKernels';
 
 /** How the addon's LSTM functions take a sequence: xw [T*B, 4H], u [R, 4H], proj [H, R], mask [T*B], T, B, ... */
@@ -71,8 +72,11 @@ export function loadBlasAddon(env: NodeJS.ProcessEnv = process.env): { addon?: B
   const path = addonCandidates().find((p) => existsSync(p));
   if (!path) return { note: 'blas: addon not built (npm run build:native)' };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { addon: require(path) as BlasAddon };
+    // process.dlopen, not require: the path is one of ours, never from a model folder or a setting. (The addon is
+    // linked with -z nodelete: Node may unload an addon when the worker thread that loaded it exits.)
+    const module = { exports: {} as BlasAddon };
+    process.dlopen(module, path, constants.dlopen.RTLD_NOW);
+    return { addon: module.exports };
   } catch (e) {
     // Typically libopenblas.so.0 missing at run time.
     return { note: `blas: ${path} failed to load: ${(e as Error).message.split('\n')[0]}` };
@@ -111,8 +115,8 @@ export function installBlasMatMul(env: NodeJS.ProcessEnv = process.env): { info?
     if (!loaded.addon) return { note: loaded.note };
     addon = loaded.addon;
   }
-  const threads = env.BIONER_BLAS_THREADS ? Number(env.BIONER_BLAS_THREADS) : isMainThread ? undefined : 1;
-  if (threads !== undefined && Number.isInteger(threads) && threads >= 1) addon.setThreads(threads);
+  const threads = env.BIONER_BLAS_THREADS ? Number(env.BIONER_BLAS_THREADS) : 1;
+  addon.setThreads(Number.isInteger(threads) && threads >= 1 ? threads : 1);
   if (!active) {
     const original = tf.getKernel('BatchMatMul', 'wasm');
     if (!original) return { note: 'blas: the wasm backend has no BatchMatMul kernel' };

@@ -2,7 +2,7 @@
 // and copies the tfjs wasm binaries (and the BLAS addon, when built) beside them so the bundle runs with no
 // node_modules lookups.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -47,7 +47,11 @@ for (const file of readdirSync(join(wasmDir, 'dist')).filter((f) => f.endsWith('
 
 // The optional BLAS addon (server/native, built by scripts/build-native.mjs), when it has been built.
 const blasAddon = join('server', 'native', 'build', 'Release', 'bioner_blas.node');
-if (existsSync(blasAddon)) copyFileSync(blasAddon, join('dist', 'bioner_blas.node'));
+// Copied beside and renamed into place: a running process that has the old one mapped must not see it change.
+if (existsSync(blasAddon)) {
+  copyFileSync(blasAddon, join('dist', 'bioner_blas.node.tmp'));
+  renameSync(join('dist', 'bioner_blas.node.tmp'), join('dist', 'bioner_blas.node'));
+}
 else if (existsSync(join('dist', 'bioner_blas.node'))) rmSync(join('dist', 'bioner_blas.node'));
 
 if (watch) {

@@ -14,16 +14,7 @@ DONE="$ROOT/.bioner-setup-done"
 log() { printf '[setup-e2e] %s\n' "$*"; }
 
 # 1. Debian packages, only when something is missing.
-need=()
-for p in libkrb5-dev pkg-config ripgrep chromium; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  log "apt: installing ${need[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
-fi
+bash "$(dirname "$0")/apt-install.sh" libkrb5-dev pkg-config ripgrep chromium
 
 if [ -f "$DONE" ] && [ -f "$PKG/out/node/entry.js" ]; then
   log "code-server $CODE_SERVER_VERSION ready in $PKG"

@@ -6,12 +6,11 @@
 //   sgemm(transA, transB, M, N, K, A, B, C, batch, strideA, strideB, strideC, beta)
 //     for i in [0, batch): C_i = op(A_i) op(B_i) + beta C_i, row-major, C_i [M, N], op(A_i) [M, K], op(B_i) [K, N];
 //     X_i starts strideX floats after X_0 (a stride of 0 broadcasts one matrix over the batch).
-//   lstmSequence(xw, u, proj, mask, T, B, reverse, cellClip, projClip, out)
-//     a whole LSTM direction for inference, as server/src/engine/lstmSequenceKernel.ts (which documents the shapes)
-//     computes it in JS around the backend's matMul and Sigmoid: here the cell's element-wise maths runs in C too.
-//   lstmTrainForward(..., out, saved), lstmTrainBackward(..., saved, dOut, dxw, du, dproj)
-//     the same direction for training, as one differentiable op (server/src/engine/lstmTrainingKernel.ts): the
-//     forward pass saves the gates and states, the backward pass is backpropagation through time.
+//   lstmSequence(xw, u, proj, mask, T, B, reverse, cellClip, projClip, out, saved)
+//     a whole LSTM direction, as server/src/engine/lstmSequenceKernel.ts (which documents the shapes) computes it
+//     in JS around the backend's matMul and Sigmoid: here the cell's element-wise maths runs in C too. For
+//     training (server/src/engine/lstmTrainingKernel.ts) it also fills `saved` with the gates and states, and
+//   lstmTrainBackward(..., saved, dOut, dxw, du, dproj) is backpropagation through time.
 //   setThreads(n), threads(), config()
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -214,30 +213,9 @@ static int sequence_forward(const Sequence *q, float *out, float *saved) {
   return ok;
 }
 
-// lstmSequence(xw, u, proj, mask, T, B, reverse, cellClip, projClip, out): inference.
+// lstmSequence(xw, u, proj, mask, T, B, reverse, cellClip, projClip, out, saved): the forward pass; `saved` is null
+// for inference, or the buffer [T*B, saved width] that training's backward pass reads.
 static napi_value lstm_sequence(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  Sequence q;
-  float *out = NULL;
-  size_t len_out = 0;
-  if (argc != 10) {
-    napi_throw_type_error(env, NULL, "lstmSequence: expected 10 arguments");
-    return NULL;
-  }
-  if (!read_sequence(env, argv, &q)) return NULL;
-  if (!float_array(env, argv[9], &out, &len_out)) {
-    napi_throw_type_error(env, NULL, "lstmSequence: out must be a Float32Array");
-    return NULL;
-  }
-  if (!check_length(env, len_out, q.steps * q.B * q.R, "out")) return NULL;
-  if (!sequence_forward(&q, out, NULL)) napi_throw_error(env, NULL, "lstmSequence: out of memory");
-  return NULL;
-}
-
-// lstmTrainForward(xw, u, proj, mask, T, B, reverse, cellClip, projClip, out, saved): the forward pass for training.
-static napi_value lstm_train_forward(napi_env env, napi_callback_info info) {
   size_t argc = 11;
   napi_value argv[11];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
@@ -245,17 +223,19 @@ static napi_value lstm_train_forward(napi_env env, napi_callback_info info) {
   float *out = NULL, *saved = NULL;
   size_t len_out = 0, len_saved = 0;
   if (argc != 11) {
-    napi_throw_type_error(env, NULL, "lstmTrainForward: expected 11 arguments");
+    napi_throw_type_error(env, NULL, "lstmSequence: expected 11 arguments");
     return NULL;
   }
   if (!read_sequence(env, argv, &q)) return NULL;
-  if (!float_array(env, argv[9], &out, &len_out) || !float_array(env, argv[10], &saved, &len_saved)) {
-    napi_throw_type_error(env, NULL, "lstmTrainForward: out and saved must be Float32Arrays");
+  napi_valuetype saved_type;
+  CHECK(napi_typeof(env, argv[10], &saved_type));
+  if (!float_array(env, argv[9], &out, &len_out) || (saved_type != napi_null && !float_array(env, argv[10], &saved, &len_saved))) {
+    napi_throw_type_error(env, NULL, "lstmSequence: out must be a Float32Array, saved one or null");
     return NULL;
   }
   const int64_t rows = q.steps * q.B;
-  if (!check_length(env, len_out, rows * q.R, "out") || !check_length(env, len_saved, rows * saved_width(&q), "saved")) return NULL;
-  if (!sequence_forward(&q, out, saved)) napi_throw_error(env, NULL, "lstmTrainForward: out of memory");
+  if (!check_length(env, len_out, rows * q.R, "out") || (saved && !check_length(env, len_saved, rows * saved_width(&q), "saved"))) return NULL;
+  if (!sequence_forward(&q, out, saved)) napi_throw_error(env, NULL, "lstmSequence: out of memory");
   return NULL;
 }
 
@@ -385,7 +365,6 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor properties[] = {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmSequence", NULL, lstm_sequence, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"lstmTrainForward", NULL, lstm_train_forward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmTrainBackward", NULL, lstm_train_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_enumerable, NULL},

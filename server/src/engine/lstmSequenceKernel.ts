@@ -160,7 +160,7 @@ function wasmSequence(args: { inputs: SequenceInputs; backend: WasmBackendLike; 
   const out = backend.makeOutput([xw.shape[0], u.shape[0]], 'float32');
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array; // after the allocation above
   native.lstmSequence(view(xw), view(u), proj ? view(proj) : null, mask ? view(mask) : null, xw.shape[0] / attrs.batch, attrs.batch,
-    attrs.reverse, attrs.cellClip, attrs.projClip, view(out));
+    attrs.reverse, attrs.cellClip, attrs.projClip, view(out), null);
   return out;
 }
 

@@ -42,7 +42,7 @@ function forwardKernel({ inputs, backend, attrs }: KernelArgs<SequenceInputs>): 
   const hidden = xw.shape[1] / 4;
   const out = backend.makeOutput([rows, u.shape[0]], 'float32');
   const saved = backend.makeOutput([rows, lstmSavedWidth(hidden, u.shape[0], proj !== undefined)], 'float32');
-  nativeLstm()!.lstmTrainForward(...sequenceArgs(inputs, backend, attrs), backend.typedArrayFromHeap(out) as Float32Array,
+  nativeLstm()!.lstmSequence(...sequenceArgs(inputs, backend, attrs), backend.typedArrayFromHeap(out) as Float32Array,
     backend.typedArrayFromHeap(saved) as Float32Array);
   return [out, saved];
 }

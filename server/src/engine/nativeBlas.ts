@@ -36,10 +36,9 @@ interface BlasAddon {
     a: Float32Array, b: Float32Array, c: Float32Array,
     batch: number, strideA: number, strideB: number, strideC: number, beta: number,
   ): void;
-  /** One LSTM direction for inference (lstmSequenceKernel.ts has the shapes); proj and mask may be null. */
-  lstmSequence(...args: [...SequenceArgs, out: Float32Array]): void;
-  /** The same for training: also fills `saved` [T*B, lstmSavedWidth] for the backward pass. */
-  lstmTrainForward(...args: [...SequenceArgs, out: Float32Array, saved: Float32Array]): void;
+  /** One LSTM direction (lstmSequenceKernel.ts has the shapes); for training, `saved` [T*B, lstmSavedWidth] is
+   *  filled for the backward pass (null for inference). proj and mask may be null. */
+  lstmSequence(...args: [...SequenceArgs, out: Float32Array, saved: Float32Array | null]): void;
   /** Backpropagation through time: writes dxw [T*B, 4H], du [R, 4H] and dproj [H, R] (null without projection). */
   lstmTrainBackward(
     ...args: [...SequenceArgs, saved: Float32Array, dOut: Float32Array, dxw: Float32Array, du: Float32Array, dproj: Float32Array | null]
@@ -90,7 +89,7 @@ export function blasActive(): boolean {
 
 /** The addon's whole-sequence LSTM functions, once the BLAS matMul is installed (undefined before, or without the
  *  addon, or when turned off for a comparison). */
-export function nativeLstm(): Pick<BlasAddon, 'lstmSequence' | 'lstmTrainForward' | 'lstmTrainBackward'> | undefined {
+export function nativeLstm(): Pick<BlasAddon, 'lstmSequence' | 'lstmTrainBackward'> | undefined {
   return active && addon && nativeSequence ? addon : undefined;
 }
 

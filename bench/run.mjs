@@ -239,7 +239,8 @@ function trainingRow(command, events, result, note, target = '', threads = 1) {
     text = `n/a (${why})`;
   } else if (forward && peak?.gflops) {
     // Training costs about 3x the forward pass (forward + two backward matMuls per forward one).
-    text += `; ~${((100 * last.tokensPerSecond * 3 * forward) / (threads * peak.gflops * 1e9)).toFixed(1)}% of ${threads} x matMul peak (3 x forward FLOPs)`;
+    // (A frozen BiLM runs forward only, once per sentence: fine-tuning spends less than 3x.)
+    text += `; 3 x forward FLOPs at ~${((100 * last.tokensPerSecond * 3 * forward) / (threads * peak.gflops * 1e9)).toFixed(1)}% of ${threads} x matMul peak`;
   }
   row(`${command} throughput`, last?.tokensPerSecond ?? null, 'tokens/s', { note: text, target, ok: target ? targetMet(last?.tokensPerSecond, target) : undefined });
 }

@@ -21,14 +21,15 @@ import type { WasmBackendLike } from './wasmKernels';
 
 export const LSTM_SEQUENCE = 'BionerLstmSequence';
 
-interface SequenceAttrs {
+/** The kernels' attributes (0 = no clip). */
+export interface SequenceAttrs {
   batch: number;
   reverse: boolean;
   cellClip: number;
   projClip: number;
 }
 
-type SequenceInputs = { xw: tf.TensorInfo; u: tf.TensorInfo; proj?: tf.TensorInfo; mask?: tf.TensorInfo };
+export type SequenceInputs = { xw: tf.TensorInfo; u: tf.TensorInfo; proj?: tf.TensorInfo; mask?: tf.TensorInfo };
 
 /** How the kernel reaches a backend's memory: new tensors, a writable view of one, freeing one. */
 interface Memory {
@@ -180,17 +181,30 @@ export function hasLstmSequenceKernel(): boolean {
   return tf.getKernel(LSTM_SEQUENCE, tf.getBackend()) !== undefined;
 }
 
+/** How a direction runs: its batch size B, its direction, and its clips (undefined = none). */
+export interface SequenceOptions {
+  batch: number;
+  reverse: boolean;
+  cellClip?: number;
+  projClip?: number;
+}
+
+/** The kernels' attributes (0 = no clip). */
+export function sequenceKernelAttrs(options: SequenceOptions): tf.NamedAttrMap {
+  const attrs: SequenceAttrs = { batch: options.batch, reverse: options.reverse, cellClip: options.cellClip ?? 0, projClip: options.projClip ?? 0 };
+  return attrs as unknown as tf.NamedAttrMap;
+}
+
 /** One direction over a time-major batch: [T*B, R] (see the top of this file). */
 export function lstmSequence(
   xw: tf.Tensor2D,
   recurrent: tf.Tensor,
   projection: tf.Tensor | undefined,
   mask: tf.Tensor1D | undefined,
-  attrs: { batch: number; reverse: boolean; cellClip?: number; projClip?: number },
+  options: SequenceOptions,
 ): tf.Tensor2D {
   const inputs: Record<string, tf.Tensor> = { xw, u: recurrent };
   if (projection) inputs.proj = projection;
   if (mask) inputs.mask = mask;
-  const kernelAttrs = { batch: attrs.batch, reverse: attrs.reverse, cellClip: attrs.cellClip ?? 0, projClip: attrs.projClip ?? 0 };
-  return tf.engine().runKernel(LSTM_SEQUENCE, inputs, kernelAttrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  return tf.engine().runKernel(LSTM_SEQUENCE, inputs, sequenceKernelAttrs(options)) as tf.Tensor2D;
 }

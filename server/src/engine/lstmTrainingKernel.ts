@@ -10,21 +10,14 @@
 //           mask [T*B]      optional, 1 = token, 0 = padding (the state is carried over, the output is zero)
 //   output       [T*B, R]   differentiable with respect to xw, u and proj
 import * as tf from '@tensorflow/tfjs-core';
+import { sequenceKernelAttrs, type SequenceAttrs, type SequenceInputs, type SequenceOptions } from './lstmSequenceKernel';
 import { lstmSavedWidth, nativeLstm } from './nativeBlas';
 import type { WasmBackendLike } from './wasmKernels';
 
 const FORWARD = 'BionerLstmTrainForward';
 const BACKWARD = 'BionerLstmTrainBackward';
 
-interface SequenceAttrs {
-  batch: number;
-  reverse: boolean;
-  cellClip: number;
-  projClip: number;
-}
-
 type KernelArgs<I> = { inputs: I; backend: WasmBackendLike; attrs: SequenceAttrs };
-type SequenceInputs = { xw: tf.TensorInfo; u: tf.TensorInfo; proj?: tf.TensorInfo; mask?: tf.TensorInfo };
 
 /** The addon's arguments for a sequence, from tensors' heap views (taken after every allocation of the call). */
 function sequenceArgs(inputs: SequenceInputs, backend: WasmBackendLike, attrs: SequenceAttrs) {
@@ -75,10 +68,9 @@ export function lstmSequenceTrainable(
   recurrent: tf.Tensor,
   projection: tf.Tensor | undefined,
   mask: tf.Tensor1D | undefined,
-  attrs: { batch: number; reverse: boolean; cellClip?: number; projClip?: number },
+  options: SequenceOptions,
 ): tf.Tensor2D {
-  const kernelAttrs = { batch: attrs.batch, reverse: attrs.reverse, cellClip: attrs.cellClip ?? 0, projClip: attrs.projClip ?? 0 };
-  const namedAttrs = kernelAttrs as unknown as tf.NamedAttrMap;
+  const namedAttrs = sequenceKernelAttrs(options);
   const op = tf.customGrad((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [x, u, proj] = args as tf.Tensor[];

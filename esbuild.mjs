@@ -51,8 +51,9 @@ const blasAddon = join('server', 'native', 'build', 'Release', 'bioner_blas.node
 if (existsSync(blasAddon)) {
   copyFileSync(blasAddon, join('dist', 'bioner_blas.node.tmp'));
   renameSync(join('dist', 'bioner_blas.node.tmp'), join('dist', 'bioner_blas.node'));
+} else if (existsSync(join('dist', 'bioner_blas.node'))) {
+  rmSync(join('dist', 'bioner_blas.node'));
 }
-else if (existsSync(join('dist', 'bioner_blas.node'))) rmSync(join('dist', 'bioner_blas.node'));
 
 if (watch) {
   const ctx = await esbuild.context(options);

@@ -2,8 +2,11 @@
 # Builds the shipped model models/default/ from scratch, in four resumable stages:
 #   1. vocab     word + char vocabularies of the pre-training text
 #   2. pretrain  the BiLM language model on PubMed text + BC5CDR train/dev TEXT (never the test split)
-#   3. train     the tagger on BC5CDR train.tsv (devel.tsv picks the best epoch), Chemical=DRUG, Disease=DISEASE;
-#                with TRAIN_WITH_DEV=1 on train.tsv + devel.tsv for TRAIN_EPOCHS epochs (an experiment, not shipped)
+#   3. train     the tagger on BC5CDR train.tsv (devel.tsv picks the best epoch), Chemical=DRUG, Disease=DISEASE.
+#                Two experiments, not shipped: TRAIN_WITH_DEV=1 trains on train.tsv + devel.tsv for TRAIN_EPOCHS epochs;
+#                SELF_TRAIN=1 first fine-tunes teachers (one per seed of TEACHER_SEEDS, on train.tsv, dev picking each
+#                one's epoch), tags PSEUDO_TOKENS tokens of PubMed text with their ensemble (scripts/pseudo-label.ts),
+#                and trains the tagger on train.tsv + those pseudo-labels (dev picking its epoch)
 #   4. eval      strict span P/R/F1 on BC5CDR test.tsv, written into models/default/config.json ("metrics.test")
 # A stage whose output exists is skipped (delete it, or set FORCE_STAGES="pretrain train", to redo it).
 # Work files live in $WORK (default: .work/train-default, outside the shipped folder).
@@ -21,6 +24,9 @@
 #   TRAIN_SCHEDULE     learning-rate schedule, cosine or plateau (default cosine)
 #   TRAIN_WITH_DEV     1: fine-tune on train + dev, no early stopping (the epoch count found with dev before)
 #   TRAIN_SEED         seed of the fine-tuning batch order (default 2)
+#   SELF_TRAIN         1: self-training, see stage 3 (default 0)    TEACHER_SEEDS  (default "1 2 3 4")
+#   PSEUDO_TOKENS      (default 200000)   PSEUDO_TEXT  unlabelled text to pseudo-label (default: pubmedqa.txt and
+#                      genia-jnlpba.txt of pubmed-text, else all of pubmed-text)
 #   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
 #   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
 #   FORCE_STAGES       stages to redo even if their output exists
@@ -108,11 +114,52 @@ else
   BILM_ARGS=(--bilm "$WORK/bilm")
 fi
 
+SELF_TRAIN="${SELF_TRAIN:-0}"
+[ "$TRAIN_WITH_DEV" = 1 ] && SELF_TRAIN=0
+TEACHER_SEEDS="${TEACHER_SEEDS:-1 2 3 4}"
+PSEUDO_TOKENS="${PSEUDO_TOKENS:-200000}"
+if [ -z "${PSEUDO_TEXT:-}" ]; then
+  if [ -f "$DATA/pubmed-text/pubmedqa.txt" ] && [ -f "$DATA/pubmed-text/genia-jnlpba.txt" ]; then
+    PSEUDO_TEXT="$DATA/pubmed-text/pubmedqa.txt $DATA/pubmed-text/genia-jnlpba.txt"
+  else
+    PSEUDO_TEXT="$(echo "$DATA"/pubmed-text/*.txt)"
+  fi
+fi
+# Fine-tunes a tagger (the shipped one, or a teacher): out folder, name, seed, then the data arguments.
+run_train() {
+  local out="$1" name="$2" seed="$3"
+  shift 3
+  "${CLI[@]}" train "$@" "${BILM_ARGS[@]}" --label-map "$LABEL_MAP" --out "$out" --name "$name" \
+    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" --seed "$seed" --lr-schedule "$TRAIN_SCHEDULE" ${EXTRA_TRAIN_ARGS:-}
+}
+
+if ! skip train && todo train "$OUT/config.json" && [ "$SELF_TRAIN" = 1 ]; then
+  # Teachers, $THREADS at a time (each fine-tuning runs on one core).
+  TEACHERS=()
+  PIDS=()
+  for seed in $TEACHER_SEEDS; do
+    TEACHER="$WORK/teacher-s$seed"
+    TEACHERS+=(--teacher "$TEACHER")
+    if todo teachers "$TEACHER/config.json"; then
+      log "stage 3/4: teacher, seed $seed -> $TEACHER"
+      run_train "$TEACHER" "teacher-s$seed" "$seed" "${TRAIN_DATA_ARGS[@]}" > "$WORK/teacher-s$seed.log" 2>&1 &
+      PIDS+=($!)
+      if [ "${#PIDS[@]}" -ge "$THREADS" ]; then wait "${PIDS[0]}"; PIDS=("${PIDS[@]:1}"); fi
+    fi
+  done
+  for pid in "${PIDS[@]}"; do wait "$pid"; done
+  if todo pseudo "$WORK/pseudo.tsv"; then
+    log "stage 3/4: pseudo-labels, $PSEUDO_TOKENS tokens of $PSEUDO_TEXT"
+    TEXT_ARGS=()
+    for f in $PSEUDO_TEXT; do TEXT_ARGS+=(--text "$f"); done
+    npx tsx scripts/pseudo-label.ts "${TEACHERS[@]}" "${TEXT_ARGS[@]}" --tokens "$PSEUDO_TOKENS" --out "$WORK/pseudo.tsv"
+  fi
+  TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" "$WORK/pseudo.tsv" --dev "$BC5CDR/devel.tsv")
+fi
+
 if ! skip train && todo train "$OUT/config.json"; then
-  log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes$([ "$TRAIN_WITH_DEV" = 1 ] && echo ', on train + dev'))"
-  "${CLI[@]}" train "${TRAIN_DATA_ARGS[@]}" "${BILM_ARGS[@]}" \
-    --label-map "$LABEL_MAP" --out "$OUT" --name bioner-default \
-    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" --seed "$TRAIN_SEED" --lr-schedule "$TRAIN_SCHEDULE" ${EXTRA_TRAIN_ARGS:-}
+  log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes$([ "$TRAIN_WITH_DEV" = 1 ] && echo ', on train + dev')$([ "$SELF_TRAIN" = 1 ] && echo ', on train + pseudo-labels'))"
+  run_train "$OUT" bioner-default "$TRAIN_SEED" "${TRAIN_DATA_ARGS[@]}"
 else
   log "stage 3/4: train done already ($OUT)"
 fi

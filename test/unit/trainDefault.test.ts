@@ -1,6 +1,7 @@
 // `npm run train:default` (scripts/train-default.sh), the recipe of the shipped model, end to end on a tiny stand-in
 // for the data folder: the train and eval stages run (pre-training skipped: a random tiny BiLM), the test scores land
-// in the model's config.json, a second run skips what is done, TRAIN_WITH_DEV=1 trains on train + dev, and
+// in the model's config.json, a second run skips what is done, SELF_TRAIN=1 self-trains (teachers, pseudo-labels of
+// the unlabelled text, the tagger on train + pseudo-labels), TRAIN_WITH_DEV=1 trains on train + dev, and
 // pre-training refuses the test split's text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,15 +45,31 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     const first = script(env);
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stderr, /stage 3\/4: train \(2 epochs/);
+    assert.doesNotMatch(first.stderr, /teacher|pseudo/);
     const config = JSON.parse(readFileSync(join(root, 'model', 'config.json'), 'utf8'));
     assert.equal(config.name, 'bioner-default');
     assert.deepEqual(Object.keys(config.metrics.test.perType).sort(), ['DISEASE', 'DRUG']);
     assert.equal(typeof config.metrics.test.strict.f1, 'number');
     assert.match(config.provenance.command, /--seed 2 --lr-schedule cosine/);
+    assert.deepEqual(config.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv']);
 
     const again = script(env);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /stage 3\/4: train done already/);
+
+    // SELF_TRAIN=1: teachers, their pseudo-labels of the unlabelled text, the tagger on train + pseudo-labels.
+    const selfTrained = script({ ...env, OUT: join(root, 'model-self-trained'), SELF_TRAIN: '1', TEACHER_SEEDS: '1 2' });
+    assert.equal(selfTrained.status, 0, selfTrained.stderr);
+    assert.match(selfTrained.stderr, /stage 3\/4: teacher, seed 1/);
+    assert.match(selfTrained.stderr, /stage 3\/4: teacher, seed 2/);
+    assert.match(selfTrained.stderr, /stage 3\/4: train \(2 epochs, at most 45 minutes, on train \+ pseudo-labels\)/);
+    for (const seed of [1, 2]) assert.equal(JSON.parse(readFileSync(join(root, 'work', `teacher-s${seed}`, 'config.json'), 'utf8')).name, `teacher-s${seed}`);
+    // The pseudo-labels: the unlabelled sentence, in CoNLL, with the model's labels (or O).
+    const pseudo = readFileSync(join(root, 'work', 'pseudo.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    assert.deepEqual(pseudo.map(([token]) => token), ['Cisplatin', 'causes', 'renal', 'failure', '.']);
+    for (const [, tag] of pseudo) assert.match(tag, /^(O|[BI]-(DRUG|DISEASE))$/);
+    const student = JSON.parse(readFileSync(join(root, 'model-self-trained', 'config.json'), 'utf8'));
+    assert.deepEqual(student.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv', 'pseudo.tsv']);
 
     // TRAIN_WITH_DEV=1: train + dev together, no dev set for early stopping.
     const withDev = script({ ...env, OUT: join(root, 'model-with-dev'), TRAIN_WITH_DEV: '1' });

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../server/src/engine/backend';
 import { writeFileAtomicSync } from '../server/src/formats/atomicWrite';
+import { spansToTags } from '../server/src/formats/tagSchemes';
 import { bucketBatches } from '../server/src/model/batching';
 import { constrainScores, viterbi } from '../server/src/model/crf';
 import { spansOfPath } from '../server/src/model/decode';
@@ -78,12 +79,9 @@ function ensembleTags(teachers: string[], sentences: string[][]): string[][] {
   const tagSet = new TagSet(types!);
   const scores = constrainScores(tagSet, sums.transitions, sums.start, sums.end);
   return sentences.map((words, i) => {
-    const tags = new Array<string>(words.length).fill('O');
     const path = viterbi({ data: emissions[i], offset: 0, length: words.length }, scores);
-    for (const span of spansOfPath(path, tagSet)) {
-      for (let t = span.first; t <= span.last; t++) tags[t] = `${t === span.first ? 'B' : 'I'}-${span.type}`;
-    }
-    return tags;
+    const spans = spansOfPath(path, tagSet).map((span) => ({ start: span.first, end: span.last + 1, label: span.type }));
+    return spansToTags(spans, words.length);
   });
 }
 

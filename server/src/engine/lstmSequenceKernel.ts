@@ -157,12 +157,23 @@ function runSequence(inputs: SequenceInputs, backend: unknown, memory: Memory, a
 function wasmSequence(args: { inputs: SequenceInputs; backend: WasmBackendLike; attrs: SequenceAttrs }): tf.TensorInfo {
   const native = nativeLstm();
   if (!native) return runSequence(args.inputs, args.backend, wasmMemory(args.backend), args.attrs);
-  const { inputs: { xw, u, proj, mask }, backend, attrs } = args;
-  const out = backend.makeOutput([xw.shape[0], u.shape[0]], 'float32');
-  const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array; // after the allocation above
-  native.lstmSequence(view(xw), view(u), proj ? view(proj) : null, mask ? view(mask) : null, xw.shape[0] / attrs.batch, attrs.batch,
-    attrs.reverse, attrs.cellClip, attrs.projClip, view(out), null);
+  const { inputs, backend, attrs } = args;
+  const out = backend.makeOutput([inputs.xw.shape[0], inputs.u.shape[0]], 'float32');
+  native.lstmSequence(...nativeSequenceArgs(inputs, backend, attrs), backend.typedArrayFromHeap(out) as Float32Array, null);
   return out;
+}
+
+/**
+ * The addon's arguments for a sequence (xw, u, proj, mask, T, B, reverse, cellClip, projClip), from the tensors'
+ * heap views: call it after every allocation of the kernel, since a growing heap invalidates older views.
+ */
+export function nativeSequenceArgs(inputs: SequenceInputs, backend: WasmBackendLike, attrs: SequenceAttrs) {
+  const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  const { xw, u, proj, mask } = inputs;
+  return [
+    view(xw), view(u), proj ? view(proj) : null, mask ? view(mask) : null,
+    xw.shape[0] / attrs.batch, attrs.batch, attrs.reverse, attrs.cellClip, attrs.projClip,
+  ] as const;
 }
 
 function cpuSequence(args: { inputs: SequenceInputs; backend: CpuBackendLike; attrs: SequenceAttrs }): tf.TensorInfo {

@@ -10,7 +10,7 @@
 //           mask [T*B]      optional, 1 = token, 0 = padding (the state is carried over, the output is zero)
 //   output       [T*B, R]   differentiable with respect to xw, u and proj
 import * as tf from '@tensorflow/tfjs-core';
-import { sequenceKernelAttrs, type SequenceAttrs, type SequenceInputs, type SequenceOptions } from './lstmSequenceKernel';
+import { nativeSequenceArgs, sequenceKernelAttrs, type SequenceAttrs, type SequenceInputs, type SequenceOptions } from './lstmSequenceKernel';
 import { lstmSavedWidth, nativeLstm } from './nativeBlas';
 import type { WasmBackendLike } from './wasmKernels';
 
@@ -19,23 +19,13 @@ const BACKWARD = 'BionerLstmTrainBackward';
 
 type KernelArgs<I> = { inputs: I; backend: WasmBackendLike; attrs: SequenceAttrs };
 
-/** The addon's arguments for a sequence, from tensors' heap views (taken after every allocation of the call). */
-function sequenceArgs(inputs: SequenceInputs, backend: WasmBackendLike, attrs: SequenceAttrs) {
-  const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  const { xw, u, proj, mask } = inputs;
-  return [
-    view(xw), view(u), proj ? view(proj) : null, mask ? view(mask) : null,
-    xw.shape[0] / attrs.batch, attrs.batch, attrs.reverse, attrs.cellClip, attrs.projClip,
-  ] as const;
-}
-
 function forwardKernel({ inputs, backend, attrs }: KernelArgs<SequenceInputs>): tf.TensorInfo[] {
   const { xw, u, proj } = inputs;
   const rows = xw.shape[0];
   const hidden = xw.shape[1] / 4;
   const out = backend.makeOutput([rows, u.shape[0]], 'float32');
   const saved = backend.makeOutput([rows, lstmSavedWidth(hidden, u.shape[0], proj !== undefined)], 'float32');
-  nativeLstm()!.lstmSequence(...sequenceArgs(inputs, backend, attrs), backend.typedArrayFromHeap(out) as Float32Array,
+  nativeLstm()!.lstmSequence(...nativeSequenceArgs(inputs, backend, attrs), backend.typedArrayFromHeap(out) as Float32Array,
     backend.typedArrayFromHeap(saved) as Float32Array);
   return [out, saved];
 }
@@ -46,7 +36,7 @@ function backwardKernel({ inputs, backend, attrs }: KernelArgs<SequenceInputs & 
   const du = backend.makeOutput(u.shape, 'float32');
   const dproj = proj ? backend.makeOutput(proj.shape, 'float32') : undefined;
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  nativeLstm()!.lstmTrainBackward(...sequenceArgs(inputs, backend, attrs), view(saved), view(dy), view(dxw), view(du), dproj ? view(dproj) : null);
+  nativeLstm()!.lstmTrainBackward(...nativeSequenceArgs(inputs, backend, attrs), view(saved), view(dy), view(dxw), view(du), dproj ? view(dproj) : null);
   return dproj ? [dxw, du, dproj] : [dxw, du];
 }
 

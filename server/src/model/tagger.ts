@@ -2,6 +2,7 @@
 // Everything task-specific is configured by TaggerConfig, stored in the model's config.json beside the
 // representation config.
 import * as tf from '@tensorflow/tfjs-core';
+import { spansToTags } from '../formats/tagSchemes';
 import { Crf } from './crf';
 import { decodeSentence, type TokenEntity } from './decode';
 import { TagSet } from './labels';
@@ -114,11 +115,9 @@ export class TaggerModel {
 
   /** IOB2 tags of each sentence (for evaluation on pre-tokenised data). */
   predictTags(batch: string[][], reps?: Representations): string[][] {
-    return this.predict(batch, false, reps).map((entities, b) => {
-      const tags = new Array<string>(batch[b].length).fill('O');
-      for (const e of entities) for (let t = e.first; t <= e.last; t++) tags[t] = `${t === e.first ? 'B' : 'I'}-${e.label}`;
-      return tags;
-    });
+    return this.predict(batch, false, reps).map((entities, b) =>
+      spansToTags(entities.map((e) => ({ start: e.first, end: e.last + 1, label: e.label })), batch[b].length),
+    );
   }
 
   /** Variables of the task layers (scalar mix, task BiLSTM, CRF). */

@@ -29,6 +29,8 @@ export interface EntityPrediction extends Span {
   confidence: number;
   /** The next most probable label for the same span, if any. */
   runnerUp?: { label: string; confidence: number };
+  /** Set when the document's abbreviation pass gave this label: the long form the abbreviation stands for. */
+  abbreviationOf?: string;
 }
 
 /** A document with gold (or predicted) character-offset annotations. */

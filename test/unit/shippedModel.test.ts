@@ -1,4 +1,4 @@
-// The shipped model (models/default): the example sentence, and a regression guard on BC5CDR test. The floors sit
+// The shipped model (models/default): the example sentence, and regression guards on BC5CDR test. The floors sit
 // just under the figures measured when the model was trained (models/default/MODEL_CARD.md); a model that scores
 // below them must not ship.
 import { test } from 'node:test';
@@ -10,10 +10,18 @@ import { spawnSync } from 'node:child_process';
 
 const model = join(repoRoot, 'models', 'default');
 const cli = join(repoRoot, 'dist', 'cli.js');
-const bc5cdrTest = join(resolve(repoRoot, process.env.BIONER_DATA ?? join('..', 'shared', 'data')), 'bc5cdr', 'test.tsv');
+const bc5cdr = join(resolve(repoRoot, process.env.BIONER_DATA ?? join('..', 'shared', 'data')), 'bc5cdr');
+const bc5cdrTest = join(bc5cdr, 'test.tsv');
+const bc5cdrTestAbstracts = join(bc5cdr, 'pubtator', 'CDR_TestSet.PubTator.txt');
 
 /** Strict span F1 floors on BC5CDR test (percent). */
-const FLOOR = { overall: 83.1, DISEASE: 77.9, DRUG: 87.4 }; // measured 83.57 / 78.40 / 87.92
+const FLOOR = {
+  // The abstracts tagged from their text, as the editor and `bioner tag` do: the tokenizer, the model, then the
+  // document's abbreviation pass.
+  abstracts: { overall: 84.5, DISEASE: 79.4, DRUG: 88.5 }, // measured 84.85 / 79.86 / 89.03
+  // The IOB copy's sentences, each tagged on its own tokens: the model alone, with no document around it.
+  sentences: { overall: 83.1, DISEASE: 77.9, DRUG: 87.4 }, // measured 83.57 / 78.40 / 87.92
+};
 
 const EXAMPLE = 'Patient diagnosed with cystic fibrosis and treated with Ivacaftor.';
 
@@ -47,13 +55,21 @@ test('the example sentence: cystic fibrosis = DISEASE', { todo: 'the shipped mod
   assert.ok(tagExample().some((e) => e.text === 'cystic fibrosis' && e.label === 'DISEASE'));
 });
 
-test('BC5CDR test: strict span F1 stays at or above the model card floor', { skip: !existsSync(bc5cdrTest) && `no ${bc5cdrTest}` }, () => {
-  const r = run(['eval', '--model', model, '--label-map', 'Chemical=DRUG,Disease=DISEASE', '--json', bc5cdrTest]);
+function assertAboveFloor(gold: string, floor: { overall: number; DISEASE: number; DRUG: number }): void {
+  const r = run(['eval', '--model', model, '--label-map', 'Chemical=DRUG,Disease=DISEASE', '--json', gold]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   const f1 = (s: { f1: number }) => Math.round(s.f1 * 1000) / 10;
   const byType = Object.fromEntries(report.perType.map((t: { label: string; f1: number }) => [t.label, f1(t)]));
-  assert.ok(f1(report.overall) >= FLOOR.overall, `overall F1 ${f1(report.overall)} < ${FLOOR.overall}`);
-  assert.ok(byType.DISEASE >= FLOOR.DISEASE, `DISEASE F1 ${byType.DISEASE} < ${FLOOR.DISEASE}`);
-  assert.ok(byType.DRUG >= FLOOR.DRUG, `DRUG F1 ${byType.DRUG} < ${FLOOR.DRUG}`);
+  assert.ok(f1(report.overall) >= floor.overall, `overall F1 ${f1(report.overall)} < ${floor.overall}`);
+  assert.ok(byType.DISEASE >= floor.DISEASE, `DISEASE F1 ${byType.DISEASE} < ${floor.DISEASE}`);
+  assert.ok(byType.DRUG >= floor.DRUG, `DRUG F1 ${byType.DRUG} < ${floor.DRUG}`);
+}
+
+test('BC5CDR test abstracts: strict span F1 stays at or above the model card floor', { skip: !existsSync(bc5cdrTestAbstracts) && `no ${bc5cdrTestAbstracts}` }, () => {
+  assertAboveFloor(bc5cdrTestAbstracts, FLOOR.abstracts);
+});
+
+test('BC5CDR test sentences: strict span F1 of the model alone stays at or above its floor', { skip: !existsSync(bc5cdrTest) && `no ${bc5cdrTest}` }, () => {
+  assertAboveFloor(bc5cdrTest, FLOOR.sentences);
 });

@@ -4,18 +4,27 @@ import type { AnnEntity } from './annFile';
 import { currentAnnotations, entitiesAround, type ServerContext } from './context';
 import { labelShown } from './settings';
 
-/** Markdown for one entity: label, confidence, the span text, the runner-up label, the model (and the user's label). */
+/**
+ * Markdown for one entity: label, confidence, the span text, the runner-up label, the long form of an abbreviation,
+ * the model (and the user's label).
+ */
 export function hoverMarkdown(entity: EntityPrediction, modelName: string | undefined, annotation?: AnnEntity): string {
   const lines = [
     `**${entity.label}** — ${percent(entity.confidence)} confident`,
     '',
-    `\`${entity.text.replace(/`/g, "'").replace(/\s+/g, ' ')}\``,
+    inlineCode(entity.text),
     '',
   ];
   if (entity.runnerUp) lines.push(`Runner-up: ${entity.runnerUp.label} (${percent(entity.runnerUp.confidence)})`, '');
+  if (entity.abbreviationOf !== undefined) lines.push(`Abbreviation of ${inlineCode(entity.abbreviationOf)} (its confidence)`, '');
   if (annotation) lines.push(`Your annotation (${annotation.id}): ${annotation.label}`, '');
   lines.push(`_Model: ${modelName ?? 'none'}_`);
   return lines.join('\n');
+}
+
+/** Text as one line of Markdown inline code. */
+function inlineCode(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\s+/g, ' ')}\``;
 }
 
 /** 0.874 -> "87.4%", 0.4 -> "40%" (one decimal, dropped when it is zero). */

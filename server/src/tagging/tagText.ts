@@ -1,12 +1,15 @@
 import type { EntityPrediction } from '../types';
 import { tokenize } from '../text/tokenizer';
+import { propagateAbbreviations } from './abbreviations';
 import type { TextTagger } from './tagger';
 
-/** Tags a whole text: splits it into sentences, tags them, and shifts offsets back into the text. */
+/** Tags a whole text: splits it into sentences, tags them, shifts offsets back into the text, then makes the
+ * document's abbreviations agree with their long forms. */
 export async function tagText(tagger: TextTagger, text: string): Promise<EntityPrediction[]> {
   const sentences = tokenize(text);
   const perSentence = await tagger.tagSentences(sentences.map((s) => text.slice(s.start, s.end)));
-  return perSentence.flatMap((entities, i) =>
-    entities.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
+  const entities = perSentence.flatMap((found, i) =>
+    found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
   );
+  return propagateAbbreviations(text, entities);
 }

@@ -1,6 +1,7 @@
 // The neural TextTagger: tokenizes each sentence string, tags batches of similar length with the BiLM-CRF model,
 // and returns entities with character offsets relative to each sentence, the CRF span probability as confidence
-// and the best other label for the same span as runner-up.
+// and the best other label for the same span as runner-up. A model directory's terms.tsv extends entities to the
+// multi-word names they end (terms.ts).
 import { initEngine } from '../engine/backend';
 import { bucketBatches } from '../model/batching';
 import { loadModelDir } from '../model/modelDir';
@@ -9,6 +10,9 @@ import { tokenize } from '../text/tokenizer';
 import { MODEL_TOKENIZATION } from '../model/tokenization';
 import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
+import { TermLexicon } from './terms';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Longer token sequences are tagged in pieces of this many tokens (bounds memory and LSTM time per sentence). */
 const MAX_TOKENS_PER_PIECE = 200;
@@ -20,7 +24,11 @@ const BATCH_TOKENS = 1024;
 export class NeuralTagger implements TextTagger {
   readonly labels: string[];
 
-  constructor(readonly modelName: string, private readonly model: TaggerModel) {
+  constructor(
+    readonly modelName: string,
+    private readonly model: TaggerModel,
+    private readonly terms?: TermLexicon,
+  ) {
     this.labels = [...model.tagSet.types];
   }
 
@@ -48,7 +56,7 @@ export class NeuralTagger implements TextTagger {
       });
     }
     for (const r of results) r.sort((a, b) => a.start - b.start);
-    return results;
+    return this.terms ? results.map((found, i) => this.terms!.extend(sentences[i], found)) : results;
   }
 
   dispose(): void {
@@ -59,6 +67,8 @@ export class NeuralTagger implements TextTagger {
 /** Loads a neural model directory as a TextTagger (initialising the tfjs backend first). */
 export async function loadNeuralTagger(dir: string): Promise<TextTagger> {
   await initEngine();
+  const termsFile = join(dir, 'terms.tsv');
+  const terms = existsSync(termsFile) ? TermLexicon.load(termsFile) : undefined;
   const { model, config } = loadModelDir(dir);
-  return new NeuralTagger(config.name, model);
+  return new NeuralTagger(config.name, model, terms);
 }

@@ -7,7 +7,10 @@
 #                SELF_TRAIN=1 first fine-tunes teachers (one per seed of TEACHER_SEEDS, on train.tsv, dev picking each
 #                one's epoch), tags PSEUDO_TOKENS tokens of PubMed text with their ensemble (scripts/pseudo-label.ts),
 #                and trains the tagger on train.tsv + those pseudo-labels (dev picking its epoch)
-#   4. eval      strict span P/R/F1 on BC5CDR test.tsv, written into models/default/config.json ("metrics.test")
+#                Then scripts/build-terms.mjs writes the model's terms.tsv (WordNet's multi-word disease and drug names).
+#   4. eval      strict span P/R/F1 on BC5CDR test.tsv (the model alone) and on the test abstracts (pubtator/, tagged
+#                from their text with terms.tsv and the abbreviation pass), written into models/default/config.json
+#                ("metrics.test", "metrics.testAbstracts")
 # A stage whose output exists is skipped (delete it, or set FORCE_STAGES="pretrain train", to redo it).
 # Work files live in $WORK (default: .work/train-default, outside the shipped folder).
 #
@@ -160,6 +163,7 @@ fi
 if ! skip train && todo train "$OUT/config.json"; then
   log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes$([ "$TRAIN_WITH_DEV" = 1 ] && echo ', on train + dev')$([ "$SELF_TRAIN" = 1 ] && echo ', on train + pseudo-labels'))"
   run_train "$OUT" bioner-default "$TRAIN_SEED" "${TRAIN_DATA_ARGS[@]}"
+  node scripts/build-terms.mjs --out "$OUT/terms.tsv"
 else
   log "stage 3/4: train done already ($OUT)"
 fi
@@ -168,20 +172,29 @@ if ! skip eval; then
   log "stage 4/4: eval on BC5CDR test"
   "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" "$BC5CDR/test.tsv"
   "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$BC5CDR/test.tsv" > "$WORK/test-metrics.json"
+  ABSTRACTS="$BC5CDR/pubtator/CDR_TestSet.PubTator.txt"
+  rm -f "$WORK/test-abstracts-metrics.json"
+  if [ -f "$ABSTRACTS" ]; then
+    "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$ABSTRACTS" > "$WORK/test-abstracts-metrics.json"
+  fi
   # Record the test scores in the model's config.json (atomically: temp file + rename).
   node -e '
     const fs = require("fs");
-    const [dir, metricsFile, testFile] = process.argv.slice(1);
+    const [dir, metricsFile, testFile, abstractsFile, abstractsMetrics] = process.argv.slice(1);
     const file = dir + "/config.json";
     const config = JSON.parse(fs.readFileSync(file, "utf8"));
     const report = JSON.parse(fs.readFileSync(metricsFile, "utf8"));
     const r = (x) => Math.round(x * 10000) / 10000;
     const pick = (s) => ({ precision: r(s.precision), recall: r(s.recall), f1: r(s.f1), gold: s.gold, predicted: s.predicted });
-    config.metrics = { ...config.metrics, test: { data: testFile, strict: pick(report.overall),
-      perType: Object.fromEntries(report.perType.map((t) => [t.label, pick(t)])) } };
+    const scores = (data, report) => ({ data, strict: pick(report.overall),
+      perType: Object.fromEntries(report.perType.map((t) => [t.label, pick(t)])) });
+    config.metrics = { ...config.metrics, test: scores(testFile, report) };
+    if (fs.existsSync(abstractsMetrics)) {
+      config.metrics.testAbstracts = scores(abstractsFile, JSON.parse(fs.readFileSync(abstractsMetrics, "utf8")));
+    }
     fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\n");
     fs.renameSync(file + ".tmp", file);
-  ' "$OUT" "$WORK/test-metrics.json" "$(cd "$BC5CDR" && pwd)/test.tsv"
+  ' "$OUT" "$WORK/test-metrics.json" "$(cd "$BC5CDR" && pwd)/test.tsv" "$(cd "$BC5CDR" && pwd)/pubtator/CDR_TestSet.PubTator.txt" "$WORK/test-abstracts-metrics.json"
 fi
 
 if [ -d "$OUT" ]; then

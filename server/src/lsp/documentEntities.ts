@@ -226,7 +226,8 @@ export class DocumentEntities {
       ...middleEntities,
       ...previous.sentenceEntities.filter((e) => e.start >= region.previousEnd).map(movedEntity),
     ];
-    // Document-wide, so redone on every version: a regular-expression scan, ~1 ms per 100 KB.
+    // Document-wide, so redone on every version. Measured: about 1 ms for an abstract, 90-300 ms for 648 KB with
+    // 9,400 entities (BC5CDR dev's 500 abstracts as one document).
     return { ...base, sentences, sentenceEntities, entities: propagateAbbreviations(text, sentenceEntities), partial: false };
   }
 

@@ -31,6 +31,8 @@ export interface EntityPrediction extends Span {
   runnerUp?: { label: string; confidence: number };
   /** Set when the document's abbreviation pass gave this label: the long form the abbreviation stands for. */
   abbreviationOf?: string;
+  /** Set when the document pass added this entity as a repeat: the start offset of the entity it repeats. */
+  repeatOf?: number;
 }
 
 /** A document with gold (or predicted) character-offset annotations. */

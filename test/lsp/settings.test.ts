@@ -63,6 +63,9 @@ test('hover markdown names label, confidence, text, runner-up and model', () => 
   assert.match(markdown, /`Aspirin`/);
   assert.match(markdown, /Runner-up: DISEASE \(6\.1%\)/);
   assert.match(markdown, /bc5cdr-small/);
+  assert.doesNotMatch(markdown, /Abbreviation|Repeats/);
+  const repeat = hoverMarkdown({ start: 90, end: 97, text: 'aspirin', label: 'DRUG', confidence: 0.9, repeatOf: 0 }, 'm', undefined, 1);
+  assert.match(repeat, /Repeats the DRUG tagged on line 1 \(its confidence\)/);
 });
 
 test('the model setting resolves against the workspace, the home folder, or the shipped default', () => {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
-import { propagateAbbreviations } from '../tagging/abbreviations';
+import { resolveDocument } from '../tagging/documentPass';
 import { tokenize } from '../text/tokenizer';
 import type { EntityPrediction, Sentence } from '../types';
 import { countLines, readDocuments, type BulkDocument } from './documents';
@@ -237,15 +237,15 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
 }
 
 /**
- * Tokenizes a document, tags its sentences through the batcher, shifts entities into document offsets and makes its
- * abbreviations agree with their long forms (sorted by start).
+ * Tokenizes a document, tags its sentences through the batcher, shifts entities into document offsets and applies the
+ * document pass (abbreviations and repeats, documentPass.ts; sorted by start).
  */
 async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkDocument, sentences: Sentence[]): Promise<TaggedDocument> {
   const perSentence = await batcher.tag(sentences.map((s) => doc.text.slice(s.start, s.end)));
   const entities: EntityPrediction[] = perSentence.flatMap((found, i) =>
     found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
   );
-  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities: propagateAbbreviations(doc.text, entities) };
+  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities: resolveDocument(doc.text, entities) };
 }
 
 /** A line naming the file before its documents, when several files share one output (stdout). */

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
-import { propagateAbbreviations } from '../tagging/abbreviations';
+import { resolveDocument } from '../tagging/documentPass';
 import { CancelledError } from '../tagging/workerTagger';
 import type { ModelHost } from './modelHost';
 import { changedRegion, Segmenter, type TextRange } from './segmenter';
@@ -13,9 +13,9 @@ export interface DocumentAnalysis {
   /** Model generation (ModelHost.generation) the entities come from. */
   generation: number;
   modelName: string | undefined;
-  /** The entities shown: the sentences' entities, with the document's abbreviations made to agree (abbreviations.ts). */
+  /** The entities shown: the sentences' entities after the document pass (abbreviations and repeats, documentPass.ts). */
   entities: EntityPrediction[];
-  /** The entities each sentence's tagging found, before the document-wide abbreviation pass. */
+  /** The entities each sentence's tagging found, before the document pass. */
   sentenceEntities: EntityPrediction[];
   /** True for files above bioner.maxFileSize: nothing is tagged up front, only requested ranges. */
   partial: boolean;
@@ -202,7 +202,7 @@ export class DocumentEntities {
     if (!previous || !region) {
       const sentences = this.segmenter.sentences(text, languageId);
       const sentenceEntities = await this.tag(text, sentences, signal, document.uri);
-      return { ...base, sentences, sentenceEntities, entities: propagateAbbreviations(text, sentenceEntities), partial: false };
+      return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences), partial: false };
     }
     // Only the paragraphs around the edit are segmented and looked up again; the rest is kept (shifted after it).
     const shift = region.nextEnd - region.previousEnd;
@@ -226,9 +226,8 @@ export class DocumentEntities {
       ...middleEntities,
       ...previous.sentenceEntities.filter((e) => e.start >= region.previousEnd).map(movedEntity),
     ];
-    // Document-wide, so redone on every version. Measured: about 1 ms for an abstract, 90-300 ms for 648 KB with
-    // 9,400 entities (BC5CDR dev's 500 abstracts as one document).
-    return { ...base, sentences, sentenceEntities, entities: propagateAbbreviations(text, sentenceEntities), partial: false };
+    // Document-wide, so redone on every version (its cost: `npm run bench`, "document pass").
+    return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences), partial: false };
   }
 
   /** Entities (document offsets) of the given sentences; only sentences missing from the cache go to the model. */

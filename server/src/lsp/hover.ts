@@ -5,10 +5,10 @@ import { currentAnnotations, entitiesAround, type ServerContext } from './contex
 import { labelShown } from './settings';
 
 /**
- * Markdown for one entity: label, confidence, the span text, the runner-up label, the long form of an abbreviation,
- * the model (and the user's label).
+ * Markdown for one entity: label, confidence, the span text, the runner-up label, what the document pass based it on
+ * (an abbreviation's long form, or the line of the entity it repeats), the model (and the user's label).
  */
-export function hoverMarkdown(entity: EntityPrediction, modelName: string | undefined, annotation?: AnnEntity): string {
+export function hoverMarkdown(entity: EntityPrediction, modelName: string | undefined, annotation?: AnnEntity, repeatLine?: number): string {
   const lines = [
     `**${entity.label}** — ${percent(entity.confidence)} confident`,
     '',
@@ -17,6 +17,7 @@ export function hoverMarkdown(entity: EntityPrediction, modelName: string | unde
   ];
   if (entity.runnerUp) lines.push(`Runner-up: ${entity.runnerUp.label} (${percent(entity.runnerUp.confidence)})`, '');
   if (entity.abbreviationOf !== undefined) lines.push(`Abbreviation of ${inlineCode(entity.abbreviationOf)} (its confidence)`, '');
+  if (repeatLine !== undefined) lines.push(`Repeats the ${entity.label} tagged on line ${repeatLine} (its confidence)`, '');
   if (annotation) lines.push(`Your annotation (${annotation.id}): ${annotation.label}`, '');
   lines.push(`_Model: ${modelName ?? 'none'}_`);
   return lines.join('\n');
@@ -43,8 +44,9 @@ export function register(context: ServerContext): void {
       .sort((a, b) => a.end - a.start - (b.end - b.start))[0];
     if (!entity) return null;
     const annotation = currentAnnotations(context, document)?.find((a) => a.start === entity.start && a.end === entity.end);
+    const repeatLine = entity.repeatOf === undefined ? undefined : document.positionAt(entity.repeatOf).line + 1;
     return {
-      contents: { kind: 'markdown', value: hoverMarkdown(entity, context.model.current?.modelName, annotation) },
+      contents: { kind: 'markdown', value: hoverMarkdown(entity, context.model.current?.modelName, annotation, repeatLine) },
       range: { start: document.positionAt(entity.start), end: document.positionAt(entity.end) },
     };
   });

@@ -1,15 +1,17 @@
 import type { EntityPrediction } from '../types';
 import { tokenize } from '../text/tokenizer';
-import { propagateAbbreviations } from './abbreviations';
+import { resolveDocument } from './documentPass';
 import type { TextTagger } from './tagger';
 
-/** Tags a whole text: splits it into sentences, tags them, shifts offsets back into the text, then makes the
- * document's abbreviations agree with their long forms. */
+/**
+ * Tags a whole text: splits it into sentences, tags them, shifts offsets back into the text, then applies the
+ * document pass (abbreviations and repeats, documentPass.ts).
+ */
 export async function tagText(tagger: TextTagger, text: string): Promise<EntityPrediction[]> {
   const sentences = tokenize(text);
   const perSentence = await tagger.tagSentences(sentences.map((s) => text.slice(s.start, s.end)));
   const entities = perSentence.flatMap((found, i) =>
     found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
   );
-  return propagateAbbreviations(text, entities);
+  return resolveDocument(text, entities);
 }

@@ -1,3 +1,4 @@
+import { wholeWordOccurrences } from '../text/wordOccurrences';
 import type { EntityPrediction } from '../types';
 
 // Abbreviations defined in a document ("Parkinson's disease (PD)") name the same thing wherever they recur, but the
@@ -86,22 +87,18 @@ export function propagateAbbreviations(text: string, entities: readonly EntityPr
   const sorted = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
   const definitions = findAbbreviations(text, sorted);
   if (definitions.size === 0) return sorted;
-  const shorts = [...definitions.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  const occurrence = new RegExp(`(?<![\\p{L}\\p{N}])(?:${shorts.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
   // Each whole-word occurrence: untagged (own undefined), or tagged on its own (own = that entity). Occurrences
   // overlapping any other entity are part of a longer mention and left alone.
   const occurrences: Array<{ short: string; start: number; end: number; own?: EntityPrediction }> = [];
   let first = 0; // sorted[first] is the first entity that does not end before the occurrence
-  for (const m of text.matchAll(occurrence)) {
-    const start = m.index!;
-    const end = start + m[0].length;
+  for (const { start, end, key: short } of wholeWordOccurrences(text, definitions.keys())) {
     while (first < sorted.length && sorted[first].end <= start) first++;
     let k = first;
     while (k < sorted.length && sorted[k].start < end) k++;
     const overlapping = sorted.slice(first, k);
-    if (overlapping.length === 0) occurrences.push({ short: m[0], start, end });
+    if (overlapping.length === 0) occurrences.push({ short, start, end });
     else if (overlapping.length === 1 && overlapping[0].start === start && overlapping[0].end === end) {
-      occurrences.push({ short: m[0], start, end, own: overlapping[0] });
+      occurrences.push({ short, start, end, own: overlapping[0] });
     }
   }
   const replaced = new Map<EntityPrediction, EntityPrediction | undefined>();
@@ -120,8 +117,4 @@ export function propagateAbbreviations(text: string, entities: readonly EntityPr
   if (replaced.size === 0 && added.length === 0) return sorted;
   const out = sorted.flatMap((e) => (replaced.has(e) ? (replaced.get(e) ? [replaced.get(e)!] : []) : [e]));
   return [...out, ...added].sort((a, b) => a.start - b.start || b.end - a.end);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -69,7 +69,7 @@ test('terms.tsv: comments and blank lines are skipped; a malformed line is an er
   assert.throws(() => TermLexicon.load(join(dir, 'binary.tsv')), /binary\.tsv/);
 });
 
-test('the shipped terms.tsv is what scripts/build-terms.mjs writes from WordNet, and loads', () => {
+test('the shipped terms.tsv is what scripts/build-terms.mjs writes from WordNet, loads, and shows in bioner info', () => {
   const file = join(repoRoot, 'models', 'default', 'terms.tsv');
   const terms = TermLexicon.load(file);
   assert.ok(terms.size > 1000, `${terms.size} terms`);
@@ -80,4 +80,7 @@ test('the shipped terms.tsv is what scripts/build-terms.mjs writes from WordNet,
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-terms.mjs'), '--out', rebuilt], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(rebuilt, 'utf8'), readFileSync(file, 'utf8'));
+  const info = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'info', '--json', '--model', join(repoRoot, 'models', 'default')], { encoding: 'utf8' });
+  assert.equal(info.status, 0, info.stderr);
+  assert.equal(JSON.parse(info.stdout).model.terms, `${terms.size} multi-word names (terms.tsv)`);
 });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../errors';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
 import { charCnnOutputDim, forwardFlopsPerToken, parseRepresentationConfig } from '../../model/config';
+import { TermLexicon } from '../../tagging/terms';
 
 interface InfoFlags {
   model?: string;
@@ -79,6 +80,8 @@ function modelSummary(dir: string): Record<string, unknown> {
   if (provenance?.heldoutPerplexity) summary.heldoutPerplexity = provenance.heldoutPerplexity;
   if (provenance?.tokens) summary.trainedTokens = provenance.tokens;
   if (config.metrics) summary.metrics = config.metrics;
+  const termsFile = join(resolve(dir), 'terms.tsv');
+  if (existsSync(termsFile)) summary.terms = `${TermLexicon.load(termsFile).size} multi-word names (terms.tsv)`;
   for (const key of ['weights.json']) {
     const p = join(resolve(dir), key);
     if (existsSync(p)) {

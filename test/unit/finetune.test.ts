@@ -97,6 +97,33 @@ test('bioner train: progress JSON, a saved model, --init-model continues it and 
   rmSync(dir, { recursive: true });
 });
 
+test('bioner train: --terms saves a terms.tsv with the model, --init-model passes its own on, --no-terms drops it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-train-terms-'));
+  writeFileSync(join(dir, 'train.conll'), conll());
+  writeFileSync(join(dir, 'terms.tsv'), '# mine\nacute renal failure\tDisease\n');
+  const common = ['--train', join(dir, 'train.conll'), '--representation', 'tiny', '--batch-tokens', '64', '--epochs', '1'];
+  const first = join(dir, 'first');
+  let r = bioner(['train', ...common, '--out', first, '--terms', join(dir, 'terms.tsv')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /terms: 1 multi-word names from .*terms\.tsv/);
+  assert.equal(readFileSync(join(first, 'terms.tsv'), 'utf8'), readFileSync(join(dir, 'terms.tsv'), 'utf8'));
+  const second = join(dir, 'second');
+  r = bioner(['train', '--init-model', first, ...common, '--out', second]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(second, 'terms.tsv'), 'utf8'), readFileSync(join(dir, 'terms.tsv'), 'utf8'), 'inherited');
+  const third = join(dir, 'third');
+  r = bioner(['train', '--init-model', first, ...common, '--out', third, '--no-terms']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(third, 'config.json')) && !existsSync(join(third, 'terms.tsv')));
+  // A malformed term list fails before any training, naming its line, and writes nothing.
+  writeFileSync(join(dir, 'bad.tsv'), 'acute renal failure\tDisease\nfailure\tDisease\n');
+  r = bioner(['train', ...common, '--out', join(dir, 'fourth'), '--terms', join(dir, 'bad.tsv')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.tsv:2: expected "term of two or more words<TAB>LABEL"/);
+  assert.ok(!existsSync(join(dir, 'fourth')));
+  rmSync(dir, { recursive: true });
+});
+
 test('without a dev set the learning rate follows a cosine from lr to minLr and the last epoch is kept', () => {
   const options = { lr: 0.01, minLr: 0.0001, epochs: 5 };
   const rates = [1, 2, 3, 4, 5].map((e) => cosineLearningRate(options, e));

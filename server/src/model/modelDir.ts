@@ -6,7 +6,7 @@
 //   weights.bin + weights.json  every tensor by name
 // Loading reads data only, never code, and refuses unknown versions, shape mismatches and bad files with a UserError
 // that names the file. Saving writes a complete directory beside the target and renames it into place.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
@@ -20,6 +20,8 @@ import { loadWeights, saveWeights } from './weightsIO';
 
 export const MODEL_FORMAT_VERSION = 1;
 export const TASK_WORDS_FILE = 'task-words.txt';
+/** Optional: multi-word names the tagger extends entities to (tagging/terms.ts). */
+export const TERMS_FILE = 'terms.tsv';
 
 export interface NeuralModelConfig {
   kind: 'neural';
@@ -42,7 +44,7 @@ export interface LoadedModel {
 export async function saveModelDir(
   dir: string,
   model: TaggerModel,
-  meta: { name: string; provenance?: Record<string, unknown>; metrics?: Record<string, unknown> },
+  meta: { name: string; provenance?: Record<string, unknown>; metrics?: Record<string, unknown>; terms?: string },
 ): Promise<void> {
   const target = resolve(dir);
   recoverInterruptedSaves(target);
@@ -66,6 +68,8 @@ export async function saveModelDir(
   try {
     saveVocabs(tmp, new WordVocab([UNK_WORD, BOS_WORD, EOS_WORD]), bilm.charVocab);
     if (model.words.length) writeFileAtomic(join(tmp, TASK_WORDS_FILE), model.words.join('\n') + '\n');
+    // The term list the tagger extends entities with (tagging/terms.ts), copied as it is.
+    if (meta.terms) copyFileSync(meta.terms, join(tmp, TERMS_FILE));
     await saveWeights(tmp, model.getWeights());
     writeFileAtomic(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     replaceDirectory(tmp, target);

@@ -4,7 +4,7 @@
 // multi-word names they end (terms.ts).
 import { initEngine } from '../engine/backend';
 import { bucketBatches } from '../model/batching';
-import { loadModelDir } from '../model/modelDir';
+import { loadModelDir, TERMS_FILE } from '../model/modelDir';
 import type { TaggerModel } from '../model/tagger';
 import { tokenize } from '../text/tokenizer';
 import { MODEL_TOKENIZATION } from '../model/tokenization';
@@ -67,7 +67,7 @@ export class NeuralTagger implements TextTagger {
 /** Loads a neural model directory as a TextTagger (initialising the tfjs backend first). */
 export async function loadNeuralTagger(dir: string): Promise<TextTagger> {
   await initEngine();
-  const termsFile = join(dir, 'terms.tsv');
+  const termsFile = join(dir, TERMS_FILE);
   const terms = existsSync(termsFile) ? TermLexicon.load(termsFile) : undefined;
   const { model, config } = loadModelDir(dir);
   return new NeuralTagger(config.name, model, terms);

@@ -11,7 +11,8 @@ import { BiLM } from '../../model/bilm';
 import { NAMED_CONFIGS, parseRepresentationConfig } from '../../model/config';
 import { applyLabelMap, parseLabelMap, TagSet } from '../../model/labels';
 import { loadBiLMDirectory } from '../../model/bilmDirectory';
-import { loadModelDir, saveModelDir } from '../../model/modelDir';
+import { loadModelDir, saveModelDir, TERMS_FILE } from '../../model/modelDir';
+import { TermLexicon } from '../../tagging/terms';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
 import { buildTaskWords, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
 import { CharVocab, VocabCounter } from '../../model/vocab';
@@ -26,6 +27,7 @@ interface TrainFlags {
   format?: DataFormat;
   bilm?: string;
   initModel?: string;
+  terms?: string | false;
   representation: string;
   out: string;
   name?: string;
@@ -58,6 +60,8 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'read every file in this format (default: by extension)').choices([...DATA_FORMATS]))
     .option('--bilm <dir>', 'pre-trained BiLM folder (from `bioner pretrain`)')
     .option('--init-model <dir>', 'continue fine-tuning this tagger model (its labels, vocabularies and weights)')
+    .option('--terms <file>', 'multi-word names (term<TAB>LABEL) the model extends entities to, saved with it as terms.tsv (default: the --init-model\'s)')
+    .option('--no-terms', 'save no terms.tsv, even if the --init-model has one')
     .option(
       '--representation <config>',
       `without --bilm/--init-model: representation config of a randomly initialised BiLM (${Object.keys(NAMED_CONFIGS).join(', ')} or a JSON file)`,
@@ -114,6 +118,8 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const train = flags.train.flatMap(readData);
   const dev = flags.dev ? readData(flags.dev) : [];
 
+  const terms = termsFile(flags);
+  if (terms) log(`terms: ${terms.size} multi-word names from ${terms.file}, saved with the model`);
   const built = buildModel(flags, train, fileConfig.tagger);
   const { provenance } = built;
   let model = built.model;
@@ -148,6 +154,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       savedAt: new Date().toISOString(),
     },
     metrics,
+    terms: terms?.file,
   });
   const renderer = makeRenderer(flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines', log);
   let done: Extract<TrainEvent, { event: 'done' }> | undefined;
@@ -186,6 +193,17 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     process.off('SIGINT', onSigint);
     model.dispose();
   }
+}
+
+/**
+ * The terms.tsv to save with the model: --terms, else the --init-model's (a model fine-tuned from the shipped one keeps
+ * its WordNet names), none with --no-terms. Read once here, so a malformed file fails before training, naming its line.
+ */
+function termsFile(flags: TrainFlags): { file: string; size: number } | undefined {
+  if (flags.terms === false) return undefined;
+  const file = typeof flags.terms === 'string' ? resolve(flags.terms) : flags.initModel ? join(resolve(flags.initModel), TERMS_FILE) : undefined;
+  if (!file || (typeof flags.terms !== 'string' && !existsSync(file))) return undefined;
+  return { file, size: TermLexicon.load(file).size };
 }
 
 /** The model to train: continued from --init-model, on a pre-trained --bilm, or on a random BiLM. */

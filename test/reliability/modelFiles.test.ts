@@ -1,6 +1,6 @@
 // Model files are data: loading a model directory never runs code from it, and a damaged or hostile one (truncated
 // weights, unknown format version, shapes that do not match the config, a manifest pointing outside the folder,
-// prototype-pollution keys) is refused with a clear error naming the file, through the CLI and the language server.
+// a malformed terms.tsv, prototype-pollution keys) is refused with a clear error naming the file, through the CLI and the language server.
 // The library-level refusals are in test/unit/modelDir.test.ts; this file checks what the user sees.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,7 @@ const DAMAGES: Array<[string, (dir: string) => void, RegExp]> = [
   ['manifest pointing up and out', (dir) => editJson(join(dir, 'weights.json'), (m) => (m.file = '../outside.bin')), /weights\.json: data file "\.\.\/outside\.bin" is outside the model directory/],
   ['manifest with an absolute path', (dir) => editJson(join(dir, 'weights.json'), (m) => (m.file = '/etc/hostname')), /weights\.json: data file "\/etc\/hostname" is outside the model directory/],
   ['JavaScript instead of a manifest', (dir) => writeFileSync(join(dir, 'weights.json'), 'module.exports = { format: "bioner-weights" };\n'), /weights\.json: not valid JSON/],
+  ['a one-word line in terms.tsv', (dir) => writeFileSync(join(dir, 'terms.tsv'), 'cystic fibrosis\tDISEASE\nfibrosis\tDISEASE\n'), /terms\.tsv:2: expected "term of two or more words<TAB>LABEL"/],
 ];
 
 describe('damaged model directories', () => {
@@ -47,13 +48,18 @@ describe('damaged model directories', () => {
         assertUserFailure(runCli(['train', '--init-model', dir, '--train', conll, '--epochs', '1', '--out', join(scratch, `out-${name}`)]), pattern);
         assert.ok(!existsSync(join(scratch, `out-${name}`)), 'no model written from a broken one');
       }
+      if (name === 'a one-word line in terms.tsv') {
+        // Fine-tuning would pass the list on to the new model: it is refused before training.
+        assertUserFailure(runCli(['train', '--init-model', dir, '--train', conll, '--epochs', '1', '--out', join(scratch, 'out-terms')]), pattern);
+        assert.ok(!existsSync(join(scratch, 'out-terms')));
+      }
     }
   });
 
   it('the language server reports each with the file, keeps running, and serves once a good model is set', async () => {
     const client = await LspTestClient.start({ model: lexiconModel });
     try {
-      for (const [name, , pattern] of DAMAGES.slice(0, 3)) {
+      for (const [name, , pattern] of [...DAMAGES.slice(0, 3), DAMAGES[DAMAGES.length - 1]]) {
         const before = client.messages.length;
         client.settings = { model: damaged.get(name)! };
         const result: { error?: string } = await client.connection.sendRequest('bioner/reloadModel');

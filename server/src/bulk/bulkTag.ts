@@ -6,9 +6,9 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
-import { resolveDocument } from '../tagging/documentPass';
+import { documentEntities } from '../tagging/documentPass';
 import { tokenize } from '../text/tokenizer';
-import type { EntityPrediction, Sentence } from '../types';
+import type { Sentence } from '../types';
 import { countLines, readDocuments, type BulkDocument } from './documents';
 import { discoverInputs, type InputFile } from './inputs';
 import { isComplete, OUR_OUTPUTS_GLOB, planOutputs, type OutputPlan } from './outputs';
@@ -242,10 +242,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
  */
 async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkDocument, sentences: Sentence[]): Promise<TaggedDocument> {
   const perSentence = await batcher.tag(sentences.map((s) => doc.text.slice(s.start, s.end)));
-  const entities: EntityPrediction[] = perSentence.flatMap((found, i) =>
-    found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
-  );
-  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities: resolveDocument(doc.text, entities) };
+  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities: documentEntities(doc.text, sentences, perSentence) };
 }
 
 /** A line naming the file before its documents, when several files share one output (stdout). */

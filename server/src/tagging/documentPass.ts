@@ -21,3 +21,18 @@ export function resolveDocument(
     return r < tagged.length && tagged[r].start <= e.start && e.end <= tagged[r].end;
   });
 }
+
+/**
+ * A document's entities from its sentences' (offsets relative to each sentence, as TextTagger.tagSentences gives
+ * them): shifted into document offsets, then the document pass. Sorted by start.
+ */
+export function documentEntities(
+  text: string,
+  sentences: ReadonlyArray<{ start: number }>,
+  perSentence: readonly (readonly EntityPrediction[])[],
+): EntityPrediction[] {
+  const entities = perSentence.flatMap((found, i) =>
+    found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
+  );
+  return resolveDocument(text, entities);
+}

@@ -1,6 +1,6 @@
 import type { EntityPrediction } from '../types';
 import { tokenize } from '../text/tokenizer';
-import { resolveDocument } from './documentPass';
+import { documentEntities } from './documentPass';
 import type { TextTagger } from './tagger';
 
 /**
@@ -10,8 +10,5 @@ import type { TextTagger } from './tagger';
 export async function tagText(tagger: TextTagger, text: string): Promise<EntityPrediction[]> {
   const sentences = tokenize(text);
   const perSentence = await tagger.tagSentences(sentences.map((s) => text.slice(s.start, s.end)));
-  const entities = perSentence.flatMap((found, i) =>
-    found.map((e) => ({ ...e, start: e.start + sentences[i].start, end: e.end + sentences[i].start })),
-  );
-  return resolveDocument(text, entities);
+  return documentEntities(text, sentences, perSentence);
 }

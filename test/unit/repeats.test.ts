@@ -54,9 +54,9 @@ test('the longest repeat wins, and the most confident source gives label and con
 
 test('the document pass: abbreviations first, then repeats; empty input stays empty', () => {
   const text = 'Torsade de pointes (TdP) occurred. Later torsade de pointes and TdP recurred.';
-  const out = resolveDocument(text, [at(text, 'Torsade de pointes', 'DISEASE', 0.9)]);
+  const out = resolveDocument(text, [at(text, 'Torsade de pointes', 'DISEASE', 0.9)], [{ start: 0, end: text.length }]);
   assert.deepEqual(shown(out), ['0:Torsade de pointes=DISEASE', '20:TdP=DISEASE', '41:torsade de pointes=DISEASE@0', '64:TdP=DISEASE']);
-  assert.deepEqual(resolveDocument('', []), []);
+  assert.deepEqual(resolveDocument('', [], []), []);
   // Only inside the tagged ranges (here: not the code block of a Markdown file).
   const markdown = 'Give naloxone now.\n```\nnaloxone = 1\n```\nThen naloxone again.';
   const tagged = [{ start: 0, end: 18 }, { start: 40, end: 60 }];

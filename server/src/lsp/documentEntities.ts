@@ -202,7 +202,7 @@ export class DocumentEntities {
     if (!previous || !region) {
       const sentences = this.segmenter.sentences(text, languageId);
       const sentenceEntities = await this.tag(text, sentences, signal, document.uri);
-      return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences), partial: false };
+      return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences, languageId), partial: false };
     }
     // Only the paragraphs around the edit are segmented and looked up again; the rest is kept (shifted after it).
     const shift = region.nextEnd - region.previousEnd;
@@ -227,7 +227,7 @@ export class DocumentEntities {
       ...previous.sentenceEntities.filter((e) => e.start >= region.previousEnd).map(movedEntity),
     ];
     // Document-wide, so redone on every version (its cost: `npm run bench`, "document pass").
-    return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences), partial: false };
+    return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences, languageId), partial: false };
   }
 
   /** Entities (document offsets) of the given sentences; only sentences missing from the cache go to the model. */

@@ -1,0 +1,21 @@
+import type { EntityPrediction } from '../../types';
+
+/** What a document pass sees of a document besides its entities. All offsets are document offsets. */
+export interface PassDocument {
+  readonly text: string;
+  /** The sentences that were tagged, sorted by start (the one segmenter's output). Passes add nothing outside them. */
+  readonly sentences: ReadonlyArray<{ start: number; end: number }>;
+  /** The editor's language id when known ('clinical-note' for .note files, 'markdown', 'plaintext', ...). */
+  readonly languageId?: string;
+}
+
+/**
+ * One step after the model over a whole document's entities (abbreviations, repeats, ...). Adding a pass is one file
+ * in this folder and one line in DOCUMENT_PASSES (index.ts).
+ */
+export interface DocumentPass {
+  /** Short name, shown in `bioner info` and in errors. */
+  readonly name: string;
+  /** Takes the entities sorted by start and returns the new list sorted by start; never mutates its input. */
+  run(document: PassDocument, entities: readonly EntityPrediction[]): EntityPrediction[];
+}

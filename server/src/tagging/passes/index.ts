@@ -1,0 +1,28 @@
+import type { EntityPrediction } from '../../types';
+import { abbreviationPass } from './abbreviations';
+import type { DocumentPass, PassDocument } from './documentPass';
+import { repeatPass } from './repeats';
+
+export type { DocumentPass, PassDocument } from './documentPass';
+
+/** The document passes, in the order they run. */
+export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, repeatPass];
+
+/**
+ * Runs the passes over a document's entities (document offsets, any order) and keeps only entities inside the tagged
+ * sentences (e.g. a Markdown file's text outside code blocks). Returns them sorted by start.
+ */
+export function runDocumentPasses(
+  document: PassDocument,
+  entities: readonly EntityPrediction[],
+  passes: readonly DocumentPass[] = DOCUMENT_PASSES,
+): EntityPrediction[] {
+  let current = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
+  for (const pass of passes) current = pass.run(document, current);
+  const tagged = document.sentences;
+  let r = 0;
+  return current.filter((e) => {
+    while (r < tagged.length && tagged[r].end <= e.start) r++;
+    return r < tagged.length && tagged[r].start <= e.start && e.end <= tagged[r].end;
+  });
+}

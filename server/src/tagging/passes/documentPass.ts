@@ -1,3 +1,4 @@
+import type { Section } from '../../text/sections';
 import type { EntityPrediction } from '../../types';
 
 /** What a document pass sees of a document besides its entities. All offsets are document offsets. */
@@ -7,6 +8,11 @@ export interface PassDocument {
   readonly sentences: ReadonlyArray<{ start: number; end: number }>;
   /** The editor's language id when known ('clinical-note' for .note files, 'markdown', 'plaintext', ...). */
   readonly languageId?: string;
+  /**
+   * The note's sections (../../text/sections.ts), sorted by start; `sectionAt(sections, offset)` gives a mention's.
+   * runDocumentPasses fills it (computed on first read) when the caller does not.
+   */
+  readonly sections?: readonly Section[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { findSections, type Section } from '../../text/sections';
 import type { EntityPrediction } from '../../types';
 import { abbreviationPass } from './abbreviations';
 import type { DocumentPass, PassDocument } from './documentPass';
@@ -18,11 +19,26 @@ export function runDocumentPasses(
   passes: readonly DocumentPass[] = DOCUMENT_PASSES,
 ): EntityPrediction[] {
   let current = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
-  for (const pass of passes) current = pass.run(document, current);
+  const withSections = withLazySections(document);
+  for (const pass of passes) current = pass.run(withSections, current);
   const tagged = document.sentences;
   let r = 0;
   return current.filter((e) => {
     while (r < tagged.length && tagged[r].end <= e.start) r++;
     return r < tagged.length && tagged[r].start <= e.start && e.end <= tagged[r].end;
   });
+}
+
+/** The document with `sections` found on first read (most passes never read them). */
+function withLazySections(document: PassDocument): PassDocument {
+  if (document.sections) return document;
+  let sections: readonly Section[] | undefined;
+  return {
+    text: document.text,
+    sentences: document.sentences,
+    languageId: document.languageId,
+    get sections() {
+      return (sections ??= findSections(document.text));
+    },
+  };
 }

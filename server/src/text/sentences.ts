@@ -1,7 +1,9 @@
 // Sentence splitting over word tokens. A sentence ends after a terminal mark (". ! ? …" and friends, plus any
 // closing quotes/brackets glued to it) that is followed by whitespace and by something that can start a sentence,
 // unless the period belongs to an abbreviation token or a single-letter initial ("E. coli", "J. Smith").
-// Blank lines always end a sentence. Linear in the number of tokens.
+// Blank lines always end a sentence, and so does the note's structure when the caller passes it (noteStructure.ts:
+// headings, list items); no sentence ends inside an unbreakable range (a de-identification placeholder). Linear in the
+// number of tokens.
 import type { Sentence, Token } from '../types';
 import { abbreviationMayEndSentence, isAbbreviation } from './abbreviations';
 
@@ -36,13 +38,18 @@ export interface WordHints {
   paragraphStarts?: readonly number[];
   /** Final "." tokens of abbreviations written as separate tokens, mapped to whether they may end a sentence. */
   abbreviationPeriods?: ReadonlyMap<number, boolean>;
+  /** Token indices that start a sentence whatever precedes them (section headings, list items). */
+  sentenceStarts?: readonly number[];
+  /** Character ranges, in order, that no sentence boundary may fall inside (de-identification placeholders). */
+  unbreakable?: ReadonlyArray<{ start: number; end: number }>;
 }
 
 /** Groups tokens into sentences. Sentence offsets run from the first token's start to the last token's end. */
 export function splitSentences(tokens: Token[], hints: WordHints = {}, options: SentenceOptions = {}): Sentence[] {
   const abbreviationPeriods = hints.abbreviationPeriods ?? new Map<number, boolean>();
   const maxTokens = Math.max(1, options.maxTokensPerSentence ?? DEFAULT_MAX_TOKENS_PER_SENTENCE);
-  const hardBreaks = new Set(hints.paragraphStarts ?? []);
+  const hardBreaks = new Set([...(hints.paragraphStarts ?? []), ...(hints.sentenceStarts ?? [])]);
+  const glued = gluedTokens(tokens, hints.unbreakable ?? []);
   const sentences: Sentence[] = [];
   let first = 0;
   const close = (last: number): void => {
@@ -52,8 +59,8 @@ export function splitSentences(tokens: Token[], hints: WordHints = {}, options: 
   };
 
   for (let k = 0; k < tokens.length; k++) {
-    if (k > first && hardBreaks.has(k)) close(k - 1);
-    if (k - first + 1 >= maxTokens) {
+    if (k > first && hardBreaks.has(k) && !glued.has(k - 1)) close(k - 1);
+    if (k - first + 1 >= maxTokens && !glued.has(k)) {
       close(k);
       continue;
     }
@@ -61,7 +68,7 @@ export function splitSentences(tokens: Token[], hints: WordHints = {}, options: 
       let last = k;
       // Closing quotes/brackets written right after the terminal belong to this sentence: `He left.")`.
       while (last + 1 < tokens.length && tokens[last + 1].start === tokens[last].end && CLOSERS.has(tokens[last + 1].text)) last++;
-      if (startsNewSentence(k, last)) {
+      if (!glued.has(last) && startsNewSentence(k, last)) {
         close(last);
         k = last;
       }
@@ -113,4 +120,16 @@ export function splitSentences(tokens: Token[], hints: WordHints = {}, options: 
     }
     return true;
   }
+}
+
+/** Indices k of tokens glued to token k + 1 because both lie in the same unbreakable range. */
+function gluedTokens(tokens: readonly Token[], unbreakable: ReadonlyArray<{ start: number; end: number }>): Set<number> {
+  const glued = new Set<number>();
+  let r = 0;
+  for (let k = 0; k + 1 < tokens.length && r < unbreakable.length; k++) {
+    while (r < unbreakable.length && unbreakable[r].end <= tokens[k].start) r++;
+    const range = unbreakable[r];
+    if (range && range.start <= tokens[k].start && tokens[k + 1].end <= range.end) glued.add(k);
+  }
+  return glued;
 }

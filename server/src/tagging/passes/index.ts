@@ -2,12 +2,13 @@ import { findSections, type Section } from '../../text/sections';
 import type { EntityPrediction } from '../../types';
 import { abbreviationPass } from './abbreviations';
 import type { DocumentPass, PassDocument } from './documentPass';
+import { placeholderPass } from './placeholders';
 import { repeatPass } from './repeats';
 
 export type { DocumentPass, PassDocument } from './documentPass';
 
 /** The document passes, in the order they run. */
-export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, repeatPass];
+export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, repeatPass, placeholderPass];
 
 /**
  * Runs the passes over a document's entities (document offsets, any order) and keeps only entities inside the tagged

@@ -156,7 +156,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
       }
       let read;
       try {
-        read = await readDocuments(file, options.maxFileSize, { stdin: io.stdin, keepBom: format === 'brat' });
+        read = await readDocuments(file, options.maxFileSize, { stdin: io.stdin });
       } catch (error) {
         const reason = error instanceof UserError ? error.message : `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
         if (single) throw error instanceof UserError ? error : new UserError(`${file.path}: ${reason}`);

@@ -19,16 +19,16 @@ export interface BulkDocument {
 export type ReadResult = { documents: BulkDocument[]; bytes: number } | { skipped: string };
 
 /**
- * Reads a file (or stdin, path "-") and splits it into documents; `skipped` says why a file is not tagged.
- * `keepBom`: keep a leading byte-order mark in the text (brat counts it in its offsets).
+ * Reads a file (or stdin, path "-") and splits it into documents; `skipped` says why a file is not tagged. A leading
+ * byte-order mark is not text (formats/inputText.ts: BOM): every format's offsets count from after it.
  */
-export async function readDocuments(file: InputFile, maxBytes: number, options: { stdin?: Readable; keepBom?: boolean } = {}): Promise<ReadResult> {
+export async function readDocuments(file: InputFile, maxBytes: number, options: { stdin?: Readable } = {}): Promise<ReadResult> {
   const label = file.path === '-' ? '<stdin>' : file.path;
   const bytes = file.path === '-' ? await readStream(options.stdin ?? process.stdin, maxBytes) : await readFileBounded(file.path, maxBytes);
   if (bytes === undefined) return { skipped: `larger than --max-file-size (${maxBytes} bytes)` };
   let text: string;
   try {
-    text = decodeText(bytes, label, { keepBom: options.keepBom });
+    text = decodeText(bytes, label);
   } catch (error) {
     if (error instanceof UserError) return { skipped: `binary or not UTF-8 (${error.message})` };
     throw error;
@@ -36,10 +36,10 @@ export async function readDocuments(file: InputFile, maxBytes: number, options: 
   // stdin has no extension: it is JSONL when its first non-blank character opens an object.
   const kind: InputKind = file.path === '-' && /^\s*\{/.test(text) ? 'jsonl' : file.kind;
   if (kind === 'jsonl') {
-    const documents = parseJsonlDocuments(text.replace(/^\uFEFF/, ''), label);
+    const documents = parseJsonlDocuments(text, label);
     return documents.length ? { documents, bytes: bytes.length } : { skipped: 'has no documents (every line is blank): nothing to tag' };
   }
-  if (!text.replace(/^\uFEFF/, '').trim()) return { skipped: `${text.length ? 'has only whitespace' : 'is empty'}: nothing to tag` };
+  if (!text.trim()) return { skipped: `${text.length ? 'has only whitespace' : 'is empty'}: nothing to tag` };
   return { documents: [{ text }], bytes: bytes.length };
 }
 

@@ -1,11 +1,11 @@
 // Where rendered documents go: stdout (in input order), or one output file per input written atomically: the
 // documents stream into a hidden temp file beside the target, which is renamed over the target only when the last
 // document is in. A run that stops early discards its temp files, so no half-written output ever exists.
-import { createWriteStream, mkdirSync, readdirSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, unlinkSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
-import { processIsRunning } from '../formats/atomicWrite';
+import { processIsRunning, replaceWithTempSync, writeTargetOf } from '../formats/atomicWrite';
 
 export interface DocumentSink {
   write(chunk: string): Promise<void>;
@@ -110,19 +110,22 @@ export class StreamSink implements DocumentSink {
   async discard(): Promise<void> {}
 }
 
+/** One output file, through a symbolic link to its target (formats/atomicWrite.ts). */
 export class AtomicFileSink implements DocumentSink {
   private readonly temp: string;
   private readonly stream: WriteStream;
+  private readonly written: string;
   private settled = false;
 
   constructor(private readonly target: string) {
     try {
-      mkdirSync(dirname(target), { recursive: true });
+      this.written = writeTargetOf(target);
+      mkdirSync(dirname(this.written), { recursive: true });
     } catch (error) {
       throw this.cannotWrite(error);
     }
-    removeStaleTempFiles(dirname(target));
-    this.temp = tempPathFor(target);
+    removeStaleTempFiles(dirname(this.written));
+    this.temp = tempPathFor(this.written);
     liveTempFiles.add(this.temp);
     this.stream = createWriteStream(this.temp, { flags: 'wx' });
   }
@@ -143,7 +146,7 @@ export class AtomicFileSink implements DocumentSink {
         this.stream.once('error', reject);
         this.stream.end(resolve);
       });
-      renameSync(this.temp, this.target);
+      replaceWithTempSync(this.temp, this.written);
     } catch (error) {
       throw this.cannotWrite(error);
     }

@@ -9,7 +9,7 @@ import { inputError, UserError } from '../errors';
 import type { AnnotatedDocument, Span } from '../types';
 import { writeFileAtomicSync } from './atomicWrite';
 import { checkNoOverlaps, sortSpans } from './entities';
-import { readTextFile } from './inputText';
+import { BOM, readTextFile } from './inputText';
 import type { FormatWarning } from './warnings';
 
 /** A text-bound annotation from a .ann file. */
@@ -25,7 +25,8 @@ export interface ParsedAnn {
   warnings: FormatWarning[];
 }
 
-const T_LINE = /^(T\d+)\t([^\s]+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$/;
+// The mention may hold U+2028/U+2029 (an older writer let them through): `[^]` rather than `.`, which stops there.
+const T_LINE = /^(T\d+)\t([^\s]+) (\d+ \d+(?:;\d+ \d+)*)\t([^]*)$/;
 const KNOWN_PREFIX = /^[TRAEMN#*]/;
 
 /** Maps between code-point offsets (brat) and UTF-16 offsets (JavaScript); identity when there are no astral chars. */
@@ -75,7 +76,19 @@ export class CodePointOffsets {
   }
 }
 
-const sameText = (a: string, b: string): boolean => a === b || a.replace(/\s/g, ' ') === b.replace(/\s/g, ' ');
+/**
+ * Characters that end a line for some reader of .ann files (JavaScript's `.` and `^`, Python's `splitlines`, brat's
+ * own line reading): in a mention each is written as a space, so every reader sees one T line per entity.
+ */
+const LINE_BREAKS = /[\n\r\t\v\f\x1c-\x1e\x85\u2028\u2029]/g;
+
+/** The mention column of a T line: the covered text with line breaks and tabs as spaces. */
+export function mentionText(text: string): string {
+  return text.replace(LINE_BREAKS, ' ');
+}
+
+const sameText = (a: string, b: string): boolean =>
+  a === b || mentionText(a).replace(/\s/g, ' ') === mentionText(b).replace(/\s/g, ' ');
 
 /**
  * Parses .ann content against its text. Malformed T lines, offsets past the end, mention text that does not match
@@ -121,7 +134,7 @@ export function parseAnn(content: string, text: string, file: string, options: {
 export function formatAnn(text: string, entities: readonly Span[]): string {
   const offsets = new CodePointOffsets(text);
   return sortSpans([...entities])
-    .map((e, i) => `T${i + 1}\t${e.label} ${offsets.toCodePoint(e.start)} ${offsets.toCodePoint(e.end)}\t${text.slice(e.start, e.end).replace(/[\r\n\t]/g, ' ')}\n`)
+    .map((e, i) => `T${i + 1}\t${e.label} ${offsets.toCodePoint(e.start)} ${offsets.toCodePoint(e.end)}\t${mentionText(text.slice(e.start, e.end))}\n`)
     .join('');
 }
 
@@ -132,6 +145,8 @@ export interface AnnEdit {
   removeIds?: readonly string[];
   /** Or remove every entity this returns true for. */
   remove?: (entity: BratEntity) => boolean;
+  /** T ids to give a new label in place (same id, offsets and mention, so notes and relations keep pointing at it). */
+  relabel?: ReadonlyMap<string, string>;
 }
 
 export interface AnnEditResult {
@@ -142,10 +157,16 @@ export interface AnnEditResult {
   removedIds: string[];
 }
 
+/** A label as a T line can hold it: non-empty, no whitespace. */
+function checkLabel(label: unknown, file: string): string {
+  if (typeof label !== 'string' || label === '' || /\s/.test(label)) throw new UserError(`${file}: cannot use the label "${String(label)}"`);
+  return label;
+}
+
 /**
- * Adds and removes T lines of existing .ann content. Every other line (notes, attributes, relations, events,
- * normalisations, other T lines, blank lines) is kept byte for byte, including CRLF line endings. Lines that refer to
- * a removed entity are kept too (the user's notes are never deleted); brat shows them as dangling.
+ * Adds, relabels and removes T lines of existing .ann content. Every other line (notes, attributes, relations,
+ * events, normalisations, other T lines, blank lines) is kept byte for byte, including CRLF line endings. Lines that
+ * refer to a removed entity are kept too (the user's notes are never deleted); brat shows them as dangling.
  */
 export function editAnn(content: string, text: string, edit: AnnEdit, file: string): AnnEditResult {
   const { entities } = parseAnn(content, text, file, { allowOverlaps: true });
@@ -155,38 +176,51 @@ export function editAnn(content: string, text: string, edit: AnnEdit, file: stri
   const newline = content.includes('\r\n') ? '\r\n' : '\n';
   // Keep each line with its own terminator so untouched lines stay identical.
   const pieces = content.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  for (const [id, label] of edit.relabel ?? []) {
+    const entity = entities.find((e) => e.id === id);
+    if (!entity) throw new UserError(`${file}: no annotation ${id}`);
+    pieces[entity.line - 1] = pieces[entity.line - 1].replace(/^(T\d+\t)\S+/, (_, head: string) => head + checkLabel(label, file));
+  }
   const kept = pieces.filter((_, i) => !removedLines.has(i + 1));
   let result = kept.join('');
   if (result !== '' && !result.endsWith('\n')) result += newline;
 
-  // New ids continue after the largest T number used anywhere in the file (removed ones are not reused).
-  let next = 1 + [...content.matchAll(/^T(\d+)\t/gm)].reduce((max, m) => Math.max(max, Number(m[1])), 0);
+  // New ids continue after the largest T number used anywhere in the file (removed ones are not reused). BigInt:
+  // ids are any digit string, and past 2^53 a Number repeats an id or prints as "1e+21".
+  let next = 1n;
+  for (const piece of pieces) {
+    const m = /^T(\d+)\t/.exec(piece);
+    if (m && BigInt(m[1]) >= next) next = BigInt(m[1]) + 1n;
+  }
   const offsets = new CodePointOffsets(text);
   const addedIds: string[] = [];
   for (const span of edit.add ?? []) {
-    if (span.start < 0 || span.end <= span.start || span.end > text.length) {
-      throw new UserError(`${file}: cannot add ${span.label} ${span.start}-${span.end}: outside the text (${text.length} characters)`);
+    const label = checkLabel(span.label, file);
+    if (!Number.isSafeInteger(span.start) || !Number.isSafeInteger(span.end) || span.start < 0 || span.end <= span.start || span.end > text.length) {
+      throw new UserError(`${file}: cannot add ${label} ${span.start}-${span.end}: not a span of the text (${text.length} characters)`);
     }
-    if (/\s/.test(span.label) || span.label === '') throw new UserError(`${file}: cannot add an entity with label "${span.label}"`);
     if (!offsets.isBoundary(span.start) || !offsets.isBoundary(span.end)) {
-      throw new UserError(`${file}: cannot add ${span.label} ${span.start}-${span.end}: it cuts a character (surrogate pair) in two`);
+      throw new UserError(`${file}: cannot add ${label} ${span.start}-${span.end}: it cuts a character (surrogate pair) in two`);
     }
     const id = `T${next++}`;
-    const mention = text.slice(span.start, span.end).replace(/[\r\n\t]/g, ' ');
-    result += `${id}\t${span.label} ${offsets.toCodePoint(span.start)} ${offsets.toCodePoint(span.end)}\t${mention}${newline}`;
+    const mention = mentionText(text.slice(span.start, span.end));
+    result += `${id}\t${label} ${offsets.toCodePoint(span.start)} ${offsets.toCodePoint(span.end)}\t${mention}${newline}`;
     addedIds.push(id);
   }
   return { content: result, addedIds, removedIds: [...removeIds].filter((id) => entities.some((e) => e.id === id)) };
 }
 
 /**
- * Edits a sidecar .ann file in place (created if missing) and writes it atomically. `text` is the document text
- * the offsets refer to (the .txt, or the editor buffer).
+ * Edits a sidecar .ann file in place (created if missing) and writes it atomically, through a symbolic link to its
+ * target (atomicWrite.ts). A byte-order mark the file starts with is kept. `text` is the document text the offsets
+ * refer to (the .txt, or the editor buffer).
  */
 export function updateAnnFile(annPath: string, text: string, edit: AnnEdit): AnnEditResult {
-  const content = existsSync(annPath) ? readTextFile(annPath) : '';
+  const raw = existsSync(annPath) ? readTextFile(annPath, { keepBom: true }) : '';
+  const bom = raw.startsWith(BOM) ? BOM : '';
+  const content = raw.slice(bom.length);
   const result = editAnn(content, text, edit, annPath);
-  if (result.content !== content) writeFileAtomicSync(annPath, result.content);
+  if (result.content !== content) writeFileAtomicSync(annPath, bom + result.content);
   return result;
 }
 
@@ -196,12 +230,30 @@ export interface BratReadResult {
 }
 
 function readPair(txtPath: string, annPath: string, id: string, warnings: FormatWarning[]): AnnotatedDocument {
-  const text = readTextFile(txtPath, { keepBom: true });
+  const raw = readTextFile(txtPath, { keepBom: true });
+  const text = raw.startsWith(BOM) ? raw.slice(BOM.length) : raw;
   if (!existsSync(annPath)) {
     warnings.push({ file: annPath, message: 'no .ann file: the document has no entities' });
     return { id, text, entities: [] };
   }
-  const parsed = parseAnn(readTextFile(annPath), text, annPath);
+  const content = readTextFile(annPath);
+  let parsed: ParsedAnn;
+  try {
+    parsed = parseAnn(content, text, annPath);
+  } catch (error) {
+    // brat itself (and bioner before the BOM rule) counted the .txt's byte-order mark: read such a file one earlier.
+    if (text === raw || !(error instanceof UserError)) throw error;
+    const counted = (() => {
+      try {
+        return parseAnn(content, raw, annPath);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!counted || counted.entities.some((e) => e.start === 0)) throw error;
+    warnings.push({ file: annPath, message: "its offsets count the .txt's byte-order mark (as brat does): read as one less" });
+    parsed = { warnings: counted.warnings, entities: counted.entities.map((e) => ({ ...e, start: e.start - 1, end: e.end - 1 })) };
+  }
   warnings.push(...parsed.warnings);
   return { id, text, entities: parsed.entities.map(({ start, end, label }) => ({ start, end, label })) };
 }
@@ -249,13 +301,17 @@ export function writeBrat(target: string, documents: readonly AnnotatedDocument[
   for (const document of documents) {
     const stem = single ? target.slice(0, -4) : join(target, safeRelativeName(document.id));
     mkdirSync(dirname(stem), { recursive: true });
+    // A leading U+FEFF is read back as a byte-order mark and dropped (inputText.ts: BOM): it is written without it.
+    const skip = document.text.startsWith(BOM) ? BOM.length : 0;
+    const text = document.text.slice(skip);
     let ann: string;
     try {
-      ann = formatAnn(document.text, document.entities);
+      if (document.entities.some((e) => e.start < skip)) throw new UserError('an entity covers the leading U+FEFF, which every reader drops as a byte-order mark');
+      ann = formatAnn(text, skip ? document.entities.map((e) => ({ ...e, start: e.start - skip, end: e.end - skip })) : document.entities);
     } catch (error) {
       throw error instanceof UserError ? new UserError(`document "${document.id}": ${error.message}`) : error;
     }
-    writeFileAtomicSync(stem + '.txt', document.text);
+    writeFileAtomicSync(stem + '.txt', text);
     writeFileAtomicSync(stem + '.ann', ann);
     written.push(stem + '.txt', stem + '.ann');
   }

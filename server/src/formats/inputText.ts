@@ -12,8 +12,15 @@ function lineAt(bytes: Uint8Array, offset: number): number {
 }
 
 /**
- * Decodes `bytes` as UTF-8. A leading byte-order mark is dropped unless `keepBom` (BRAT offsets count it, since
- * brat reads the .txt as a Python string).
+ * A leading U+FEFF is a byte-order mark, never text. That is the one rule for every reader and writer of BioNER: the
+ * CLI, JSONL and BRAT offsets and the language server (VS Code drops it too) all count from the character after it,
+ * and a text copy is written without it.
+ */
+export const BOM = '\uFEFF';
+
+/**
+ * Decodes `bytes` as UTF-8, dropping a leading byte-order mark (BOM above). `keepBom` only for a file that is edited
+ * and written back (a .ann), so that the mark it had stays.
  */
 export function decodeText(bytes: Uint8Array, file: string, options: { keepBom?: boolean } = {}): string {
   const nul = bytes.indexOf(0);
@@ -38,7 +45,7 @@ export function decodeText(bytes: Uint8Array, file: string, options: { keepBom?:
     }
     throw inputError(file, undefined, 'is not valid UTF-8 text');
   }
-  if (!options.keepBom && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!options.keepBom && text.startsWith(BOM)) text = text.slice(BOM.length);
   return text;
 }
 

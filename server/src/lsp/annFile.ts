@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { writeFileAtomicSync } from '../formats/atomicWrite';
 import { parseAnn, updateAnnFile, type BratEntity } from '../formats/brat';
-import { readTextFile } from '../formats/inputText';
+import { BOM, readTextFile } from '../formats/inputText';
 import type { Span } from '../types';
 
 export type AnnEntity = BratEntity;
@@ -16,15 +16,27 @@ export function annPathFor(documentPath: string): string {
 }
 
 /**
- * The text-bound annotations of `content` that fit `text`. A line that does not (malformed, or its text no longer
- * matches after unsaved edits) is left out instead of failing the whole file: the editor shows what still holds.
+ * The .ann offsets of a document count from after a leading byte-order mark (formats/inputText.ts: BOM). VS Code
+ * drops the mark; another client may send it: then the document's offsets are one more than the file's.
+ */
+function withoutBom(text: string): { body: string; skip: number } {
+  return text.startsWith(BOM) ? { body: text.slice(BOM.length), skip: BOM.length } : { body: text, skip: 0 };
+}
+
+/**
+ * The text-bound annotations of `content` that fit `text` (document offsets). A line that does not (malformed, or its
+ * text no longer matches after unsaved edits) is left out instead of failing the whole file: the editor shows what
+ * still holds.
  */
 export function tolerantAnnotations(content: string, text: string, file: string): AnnEntity[] {
+  const { body, skip } = withoutBom(text);
   const result: AnnEntity[] = [];
   content.split(/\r?\n/).forEach((line, index) => {
     if (!line.startsWith('T')) return;
     try {
-      for (const entity of parseAnn(line, text, file, { allowOverlaps: true }).entities) result.push({ ...entity, line: index + 1 });
+      for (const entity of parseAnn(line, body, file, { allowOverlaps: true }).entities) {
+        result.push({ ...entity, start: entity.start + skip, end: entity.end + skip, line: index + 1 });
+      }
     } catch {
       // stale or malformed line: not shown
     }
@@ -34,23 +46,18 @@ export function tolerantAnnotations(content: string, text: string, file: string)
 
 /** Adds a T line (next free id) and writes the file atomically, creating it if needed. Returns the new id. */
 export function addAnnotation(annPath: string, text: string, span: Span): string {
-  return updateAnnFile(annPath, text, { add: [span] }).addedIds[0];
+  const { body, skip } = withoutBom(text);
+  return updateAnnFile(annPath, body, { add: [{ ...span, start: span.start - skip, end: span.end - skip }] }).addedIds[0];
 }
 
 /** Removes T `id`; lines that refer to it (notes, attributes, relations) are kept, as formats/brat.ts does. */
 export function removeAnnotation(annPath: string, text: string, id: string): void {
-  updateAnnFile(annPath, text, { removeIds: [id] });
+  updateAnnFile(annPath, withoutBom(text).body, { removeIds: [id] });
 }
 
 /** Changes the label of T `id` in place (same id, offsets and mention; every other byte kept). */
 export function relabelAnnotation(annPath: string, text: string, id: string, label: string): void {
-  if (/\s/.test(label) || label === '') throw new Error(`${annPath}: cannot use the label "${label}"`);
-  const content = readTextFile(annPath);
-  const entity = parseAnn(content, text, annPath, { allowOverlaps: true }).entities.find((e) => e.id === id);
-  if (!entity) throw new Error(`${annPath}: no annotation ${id}`);
-  const lines = content.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  lines[entity.line - 1] = lines[entity.line - 1].replace(/^(T\d+\t)\S+/, `$1${label}`);
-  writeFileAtomicSync(annPath, lines.join(''));
+  updateAnnFile(annPath, withoutBom(text).body, { relabel: new Map([[id, label]]) });
 }
 
 /** Creates an empty .ann (the file's annotations now exist, and leave everything out) unless there is one. */

@@ -141,13 +141,15 @@ export function register(context: ServerContext): void {
 
   connection.onExecuteCommand(({ command, arguments: args }) => {
     if (command !== EditAnnotationCommand || !args?.[0]) return;
-    const edit = args[0] as AnnotationEdit;
-    const annPath = annPathOf(edit.uri);
-    const document = context.documents.get(edit.uri);
+    let uri: string | undefined;
     try {
+      const edit = annotationEditOf(args[0]);
+      uri = edit.uri;
+      const annPath = annPathOf(edit.uri);
       if (!annPath) throw new Error(`${edit.uri}: only files on disk can have a .ann sidecar`);
-      const text = document?.getText() ?? readTextFile(fileURLToPath(edit.uri), { keepBom: true });
-      if (text.slice(edit.start, edit.end) !== edit.text) {
+      const text = context.documents.get(edit.uri)?.getText() ?? readTextFile(fileURLToPath(edit.uri));
+      // The span is checked against the text as it is now: the action may have been offered for an older version.
+      if (edit.end > text.length || text.slice(edit.start, edit.end) !== edit.text) {
         throw new Error(`${edit.uri}: the text changed since the action was offered; try again`);
       }
       const done = applyAnnotationEdit(annPath, text, edit);
@@ -156,8 +158,32 @@ export function register(context: ServerContext): void {
     } catch (error) {
       showMessage(connection, MessageType.Error, `BioNER: ${error instanceof Error ? error.message : String(error)}`);
     }
-    context.republish(edit.uri);
+    if (uri) context.republish(uri);
   });
+}
+
+const OPS: ReadonlyArray<AnnotationEdit['op']> = ['add', 'relabel', 'remove', 'create'];
+
+/** The command's argument (which any client may send) as an AnnotationEdit; an Error says what is wrong with it. */
+export function annotationEditOf(value: unknown): AnnotationEdit {
+  if (typeof value !== 'object' || value === null) throw new Error('the annotation edit must be an object');
+  const { uri, op, start, end, text, label, id } = value as Record<string, unknown>;
+  if (typeof uri !== 'string') throw new Error('the annotation edit has no "uri"');
+  if (!OPS.includes(op as AnnotationEdit['op'])) throw new Error(`${uri}: unknown annotation edit ${JSON.stringify(op)}`);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) <= (start as number)) {
+    throw new Error(`${uri}: "start" and "end" must be whole offsets with 0 <= start < end (got ${JSON.stringify(start)}, ${JSON.stringify(end)})`);
+  }
+  if (typeof text !== 'string') throw new Error(`${uri}: the annotation edit has no "text"`);
+  const edit: AnnotationEdit = { uri, op: op as AnnotationEdit['op'], start: start as number, end: end as number, text };
+  if (op === 'add' || op === 'relabel') {
+    if (typeof label !== 'string' || label === '' || /\s/.test(label)) throw new Error(`${uri}: cannot use the label ${JSON.stringify(label)}`);
+    edit.label = label;
+  }
+  if (op === 'relabel' || op === 'remove') {
+    if (typeof id !== 'string' || !/^T\d+$/.test(id)) throw new Error(`${uri}: ${JSON.stringify(id)} is not an annotation id (T1, T2, ...)`);
+    edit.id = id;
+  }
+  return edit;
 }
 
 function covers(document: TextDocument, diagnostic: Diagnostic, edit: AnnotationEdit): boolean {

@@ -52,7 +52,7 @@ describe('TextMate grammars', { skip: modules ? false : 'code-server is not inst
     return token.scopes;
   }
 
-  it('clinical notes: section headers, vitals and doses', () => {
+  it('clinical notes: section headers, list markers, placeholders, vitals and doses', () => {
     const s = 'text.clinical-note';
     assert.ok(scopesOf(s, 'HISTORY OF PRESENT ILLNESS:', 'HISTORY OF PRESENT ILLNESS').includes('markup.heading.section.clinical-note'));
     assert.ok(scopesOf(s, 'Assessment and Plan: stable', 'Assessment and Plan').includes('markup.heading.section.clinical-note'));
@@ -67,6 +67,15 @@ describe('TextMate grammars', { skip: modules ? false : 'code-server is not inst
     assert.deepEqual(scopesOf(s, dose, 'Ivacaftor'), ['text.clinical-note'], 'drug names are left to the semantic tokens');
     assert.ok(scopesOf(s, 'Past medical history:', 'Past medical history').includes('markup.heading.section.clinical-note'));
     assert.deepEqual(scopesOf(s, 'She had a fever: mild.', 'She had a fever: mild.'), ['text.clinical-note'], 'a sentence is not a header');
+    assert.ok(scopesOf(s, 'pmh: htn, dm2', 'pmh').includes('markup.heading.section.clinical-note'), 'a known abbreviated heading, lower case');
+    assert.ok(scopesOf(s, 'IMPRESSION', 'IMPRESSION').includes('markup.heading.section.clinical-note'), 'a known heading alone, no colon');
+    assert.ok(scopesOf(s, '2) lasix 40 mg IV', '2)').includes('markup.list.marker.clinical-note'));
+    assert.ok(scopesOf(s, '- ASA 81 mg', '-').includes('markup.list.marker.clinical-note'));
+    assert.deepEqual(scopesOf(s, '1.5 mg', '1.5'), ['text.clinical-note', 'constant.numeric.dose.clinical-note'], 'a decimal is not a list marker');
+    const deidentified = 'Mr. **NAME[ZZZ] seen at [**Hospital1 18**] on **DATE[Mar 24 2008].';
+    for (const placeholder of ['**NAME[ZZZ]', '[**Hospital1 18**]', '**DATE[Mar 24 2008]']) {
+      assert.ok(scopesOf(s, deidentified, placeholder).includes('variable.other.placeholder.deidentified.clinical-note'), placeholder);
+    }
   });
 
   it('BRAT standoff: ids, labels, offsets, text, and invalid lines', () => {

@@ -33,6 +33,33 @@ export interface EntityPrediction extends Span {
   abbreviationOf?: string;
   /** Set when the document pass added this entity as a repeat: the start offset of the entity it repeats. */
   repeatOf?: number;
+  /** Clinical context (negation, temporality, experiencer), set by the assertion pass (tagging/assertion/). */
+  assertion?: Assertion;
+}
+
+/** Whether the entity is present: "denies chest pain" is negated, "possible pneumonia" possible. */
+export type Negation = 'affirmed' | 'negated' | 'possible';
+/** When: "history of AF" is historical, "return if fever develops" hypothetical. */
+export type Temporality = 'recent' | 'historical' | 'hypothetical';
+/** Whose: "mother had breast cancer" is other (family), everything else the patient's. */
+export type Experiencer = 'patient' | 'other';
+
+/** What decided one property of an assertion: a trigger phrase of the sentence or the note section's heading. */
+export interface AssertionCue {
+  /** The trigger as written ("denies", "was ruled out") or the section heading ("Family history"). */
+  text: string;
+  start: number;
+  end: number;
+  source: 'trigger' | 'section';
+}
+
+/** An entity's clinical context. A property with no cue has its default value (affirmed, recent, patient). */
+export interface Assertion {
+  negation: Negation;
+  temporality: Temporality;
+  experiencer: Experiencer;
+  /** The cue that decided each property whose value is not the default. */
+  triggers: { negation?: AssertionCue; temporality?: AssertionCue; experiencer?: AssertionCue };
 }
 
 /** A document with gold (or predicted) character-offset annotations. */

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { UserError } from '../errors';
 import * as convert from './commands/convert';
 import * as evaluate from './commands/eval';
+import * as evalAssertion from './commands/evalAssertion';
 import * as info from './commands/info';
 import * as pretrain from './commands/pretrain';
 import * as tag from './commands/tag';
@@ -14,7 +15,7 @@ const program = new Command('bioner')
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const command of [tag, evaluate, train, pretrain, vocab, convert, info]) command.register(program);
+for (const command of [tag, evaluate, evalAssertion, train, pretrain, vocab, convert, info]) command.register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

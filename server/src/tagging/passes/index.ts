@@ -1,6 +1,7 @@
 import { findSections, type Section } from '../../text/sections';
 import type { EntityPrediction } from '../../types';
 import { abbreviationPass } from './abbreviations';
+import { assertionPass } from './assertion';
 import type { DocumentPass, PassDocument } from './documentPass';
 import { placeholderPass } from './placeholders';
 import { repeatPass } from './repeats';
@@ -8,7 +9,7 @@ import { repeatPass } from './repeats';
 export type { DocumentPass, PassDocument } from './documentPass';
 
 /** The document passes, in the order they run. */
-export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, repeatPass, placeholderPass];
+export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, repeatPass, placeholderPass, assertionPass];
 
 /**
  * Runs the passes over a document's entities (document offsets, any order) and keeps only entities inside the tagged

@@ -1,0 +1,129 @@
+// ConText (Harkema et al. 2009, "ConText: an algorithm for determining negation, experiencer, and temporal status
+// from clinical reports"), over a document's entities. For each entity and each property (negation, temporality,
+// experiencer), the nearest trigger of its sentence whose scope covers it decides: a forward trigger ("denies",
+// "history of") covers the words after it, a backward one ("was ruled out") the words before it, in both cases up to a
+// terminator of that property ("but", "however") or the sentence's edge; scope never leaves the sentence.
+// Pseudo-triggers ("no increase") only hide the triggers inside them. With no trigger, the note section the entity
+// is in decides (noteSections.ts); else the default: affirmed, recent, patient.
+import type { Assertion, AssertionCue, Span } from '../../types';
+import { noteSections, type NoteSection } from './noteSections';
+import { shippedTriggers, wordsOf, type Property, type TriggerMatch, type TriggerMatcher, type Word } from './triggers';
+
+/** A sentence's words and the triggers found in them (computed once per sentence that holds an entity). */
+interface AnalysedSentence {
+  words: Word[];
+  matches: TriggerMatch[];
+}
+
+const DEFAULTS = { negation: 'affirmed', temporality: 'recent', experiencer: 'patient' } as const;
+const PROPERTIES: readonly Property[] = ['negation', 'temporality', 'experiencer'];
+
+/**
+ * The assertion of each entity (in the order given). `sentences` are sorted document ranges; an entity outside every
+ * sentence is judged by its section only. Entities must be sorted by start.
+ */
+export function assertEntities(
+  text: string,
+  sentences: ReadonlyArray<{ start: number; end: number }>,
+  entities: readonly Span[],
+  matcher: TriggerMatcher = shippedTriggers(),
+): Assertion[] {
+  const sections = text.includes(':') ? noteSections(text) : [];
+  let s = 0;
+  let section = 0;
+  let analysed: { index: number; sentence: AnalysedSentence } | undefined;
+  return entities.map((entity) => {
+    while (s < sentences.length && sentences[s].end <= entity.start) s++;
+    while (section < sections.length && sections[section].end <= entity.start) section++;
+    const inSection = sections[section] && sections[section].start <= entity.start ? sections[section] : undefined;
+    const sentence = sentences[s];
+    let found: AnalysedSentence | undefined;
+    if (sentence && sentence.start <= entity.start && entity.end <= sentence.end) {
+      if (analysed?.index !== s) {
+        const words = wordsOf(text, sentence.start, sentence.end);
+        // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence.
+        const headings = sections.filter((h) => h.heading.start < sentence.end && h.heading.end > sentence.start).map((h) => h.heading);
+        const matches = matcher
+          .match(words)
+          .filter((m) => !headings.some((h) => h.start <= words[m.first].start && words[m.last].end <= h.end));
+        analysed = { index: s, sentence: { words, matches } };
+      }
+      found = analysed.sentence;
+    }
+    return assertOne(text, entity, found, inSection);
+  });
+}
+
+function assertOne(text: string, entity: Span, sentence: AnalysedSentence | undefined, section: NoteSection | undefined): Assertion {
+  const assertion: Assertion = { ...DEFAULTS, triggers: {} };
+  const decided = sentence ? decideAll(text, entity, sentence) : {};
+  for (const property of PROPERTIES) {
+    const byTrigger = decided[property];
+    const bySection = section?.[property as 'temporality' | 'experiencer'];
+    if (byTrigger) {
+      (assertion as unknown as Record<string, string>)[property] = byTrigger.value;
+      assertion.triggers[property] = byTrigger.cue;
+    } else if (bySection && section) {
+      (assertion as unknown as Record<string, string>)[property] = bySection;
+      assertion.triggers[property] = section.heading;
+    }
+  }
+  return assertion;
+}
+
+/** Among triggers of one property, a higher rank wins whatever the distance: "return if she experiences pain". */
+const RANK: Readonly<Record<string, number>> = { hypothetical: 1 };
+const WORD_CHAR = /^[\p{L}\p{N}]/u;
+
+type Decision = { value: string; cue: AssertionCue };
+
+/** For each property, the value of the nearest trigger whose scope covers the entity. */
+function decideAll(text: string, entity: Span, { words, matches }: AnalysedSentence): Partial<Record<Property, Decision>> {
+  // The entity's words [first, last].
+  let first = 0;
+  while (first < words.length - 1 && words[first].end <= entity.start) first++;
+  let last = first;
+  while (last + 1 < words.length && words[last + 1].start < entity.end) last++;
+
+  const best: Partial<Record<Property, { match: TriggerMatch; distance: number }>> = {};
+  for (const match of matches) {
+    const { rule } = match;
+    let distance: number;
+    if (rule.role === 'forward' && (match.last < first || (match.first === first && match.last < last))) {
+      distance = Math.max(0, first - match.last - 1);
+      if (distance > rule.maxWords || terminated(matches, match, match.last, first)) continue;
+      // A short scope ("status post CABG") is a phrase: punctuation ends it ("s/p biopsy 2) hiatal hernia").
+      if (rule.maxWords !== Infinity && words.slice(match.last + 1, first).some((w) => !WORD_CHAR.test(w.text))) continue;
+    } else if (rule.role === 'backward' && match.first > last) {
+      distance = match.first - last - 1;
+      if (terminated(matches, match, last, match.first)) continue;
+    } else {
+      continue;
+    }
+    const current = best[rule.property];
+    const rank = RANK[rule.value] ?? 0;
+    const currentRank = current ? (RANK[current.match.rule.value] ?? 0) : 0;
+    if (!current || rank > currentRank || (rank === currentRank && distance < current.distance)) best[rule.property] = { match, distance };
+  }
+  const decided: Partial<Record<Property, Decision>> = {};
+  for (const property of PROPERTIES) {
+    const match = best[property]?.match;
+    if (!match) continue;
+    const start = words[match.first].start;
+    const end = words[match.last].end;
+    decided[property] = { value: match.rule.value, cue: { text: text.slice(start, end), start, end, source: 'trigger' } };
+  }
+  return decided;
+}
+
+/** Whether a terminator of the trigger's property (and value) lies strictly between words `from` and `to`. */
+function terminated(matches: readonly TriggerMatch[], trigger: TriggerMatch, from: number, to: number): boolean {
+  return matches.some(
+    (m) =>
+      m.rule.role === 'terminator' &&
+      m.rule.property === trigger.rule.property &&
+      (m.rule.value === '*' || m.rule.value === trigger.rule.value) &&
+      m.first > from &&
+      m.last < to,
+  );
+}

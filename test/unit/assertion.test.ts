@@ -1,0 +1,160 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertEntities, assertText } from '../../server/src/tagging/assertion';
+import { noteSections } from '../../server/src/tagging/assertion/noteSections';
+import { parseTriggerTable, TriggerMatcher, wordsOf } from '../../server/src/tagging/assertion/triggers';
+import { runDocumentPasses } from '../../server/src/tagging/passes';
+import type { Assertion, EntityPrediction, Span } from '../../server/src/types';
+
+/** The entity `mention` (its `nth` occurrence) of `text`. */
+function span(text: string, mention: string, nth = 0): Span {
+  let start = -1;
+  for (let k = 0; k <= nth; k++) start = text.indexOf(mention, start + 1);
+  assert.ok(start >= 0, `"${mention}" is in the text`);
+  return { start, end: start + mention.length, label: 'DISEASE' };
+}
+
+/** The assertion of one mention of a text (sentences as `bioner tag` splits them). */
+function of(text: string, mention: string, nth = 0): Assertion {
+  return assertText(text, [span(text, mention, nth)])[0];
+}
+
+/** "negation/temporality/experiencer" in one string, for compact expectations. */
+const short = (a: Assertion): string => `${a.negation}/${a.temporality}/${a.experiencer}`;
+
+test('negation: forward triggers ("denies", "no", "without", "negative for") negate what follows them', () => {
+  for (const text of ['Denies chest pain.', 'No chest pain.', 'Presented without chest pain.', 'Negative for chest pain.', 'He has no evidence of chest pain.']) {
+    assert.equal(of(text, 'chest pain').negation, 'negated', text);
+  }
+  const a = of('Denies chest pain.', 'chest pain');
+  assert.deepEqual(a.triggers.negation, { text: 'Denies', start: 0, end: 6, source: 'trigger' });
+  assert.equal(short(of('Chest pain.', 'Chest pain')), 'affirmed/recent/patient');
+  assert.deepEqual(of('Chest pain.', 'Chest pain').triggers, {});
+});
+
+test('negation: backward triggers ("was ruled out", "unlikely", "resolved") negate what precedes them', () => {
+  assert.equal(of('Pulmonary embolism was ruled out.', 'Pulmonary embolism').negation, 'negated');
+  assert.equal(of('Pneumonia is unlikely.', 'Pneumonia').negation, 'negated');
+  assert.equal(of('His nausea resolved.', 'nausea').negation, 'negated');
+  assert.equal(of('His nausea resolved.', 'nausea').triggers.negation?.text, 'resolved');
+  // A backward trigger does not reach forward.
+  assert.equal(of('It was ruled out, then pneumonia followed.', 'pneumonia').negation, 'affirmed');
+});
+
+test('negation: "possible" triggers, forward ("rule out") and backward ("cannot be ruled out")', () => {
+  assert.equal(of('Rule out pneumonia.', 'pneumonia').negation, 'possible');
+  assert.equal(of('Pneumonia could be ruled out.', 'Pneumonia').negation, 'possible');
+  assert.equal(of('Pneumonia could be ruled out.', 'Pneumonia').triggers.negation?.text, 'could be ruled out');
+});
+
+test('pseudo-triggers hide the trigger inside them: "no increase", "not only", "without contrast"', () => {
+  assert.equal(of('There is no increase in the pleural effusion.', 'pleural effusion').negation, 'affirmed');
+  assert.equal(of('Not only fever but also rash.', 'fever').negation, 'affirmed');
+  assert.equal(of('CT without contrast showed a liver abscess.', 'liver abscess').negation, 'affirmed');
+  // Mutation check: the same sentences with the bare trigger are negated.
+  assert.equal(of('There is no pleural effusion.', 'pleural effusion').negation, 'negated');
+});
+
+test('terminators end a scope: "but", "however", "positive for"', () => {
+  const text = 'Denies fever but reports cough.';
+  assert.equal(of(text, 'fever').negation, 'negated');
+  assert.equal(of(text, 'cough').negation, 'affirmed');
+  assert.equal(of('No fever, however cough persists.', 'cough').negation, 'affirmed');
+  assert.equal(of('The MRI showed no dilatation and positive for cholelithiasis.', 'cholelithiasis').negation, 'affirmed');
+});
+
+test('a trigger list reaches every item of its list in the sentence, and the nearest trigger wins', () => {
+  const text = 'Extremities reveal no peripheral cyanosis or edema.';
+  assert.equal(of(text, 'edema').negation, 'negated');
+  const both = 'Rule out pneumonia; no effusion.';
+  assert.equal(of(both, 'effusion').negation, 'negated');
+  assert.equal(of(both, 'effusion').triggers.negation?.text, 'no');
+});
+
+test('scope never crosses a sentence: "Denies fever. Cough." leaves the cough affirmed', () => {
+  const text = 'Denies fever. Cough is productive. Pneumonia was ruled out.';
+  const entities = [span(text, 'fever'), span(text, 'Cough'), span(text, 'Pneumonia')];
+  const sentences = [
+    { start: 0, end: 13 },
+    { start: 14, end: 34 },
+    { start: 35, end: text.length },
+  ];
+  assert.deepEqual(assertEntities(text, sentences, entities).map((a) => a.negation), ['negated', 'affirmed', 'negated']);
+  // Mutation check: as one "sentence", the trigger would reach the cough.
+  assert.equal(assertEntities(text, [{ start: 0, end: text.length }], entities)[1].negation, 'negated');
+});
+
+test('temporality: "history of" and "status post" are historical; "if", "return", "as needed" hypothetical', () => {
+  assert.equal(of('She has a history of atrial fibrillation.', 'atrial fibrillation').temporality, 'historical');
+  assert.equal(of('He is status post CABG.', 'CABG').temporality, 'historical');
+  assert.equal(of('Return if fever develops.', 'fever').temporality, 'hypothetical');
+  assert.equal(of('Call the clinic should there be any bleeding.', 'bleeding').temporality, 'hypothetical');
+  // Hypothetical outranks a nearer historical trigger: "if she experiences".
+  assert.equal(of('Return if she experiences chest pain.', 'chest pain').temporality, 'hypothetical');
+  // A one-word scope is a short phrase: punctuation ends it.
+  assert.equal(of('Esophagitis s/p biopsy 2) hiatal hernia.', 'hiatal hernia').temporality, 'recent');
+  // "history of present illness" is a pseudo-trigger; "who presents" ends a history's scope.
+  assert.equal(of('History of present illness: chest pain.', 'chest pain').temporality, 'recent');
+  assert.equal(of('A man with a history of gout who presents with chest pain.', 'chest pain').temporality, 'recent');
+  assert.equal(of('A man with a history of gout who presents with chest pain.', 'gout').temporality, 'historical');
+});
+
+test('experiencer: family members make the entity someone else\'s', () => {
+  assert.equal(of('Her mother had breast cancer.', 'breast cancer').experiencer, 'other');
+  assert.equal(of("Patient's brother's diabetes.", 'diabetes').experiencer, 'other');
+  assert.equal(of('Family history of colon cancer.', 'colon cancer').experiencer, 'other');
+  assert.equal(of('She had breast cancer.', 'breast cancer').experiencer, 'patient');
+});
+
+test('sections: "Family history:", "Past medical history:", "Allergies:", "Plan:" set the context of what is under them', () => {
+  const note = [
+    'CHIEF COMPLAINT: chest pain.',
+    'PAST MEDICAL HISTORY:',
+    'Hypertension.',
+    'Diabetes.',
+    'Family history:',
+    'Breast cancer in aunt.',
+    'Colon cancer.',
+    'Allergies: penicillin.',
+    'Social history: Denies alcohol.',
+    'Plan:',
+    'Recheck anemia.',
+    'Assessment: pneumonia.',
+  ].join('\n');
+  const names = noteSections(note).map((s) => s.heading.text);
+  assert.deepEqual(names, ['CHIEF COMPLAINT', 'PAST MEDICAL HISTORY', 'Family history', 'Allergies', 'Social history', 'Plan', 'Assessment']);
+  const mentions = ['chest pain', 'Hypertension', 'Diabetes', 'Colon cancer', 'penicillin', 'alcohol', 'anemia', 'pneumonia'];
+  const got = assertText(note, mentions.map((m) => span(note, m)));
+  assert.deepEqual(got.map(short), [
+    'affirmed/recent/patient',
+    'affirmed/historical/patient',
+    'affirmed/historical/patient',
+    'affirmed/recent/other',
+    'affirmed/historical/patient',
+    'negated/historical/patient',
+    'affirmed/hypothetical/patient',
+    'affirmed/recent/patient',
+  ]);
+  assert.deepEqual(got[1].triggers.temporality, { text: 'PAST MEDICAL HISTORY', start: 29, end: 49, source: 'section' });
+  // A trigger of the sentence decides before the section: "Denies" under "Social history:".
+  assert.equal(got[5].triggers.negation?.text, 'Denies');
+  // Headings in running text (capitals after two spaces) count too, and their words are not triggers.
+  const inline = 'HISTORY OF PRESENT ILLNESS:  Chest pain.  PAST MEDICAL HISTORY:  Gout.';
+  assert.equal(short(of(inline, 'Chest pain')), 'affirmed/recent/patient');
+  assert.equal(short(of(inline, 'Gout')), 'affirmed/historical/patient');
+});
+
+test('trigger matching ignores case and the amount of whitespace; a longer phrase hides the shorter one inside it', () => {
+  const matcher = new TriggerMatcher(parseTriggerTable('negation\tPREN\tno\nnegation\tPSEU\tno increase\nnegation\tPOST\twas ruled out\n'));
+  const words = wordsOf('NO   increase; no fever. Sepsis was   ruled out.');
+  const found = matcher.match(words).map((m) => `${m.rule.role}:${words.slice(m.first, m.last + 1).map((w) => w.text).join(' ')}`);
+  assert.deepEqual(found, ['pseudo:no increase', 'forward:no', 'backward:was ruled out']);
+  assert.throws(() => parseTriggerTable('negation\tPREX\tno\n'), /trigger table line/);
+});
+
+test('the assertion pass runs with the other document passes and gives every entity an assertion', () => {
+  const text = 'Denies chest pain. Mother had asthma.';
+  const entity = (mention: string): EntityPrediction => ({ ...span(text, mention), text: mention, confidence: 0.99 });
+  const out = runDocumentPasses({ text, sentences: [{ start: 0, end: 18 }, { start: 19, end: text.length }] }, [entity('chest pain'), entity('asthma')]);
+  assert.deepEqual(out.map((e) => short(e.assertion!)), ['negated/recent/patient', 'affirmed/recent/other']);
+});

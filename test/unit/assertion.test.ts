@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertEntities, assertText } from '../../server/src/tagging/assertion';
-import { noteSections } from '../../server/src/tagging/assertion/noteSections';
+import { findSections } from '../../server/src/text/sections';
 import { parseTriggerTable, TriggerMatcher, wordsOf } from '../../server/src/tagging/assertion/triggers';
 import { runDocumentPasses } from '../../server/src/tagging/passes';
 import type { Assertion, EntityPrediction, Span } from '../../server/src/types';
@@ -121,8 +121,8 @@ test('sections: "Family history:", "Past medical history:", "Allergies:", "Plan:
     'Recheck anemia.',
     'Assessment: pneumonia.',
   ].join('\n');
-  const names = noteSections(note).map((s) => s.heading.text);
-  assert.deepEqual(names, ['CHIEF COMPLAINT', 'PAST MEDICAL HISTORY', 'Family history', 'Allergies', 'Social history', 'Plan', 'Assessment']);
+  const names = findSections(note).map((s) => s.name);
+  assert.deepEqual(names, ['chief_complaint', 'past_medical_history', 'family_history', 'allergies', 'social_history', 'plan', 'assessment']);
   const mentions = ['chest pain', 'Hypertension', 'Diabetes', 'Colon cancer', 'penicillin', 'alcohol', 'anemia', 'pneumonia'];
   const got = assertText(note, mentions.map((m) => span(note, m)));
   assert.deepEqual(got.map(short), [
@@ -138,8 +138,8 @@ test('sections: "Family history:", "Past medical history:", "Allergies:", "Plan:
   assert.deepEqual(got[1].triggers.temporality, { text: 'PAST MEDICAL HISTORY', start: 29, end: 49, source: 'section' });
   // A trigger of the sentence decides before the section: "Denies" under "Social history:".
   assert.equal(got[5].triggers.negation?.text, 'Denies');
-  // Headings in running text (capitals after two spaces) count too, and their words are not triggers.
-  const inline = 'HISTORY OF PRESENT ILLNESS:  Chest pain.  PAST MEDICAL HISTORY:  Gout.';
+  // A heading's words are not triggers: the "history" of a radiology report's "HISTORY:" makes nothing historical.
+  const inline = 'HISTORY:  Chest pain.\nPAST MEDICAL HISTORY:  Gout.';
   assert.equal(short(of(inline, 'Chest pain')), 'affirmed/recent/patient');
   assert.equal(short(of(inline, 'Gout')), 'affirmed/historical/patient');
 });

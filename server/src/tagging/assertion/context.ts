@@ -4,9 +4,10 @@
 // "history of") covers the words after it, a backward one ("was ruled out") the words before it, in both cases up to a
 // terminator of that property ("but", "however") or the sentence's edge; scope never leaves the sentence.
 // Pseudo-triggers ("no increase") only hide the triggers inside them. With no trigger, the note section the entity
-// is in decides (noteSections.ts); else the default: affirmed, recent, patient.
-import type { Assertion, AssertionCue, Span } from '../../types';
-import { noteSections, type NoteSection } from './noteSections';
+// is in decides (text/sections.ts: family history, past history, allergies, plan); else the default: affirmed, recent,
+// patient.
+import { findSections, type Section } from '../../text/sections';
+import type { Assertion, AssertionCue, Experiencer, Span, Temporality } from '../../types';
 import { shippedTriggers, wordsOf, type Property, type TriggerMatch, type TriggerMatcher, type Word } from './triggers';
 
 /** A sentence's words and the triggers found in them (computed once per sentence that holds an entity). */
@@ -15,20 +16,32 @@ interface AnalysedSentence {
   matches: TriggerMatch[];
 }
 
+/** What a section (by its normalised name) says about the entities under it. */
+const SECTION_CONTEXT: Readonly<Record<string, { temporality?: Temporality; experiencer?: Experiencer }>> = {
+  family_history: { experiencer: 'other' },
+  past_medical_history: { temporality: 'historical' },
+  past_surgical_history: { temporality: 'historical' },
+  social_history: { temporality: 'historical' },
+  allergies: { temporality: 'historical' },
+  plan: { temporality: 'hypothetical' },
+  discharge_instructions: { temporality: 'hypothetical' },
+  follow_up: { temporality: 'hypothetical' },
+};
+
 const DEFAULTS = { negation: 'affirmed', temporality: 'recent', experiencer: 'patient' } as const;
 const PROPERTIES: readonly Property[] = ['negation', 'temporality', 'experiencer'];
 
 /**
  * The assertion of each entity (in the order given). `sentences` are sorted document ranges; an entity outside every
- * sentence is judged by its section only. Entities must be sorted by start.
+ * sentence is judged by its section only. Entities must be sorted by start; `sections` as findSections gives them.
  */
 export function assertEntities(
   text: string,
   sentences: ReadonlyArray<{ start: number; end: number }>,
   entities: readonly Span[],
+  sections: readonly Section[] = entities.length > 0 ? findSections(text) : [],
   matcher: TriggerMatcher = shippedTriggers(),
 ): Assertion[] {
-  const sections = text.includes(':') ? noteSections(text) : [];
   let s = 0;
   let section = 0;
   let analysed: { index: number; sentence: AnalysedSentence } | undefined;
@@ -42,10 +55,10 @@ export function assertEntities(
       if (analysed?.index !== s) {
         const words = wordsOf(text, sentence.start, sentence.end);
         // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence.
-        const headings = sections.filter((h) => h.heading.start < sentence.end && h.heading.end > sentence.start).map((h) => h.heading);
+        const headings = sections.filter((h) => h.start < sentence.end && h.headingEnd > sentence.start);
         const matches = matcher
           .match(words)
-          .filter((m) => !headings.some((h) => h.start <= words[m.first].start && words[m.last].end <= h.end));
+          .filter((m) => !headings.some((h) => h.start <= words[m.first].start && words[m.last].end <= h.headingEnd));
         analysed = { index: s, sentence: { words, matches } };
       }
       found = analysed.sentence;
@@ -54,18 +67,19 @@ export function assertEntities(
   });
 }
 
-function assertOne(text: string, entity: Span, sentence: AnalysedSentence | undefined, section: NoteSection | undefined): Assertion {
+function assertOne(text: string, entity: Span, sentence: AnalysedSentence | undefined, section: Section | undefined): Assertion {
   const assertion: Assertion = { ...DEFAULTS, triggers: {} };
   const decided = sentence ? decideAll(text, entity, sentence) : {};
+  const bySection = section ? SECTION_CONTEXT[section.name] : undefined;
   for (const property of PROPERTIES) {
     const byTrigger = decided[property];
-    const bySection = section?.[property as 'temporality' | 'experiencer'];
+    const value = bySection?.[property as 'temporality' | 'experiencer'];
     if (byTrigger) {
       (assertion as unknown as Record<string, string>)[property] = byTrigger.value;
       assertion.triggers[property] = byTrigger.cue;
-    } else if (bySection && section) {
-      (assertion as unknown as Record<string, string>)[property] = bySection;
-      assertion.triggers[property] = section.heading;
+    } else if (value && section) {
+      (assertion as unknown as Record<string, string>)[property] = value;
+      assertion.triggers[property] = { text: section.title, start: section.start, end: section.start + section.title.length, source: 'section' };
     }
   }
   return assertion;

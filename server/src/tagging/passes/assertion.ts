@@ -5,7 +5,7 @@ import type { DocumentPass } from './documentPass';
 export const assertionPass: DocumentPass = {
   name: 'assertion',
   run: (document, entities) => {
-    const assertions = assertEntities(document.text, document.sentences, entities);
+    const assertions = assertEntities(document.text, document.sentences, entities, entities.length > 0 ? document.sections : []);
     return entities.map((entity, i) => ({ ...entity, assertion: assertions[i] }));
   },
 };

@@ -4,7 +4,7 @@
 // The library-level refusals are in test/unit/modelDir.test.ts; this file checks what the user sees.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageType } from 'vscode-languageserver-protocol';
 import { loadTagger } from '../../server/src/tagging/load';
@@ -19,8 +19,19 @@ const DAMAGES: Array<[string, (dir: string) => void, RegExp]> = [
   ['manifest pointing up and out', (dir) => editJson(join(dir, 'weights.json'), (m) => (m.file = '../outside.bin')), /weights\.json: data file "\.\.\/outside\.bin" is outside the model directory/],
   ['manifest with an absolute path', (dir) => editJson(join(dir, 'weights.json'), (m) => (m.file = '/etc/hostname')), /weights\.json: data file "\/etc\/hostname" is outside the model directory/],
   ['JavaScript instead of a manifest', (dir) => writeFileSync(join(dir, 'weights.json'), 'module.exports = { format: "bioner-weights" };\n'), /weights\.json: not valid JSON/],
+  ['weights.bin a link out of the folder', (dir) => replaceWithLink(join(dir, 'weights.bin'), join(dirname(dir), 'outside.bin')), /weights\.json: data file "weights\.bin" is a link to .*outside\.bin, outside the model directory/],
+  ['config.json a link to /dev/zero', (dir) => replaceWithLink(join(dir, 'config.json'), '/dev/zero'), /config\.json: is a device, not a regular file/],
+  ['task-words.txt a link to /dev/zero', (dir) => {
+    editJson(join(dir, 'config.json'), (c) => (c.vocab.taskWords = 2));
+    symlinkSync('/dev/zero', join(dir, 'task-words.txt'));
+  }, /task-words\.txt: is a device, not a regular file/],
   ['a one-word line in terms.tsv', (dir) => writeFileSync(join(dir, 'terms.tsv'), 'cystic fibrosis\tDISEASE\nfibrosis\tDISEASE\n'), /terms\.tsv:2: expected "term of two or more words<TAB>LABEL"/],
 ];
+
+function replaceWithLink(file: string, target: string): void {
+  rmSync(file);
+  symlinkSync(target, file);
+}
 
 describe('damaged model directories', () => {
   const damaged = new Map<string, string>();

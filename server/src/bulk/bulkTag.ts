@@ -137,6 +137,11 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   const aborted = (): boolean => stop.signal.aborted;
 
   try {
+    for (const skipped of inputs.skipped) {
+      summary.files++;
+      summary.skipped.push(skipped);
+      reporter.skipped(skipped);
+    }
     report();
     for (const file of files) {
       if (aborted() || failure) break;

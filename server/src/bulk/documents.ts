@@ -2,9 +2,9 @@
 // line. Files that are not text (NUL bytes, invalid UTF-8), are larger than the limit or hold nothing to tag (empty,
 // only whitespace) are reported, not tagged.
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { inputError, UserError } from '../errors';
+import { assertRegularFile, FileTooLargeError, readFileBounded } from '../formats/boundedRead';
 import { decodeText } from '../formats/inputText';
 import type { InputFile, InputKind } from './inputs';
 
@@ -24,7 +24,7 @@ export type ReadResult = { documents: BulkDocument[]; bytes: number } | { skippe
  */
 export async function readDocuments(file: InputFile, maxBytes: number, options: { stdin?: Readable } = {}): Promise<ReadResult> {
   const label = file.path === '-' ? '<stdin>' : file.path;
-  const bytes = file.path === '-' ? await readStream(options.stdin ?? process.stdin, maxBytes) : await readFileBounded(file.path, maxBytes);
+  const bytes = file.path === '-' ? await readStream(options.stdin ?? process.stdin, maxBytes) : await readFileUpTo(file.path, maxBytes);
   if (bytes === undefined) return { skipped: `larger than --max-file-size (${maxBytes} bytes)` };
   let text: string;
   try {
@@ -68,14 +68,13 @@ export function parseJsonlDocuments(text: string, file: string): BulkDocument[] 
   return documents;
 }
 
-/** The file's bytes, or undefined when it has more than maxBytes (checked before reading it). */
-async function readFileBounded(path: string, maxBytes: number): Promise<Buffer | undefined> {
-  const handle = await open(path, 'r');
+/** The file's bytes, or undefined when it has more than maxBytes (however large its size says it is). */
+async function readFileUpTo(path: string, maxBytes: number): Promise<Buffer | undefined> {
   try {
-    if ((await handle.stat()).size > maxBytes) return undefined;
-    return await handle.readFile();
-  } finally {
-    await handle.close();
+    return await readFileBounded(path, maxBytes);
+  } catch (error) {
+    if (error instanceof FileTooLargeError) return undefined;
+    throw error;
   }
 }
 
@@ -95,6 +94,7 @@ async function readStream(stream: Readable, maxBytes: number): Promise<Buffer | 
 export async function countLines(path: string): Promise<number> {
   let lines = 0;
   let content = false; // the current line has a non-space byte
+  assertRegularFile(path); // a FIFO would never end
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];

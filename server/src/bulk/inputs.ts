@@ -1,11 +1,13 @@
-// Finds what `bioner tag` reads: one file, stdin ("-"), or the .txt/.md/.jsonl files under a folder, filtered by
-// --include/--exclude globs. Only paths are listed here (cheap even for a million files); contents are read later,
-// one file at a time, so memory stays flat.
-import { statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+// Finds what `bioner tag` reads: one file, stdin ("-"), or the .txt/.md/.note/.jsonl files under a folder, filtered
+// by --include/--exclude globs. Only paths are listed here (cheap even for a million files); contents are read later,
+// one file at a time, so memory stays flat. Nothing is left out silently: a folder that cannot be listed, a FIFO or
+// device with an input's name, a name that is not UTF-8 or a link to a folder is reported as skipped, with the reason.
+import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { glob } from 'tinyglobby';
 import { UserError } from '../errors';
+import { errorReason, readError } from '../formats/boundedRead';
+import type { SkippedFile } from './summary';
 
 /** How a file's contents become documents: the whole text, or one `{"id","text"}` object per line. */
 export type InputKind = 'text' | 'jsonl';
@@ -24,6 +26,8 @@ export interface InputSet {
   /** True when a folder was given (outputs mirror a tree, stdout output gets a header per file). */
   isDirectory: boolean;
   files: InputFile[];
+  /** Entries under the folder that look like inputs (or may hold some) but cannot be read: listed, never tagged. */
+  skipped: SkippedFile[];
 }
 
 export const INPUT_EXTENSIONS = ['.txt', '.md', '.note', '.jsonl'];
@@ -41,33 +45,67 @@ export interface DiscoverOptions {
 
 /** Resolves the command-line target to the list of input files, sorted by path so every run sees the same order. */
 export async function discoverInputs(target: string, options: DiscoverOptions): Promise<InputSet> {
-  if (target === '-') return { root: process.cwd(), isDirectory: false, files: [{ path: '-', rel: '-', kind: 'text' }] };
+  if (target === '-') return { root: process.cwd(), isDirectory: false, files: [{ path: '-', rel: '-', kind: 'text' }], skipped: [] };
   const absolute = resolve(target);
   let isDirectory: boolean;
   try {
     isDirectory = statSync(absolute).isDirectory();
-  } catch {
-    throw new UserError(`${target}: no such file or folder`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code === 'ENOENT' && !target.includes('\uFFFD') ? new UserError(`${target}: no such file or folder`) : readError(target, error);
   }
   if (!isDirectory) {
-    return { root: dirname(absolute), isDirectory: false, files: [{ path: absolute, rel: basename(absolute), kind: inputKindOf(absolute) }] };
+    return { root: dirname(absolute), isDirectory: false, files: [{ path: absolute, rel: basename(absolute), kind: inputKindOf(absolute) }], skipped: [] };
   }
-  const ignore = [...options.exclude];
-  for (const dir of options.ignoreDirs ?? []) {
-    const rel = relative(absolute, dir);
-    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) ignore.push(`${rel.split(sep).join('/')}/**`);
-  }
-  const listed = await glob(INPUT_EXTENSIONS.map((ext) => `**/*${ext}`), {
-    cwd: absolute,
-    ignore,
-    onlyFiles: true,
-    followSymbolicLinks: false,
-    caseSensitiveMatch: false,
-  });
+  const ignoreDirs = new Set((options.ignoreDirs ?? []).map((dir) => resolve(dir)));
+  const excluded = options.exclude.length ? picomatch(options.exclude, { dot: true }) : () => false;
   const included = options.include.length ? picomatch(options.include, { dot: true }) : () => true;
-  const files = listed
-    .filter((rel) => included(rel))
-    .sort()
-    .map((rel) => ({ path: resolve(absolute, rel), rel, kind: inputKindOf(rel) }));
-  return { root: absolute, isDirectory: true, files };
+  const files: InputFile[] = [];
+  const skipped: SkippedFile[] = [];
+  // Depth first over real folders only: a link to a folder is not followed (it may loop), a link to a file is.
+  const walk = (dir: string, relDir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      const reason = errorReason(dir, error);
+      if (relDir === '') throw new UserError(`${target}: cannot list this folder: ${reason}`);
+      skipped.push({ file: `${relDir}/`, reason: `folder not read: ${reason}` });
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue; // hidden files and folders (.git, our temp files)
+      const path = join(dir, entry.name);
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (excluded(rel)) continue;
+      if (entry.isDirectory()) {
+        if (!ignoreDirs.has(path)) walk(path, rel);
+        continue;
+      }
+      if (!INPUT_EXTENSIONS.includes(extname(entry.name).toLowerCase()) || !included(rel)) continue;
+      // Node shows a name that is not UTF-8 with U+FFFD, a name no file has: it cannot be opened by it.
+      if (entry.name.includes('\uFFFD')) {
+        skipped.push({ file: rel, reason: 'its name is not valid UTF-8, so it cannot be opened (rename it)' });
+        continue;
+      }
+      if (entry.isSymbolicLink()) {
+        let stats;
+        try {
+          stats = statSync(path);
+        } catch (error) {
+          skipped.push({ file: rel, reason: `a link that leads nowhere (${errorReason(path, error)})` });
+          continue;
+        }
+        if (stats.isDirectory()) {
+          skipped.push({ file: rel, reason: 'a link to a folder: not followed' });
+          continue;
+        }
+      }
+      // FIFOs, devices and sockets are listed too: reading refuses them with the reason (formats/boundedRead.ts).
+      files.push({ path, rel, kind: inputKindOf(rel) });
+    }
+  };
+  walk(absolute, '');
+  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return { root: absolute, isDirectory: true, files, skipped };
 }

@@ -1,7 +1,7 @@
 // Reading user annotation files as text, with clear errors instead of garbage: binary files (NUL bytes) and invalid
 // UTF-8 are rejected with the file and line of the first bad byte.
-import { readFileSync } from 'node:fs';
-import { inputError, UserError } from '../errors';
+import { inputError } from '../errors';
+import { MAX_TEXT_BYTES, readFileBoundedSync } from './boundedRead';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -49,18 +49,9 @@ export function decodeText(bytes: Uint8Array, file: string, options: { keepBom?:
   return text;
 }
 
-/** Reads a text file strictly (see decodeText); a missing or unreadable file is a UserError too. */
-export function readTextFile(file: string, options: { keepBom?: boolean } = {}): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${file}: no such file`);
-    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, expected a file`);
-    throw new UserError(`${file}: cannot read (${(error as Error).message})`);
-  }
-  return decodeText(bytes, file, options);
+/** Reads a text file strictly (see decodeText); a missing, unreadable, odd (FIFO, device) or too large file is a UserError. */
+export function readTextFile(file: string, options: { keepBom?: boolean; maxBytes?: number } = {}): string {
+  return decodeText(readFileBoundedSync(file, options.maxBytes ?? MAX_TEXT_BYTES), file, options);
 }
 
 /** Splits into lines, accepting LF and CRLF endings; a final newline does not make an extra empty line. */

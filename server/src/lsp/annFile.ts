@@ -65,6 +65,12 @@ export function ensureAnnFile(annPath: string): void {
   if (!existsSync(annPath)) writeFileAtomicSync(annPath, '');
 }
 
+/**
+ * Sidecars are read on the server's thread while it answers: the bounded read (formats/boundedRead.ts) never waits
+ * on a FIFO and never reads more than this (the .ann of a 1 MB document is a few hundred kB).
+ */
+const MAX_ANN_BYTES = 64 * 1024 * 1024;
+
 /** .ann contents, re-read only when the file on disk changed (size or modification time). */
 export class AnnFileCache {
   private readonly cache = new Map<string, { stamp: string; content: string }>();
@@ -81,11 +87,11 @@ export class AnnFileCache {
     const hit = this.cache.get(path);
     if (hit && hit.stamp === stamp) return hit.content;
     try {
-      const content = readTextFile(path);
+      const content = readTextFile(path, { maxBytes: MAX_ANN_BYTES });
       this.cache.set(path, { stamp, content });
       return content;
     } catch {
-      return undefined; // binary or not UTF-8: treated as no sidecar
+      return undefined; // binary, not UTF-8, too large, or not a regular file (a FIFO, /dev/zero): no sidecar
     }
   }
 

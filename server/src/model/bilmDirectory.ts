@@ -1,9 +1,10 @@
 // A pre-trained representation on disk: config.json (kind "bilm", the representation config, vocabulary sizes and
 // provenance), words.txt + chars.txt, and weights.bin/json (BiLM and LM softmax weights).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
+import { readJsonFileSync } from '../formats/boundedRead';
 import { BiLM } from './bilm';
 import { parseRepresentationConfig, type RepresentationConfig } from './config';
 import { loadVocabs, type CharVocab, type WordVocab } from './vocab';
@@ -27,12 +28,7 @@ export function writeBiLMConfig(dir: string, config: BiLMDirectoryConfig): void 
 export function readBiLMConfig(dir: string): BiLMDirectoryConfig {
   const file = join(resolve(dir), 'config.json');
   if (!existsSync(file)) throw new UserError(`${file}: missing (not a pre-trained BiLM directory)`);
-  let json: BiLMDirectoryConfig;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFileSync(file) as BiLMDirectoryConfig;
   if (!json || typeof json !== 'object' || !json.representation) throw new UserError(`${file}: no "representation" config`);
   json.representation = parseRepresentationConfig(json.representation, `${file} "representation"`);
   return json;

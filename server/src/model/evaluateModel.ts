@@ -1,10 +1,10 @@
 // Evaluates a tagger model on pre-tokenised gold sentences: the model tags each sentence's own tokens (no
 // re-tokenisation), and strict span P/R/F1 is computed per type and micro-averaged.
 import type { TaggedSentence } from '../types';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/backend';
 import { evaluateTags, type EvaluationReport, type Scores } from '../eval/spanMetrics';
+import { readJsonFileSync } from '../formats/boundedRead';
 import { corpusDocuments, type Corpus, type CorpusDocument } from '../formats/corpus';
 import { loadTagger } from '../tagging/load';
 import { tagText } from '../tagging/tagText';
@@ -97,7 +97,7 @@ export async function tagCorpusWithModel(
 
 function readModelKind(dir: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { kind?: string }).kind;
+    return (readJsonFileSync(join(dir, 'config.json')) as { kind?: string }).kind;
   } catch {
     return undefined;
   }

@@ -6,11 +6,12 @@
 //   weights.bin + weights.json  every tensor by name
 // Loading reads data only, never code, and refuses unknown versions, shape mismatches and bad files with a UserError
 // that names the file. Saving writes a complete directory beside the target and renames it into place.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
 import { processIsRunning } from '../formats/atomicWrite';
+import { MAX_MODEL_FILE_BYTES, readFileBoundedSync, readJsonFileSync } from '../formats/boundedRead';
 import { BiLM } from './bilm';
 import { parseRepresentationConfig, type RepresentationConfig } from './config';
 import { TagSet } from './labels';
@@ -126,12 +127,7 @@ export function readModelConfig(dir: string): NeuralModelConfig {
     throw new UserError(`${file}: ${msg}`);
   };
   if (!existsSync(file)) fail('missing (not a model directory)');
-  let raw: Partial<NeuralModelConfig>;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return fail(`not valid JSON (${(e as Error).message})`);
-  }
+  const raw = readJsonFileSync(file) as Partial<NeuralModelConfig>;
   if (!raw || typeof raw !== 'object') fail('expected a JSON object');
   if ((raw.kind ?? 'neural') !== 'neural') fail(`"kind" is ${JSON.stringify(raw.kind)}, not "neural"`);
   if (raw.formatVersion !== MODEL_FORMAT_VERSION) {
@@ -186,7 +182,7 @@ export function loadModelDir(dir: string): LoadedModel {
 
 function readTaskWords(file: string, expected: number): string[] {
   if (!existsSync(file)) throw new UserError(`${file}: missing (config.json lists ${expected} task words)`);
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const lines = readFileBoundedSync(file, MAX_MODEL_FILE_BYTES).toString('utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   if (lines.length !== expected) throw new UserError(`${file}: has ${lines.length} words but config.json says ${expected}`);
   return lines;

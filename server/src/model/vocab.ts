@@ -1,8 +1,8 @@
 // Word and character vocabularies, built from text and stored as plain text files (one entry per line).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError, UserError } from '../errors';
+import { inputError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
+import { MAX_MODEL_FILE_BYTES, readFileBoundedSync } from '../formats/boundedRead';
 
 export const WORDS_FILE = 'words.txt';
 export const CHARS_FILE = 'chars.txt';
@@ -96,12 +96,7 @@ export function loadVocabs(dir: string): { words: WordVocab; chars: CharVocab } 
 }
 
 function readLines(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`${file}: cannot read vocabulary (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readFileBoundedSync(file, MAX_MODEL_FILE_BYTES).toString('utf8');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;

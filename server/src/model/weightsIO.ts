@@ -4,11 +4,12 @@
 // temp file + rename; the manifest records the data file's size and CRC-32, so a manifest never matches a data
 // file other than its own.
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
+import { readFileBoundedSync, readJsonFileSync } from '../formats/boundedRead';
 
 export const WEIGHTS_FORMAT = 'bioner-weights';
 export const WEIGHTS_VERSION = 1;
@@ -76,12 +77,7 @@ export function loadWeights(dir: string, expected?: Record<string, number[]>, ba
     throw new UserError(`${file}: ${msg}`);
   };
   if (!existsSync(manifestPath)) fail('missing (no weights in this directory)');
-  let manifest: WeightsManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch (e) {
-    return fail(`not valid JSON (${(e as Error).message})`);
-  }
+  const manifest = readJsonFileSync(manifestPath) as WeightsManifest;
   if (!manifest || manifest.format !== WEIGHTS_FORMAT) fail(`not a weights manifest (format must be "${WEIGHTS_FORMAT}")`);
   if (manifest.version !== WEIGHTS_VERSION) {
     fail(`unsupported weights format version ${JSON.stringify(manifest.version)} (this program reads version ${WEIGHTS_VERSION})`);
@@ -91,11 +87,22 @@ export function loadWeights(dir: string, expected?: Record<string, number[]>, ba
   const rel = relative(root, dataPath);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) fail(`data file "${manifest.file}" is outside the model directory`);
   if (!existsSync(dataPath)) fail(`data file "${manifest.file}" is missing`);
-  const size = statSync(dataPath).size;
-  if (size !== manifest.byteLength) {
-    fail(`is ${size} bytes but its manifest says ${manifest.byteLength} (truncated or from another save)`, dataPath);
+  // A symbolic link may lead anywhere: the data must really lie inside the model folder.
+  const realRel = relative(realpathSync(root), realpathSync(dataPath));
+  if (realRel === '' || realRel.startsWith('..') || isAbsolute(realRel)) {
+    fail(`data file "${manifest.file}" is a link to ${realpathSync(dataPath)}, outside the model directory`);
   }
-  const data = readFileSync(dataPath);
+  if (!Number.isSafeInteger(manifest.byteLength) || manifest.byteLength < 0) fail('"byteLength" must be a whole number of bytes');
+  // Read one byte more than the manifest says, to tell a longer file from the right one without trusting its size.
+  const data = readFileBoundedSync(dataPath, manifest.byteLength + 1);
+  if (data.byteLength !== manifest.byteLength) {
+    fail(
+      data.byteLength > manifest.byteLength
+        ? `is larger than the ${manifest.byteLength} bytes its manifest says (from another save)`
+        : `is ${data.byteLength} bytes but its manifest says ${manifest.byteLength} (truncated or from another save)`,
+      dataPath,
+    );
+  }
   if (typeof manifest.crc32 === 'number' && crc32(data) !== manifest.crc32) {
     fail('checksum does not match its manifest (corrupt or from another save)', dataPath);
   }

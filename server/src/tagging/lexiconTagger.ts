@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { inputError } from '../errors';
+import { MAX_MODEL_FILE_BYTES } from '../formats/boundedRead';
 import { readTextFile } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
 import type { TextTagger } from './tagger';
@@ -23,7 +24,7 @@ export class LexiconTagger implements TextTagger {
   static load(dir: string, modelName: string): LexiconTagger {
     const file = join(dir, 'lexicon.tsv');
     // Strict read: a missing, binary or non-UTF-8 lexicon is a user error naming the file (and line), not a crash.
-    const lines = readTextFile(file).split(/\r?\n/);
+    const lines = readTextFile(file, { maxBytes: MAX_MODEL_FILE_BYTES }).split(/\r?\n/);
     const lexicon = lines.flatMap((line, i) => {
       if (!line.trim() || line.startsWith('#')) return [];
       const [term, label, conf] = line.split('\t');

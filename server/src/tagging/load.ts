@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { TextTagger } from './tagger';
 import { LexiconTagger } from './lexiconTagger';
 import { UserError } from '../errors';
+import { readJsonFileSync } from '../formats/boundedRead';
 
 const LEXICON_FORMAT_VERSION = 1;
 
@@ -19,9 +20,9 @@ export async function loadTagger(dir: string): Promise<TextTagger> {
   if (!existsSync(configPath)) throw new ModelLoadError(`${configPath}: no model here (config.json is missing)`);
   let config: { kind?: string; name?: string; formatVersion?: unknown };
   try {
-    config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config = readJsonFileSync(configPath) as typeof config;
   } catch (e) {
-    throw new ModelLoadError(`${configPath}: not valid JSON (${(e as Error).message})`);
+    throw new ModelLoadError((e as Error).message);
   }
   const name = config.name ?? basename(root);
   switch (config.kind ?? 'neural') {

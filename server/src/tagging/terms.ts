@@ -1,4 +1,5 @@
 import { inputError } from '../errors';
+import { MAX_MODEL_FILE_BYTES } from '../formats/boundedRead';
 import { readTextFile } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
 
@@ -37,7 +38,7 @@ export class TermLexicon {
   /** Reads `term<TAB>LABEL` lines ('#' starts a comment line). A malformed line is an error naming file and line. */
   static load(file: string): TermLexicon {
     const terms: Term[] = [];
-    readTextFile(file)
+    readTextFile(file, { maxBytes: MAX_MODEL_FILE_BYTES })
       .split(/\r?\n/)
       .forEach((line, i) => {
         if (!line.trim() || line.startsWith('#')) return;

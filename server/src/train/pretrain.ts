@@ -2,10 +2,10 @@
 // sampled softmax for training and the full softmax for held-out perplexity, atomic checkpoints (model + optimizer +
 // position) every few minutes and at the end, resume from the latest checkpoint, and a clean stop at --max-minutes.
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors';
 import { writeFileAtomic } from '../engine/atomicFile';
+import { readJsonFileSync } from '../formats/boundedRead';
 import { engineInfo } from '../engine/backend';
 import { BiLM } from '../model/bilm';
 import { BILM_KIND, writeBiLMConfig } from '../model/bilmDirectory';
@@ -330,11 +330,5 @@ async function loadCheckpoint(outDir: string, lm: LanguageModel, optimizer: tf.O
     await optimizer.setWeights(slots);
     Object.values(saved).forEach((t) => t.dispose());
   }
-  let state: CheckpointState;
-  try {
-    state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
-  } catch (e) {
-    throw new UserError(`${join(dir, 'state.json')}: not valid JSON (${(e as Error).message})`);
-  }
-  return state;
+  return readJsonFileSync(join(dir, 'state.json')) as CheckpointState;
 }

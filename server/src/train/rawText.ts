@@ -1,8 +1,7 @@
 // Unlabelled text for LM pre-training and vocabularies: plain text files (any layout; blank lines separate
 // paragraphs) and PubTator files (`PMID|t|title`, `PMID|a|abstract`, annotation lines ignored), tokenised into
 // sentences of words with the product's tokenizer.
-import { readFileSync } from 'node:fs';
-import { UserError } from '../errors';
+import { readTextFile } from '../formats/inputText';
 import { looksLikePubtator, parsePubtator } from '../formats/pubtator';
 import { tokenize } from '../text/tokenizer';
 import { MODEL_TOKENIZATION } from '../model/tokenization';
@@ -21,12 +20,7 @@ export function textBlocks(content: string, file: string): string[] {
 export function readSentences(files: string[], maxLength = 100): string[][] {
   const sentences: string[][] = [];
   for (const file of files) {
-    let content: string;
-    try {
-      content = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UserError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    const content = readTextFile(file);
     for (const block of textBlocks(content, file)) {
       for (const s of tokenize(block, MODEL_TOKENIZATION)) {
         const words = s.tokens.map((t) => t.text);

@@ -1,10 +1,11 @@
 // `bioner info [--model DIR]`: the compute backend, threads, what runs the matMuls (the BLAS addon or the backend),
 // versions, and a model's configuration summary.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../errors';
+import { readJsonFileSync } from '../../formats/boundedRead';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
 import { charCnnOutputDim, forwardFlopsPerToken, parseRepresentationConfig } from '../../model/config';
 import { TermLexicon } from '../../tagging/terms';
@@ -57,12 +58,7 @@ export function register(program: Command): void {
 function modelSummary(dir: string): Record<string, unknown> {
   const file = join(resolve(dir), 'config.json');
   if (!existsSync(file)) throw new UserError(`${file}: missing (not a model folder)`);
-  let config: Record<string, any>;
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
+  const config = readJsonFileSync(file) as Record<string, any>;
   const summary: Record<string, unknown> = { path: resolve(dir), kind: config.kind ?? 'neural' };
   if (config.name) summary.name = config.name;
   if (config.labels) summary.labels = config.labels.types ?? config.labels;
@@ -86,7 +82,7 @@ function modelSummary(dir: string): Record<string, unknown> {
     const p = join(resolve(dir), key);
     if (existsSync(p)) {
       try {
-        const m = JSON.parse(readFileSync(p, 'utf8'));
+        const m = readJsonFileSync(p) as Record<string, any>;
         summary.weights = `${m.weights?.length ?? '?'} tensors, ${((m.byteLength ?? 0) / 1e6).toFixed(1)} MB`;
       } catch {
         summary.weights = 'unreadable manifest';

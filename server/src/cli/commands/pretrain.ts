@@ -1,9 +1,10 @@
 // `bioner pretrain`: pre-trains the BiLM language model on raw text (see server/src/train/pretrain.ts).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
+import { readJsonFileSync } from '../../formats/boundedRead';
 import { initEngine, BACKEND_NAMES, type BackendName } from '../../engine/backend';
 import { NAMED_CONFIGS, parseRepresentationConfig, forwardFlopsPerToken } from '../../model/config';
 import { seededRandom } from '../../model/batching';
@@ -132,12 +133,7 @@ export function register(program: Command): void {
 function loadConfig(spec: string) {
   if (NAMED_CONFIGS[spec]) return parseRepresentationConfig(spec, spec);
   if (!existsSync(spec)) throw new UserError(`${spec}: no such config file (or preset: ${Object.keys(NAMED_CONFIGS).join(', ')})`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(spec, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${spec}: not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFileSync(spec);
   // A model directory's config.json holds the representation under "representation".
   const obj = json as { representation?: unknown };
   return parseRepresentationConfig(obj && typeof obj === 'object' && obj.representation ? obj.representation : json, spec);

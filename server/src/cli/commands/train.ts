@@ -1,11 +1,12 @@
 // `bioner train`: fine-tunes a tagger (BiLM -> scalar mix -> task BiLSTM -> CRF) on labelled data, on a pre-trained
 // BiLM (--bilm), continuing an existing tagger (--init-model), or on a randomly initialised BiLM (neither).
 // The model directory is written beside --out and renamed into place whenever dev F1 improves.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
+import { readJsonFileSync } from '../../formats/boundedRead';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
 import { BiLM } from '../../model/bilm';
 import { NAMED_CONFIGS, parseRepresentationConfig } from '../../model/config';
@@ -249,7 +250,7 @@ function readConfigFlag(spec: string | undefined): TrainConfigFile {
 
 function readJsonFile(file: string): unknown {
   if (!existsSync(file)) throw new UserError(`${file}: no such file`);
-  return parseJson(readFileSync(file, 'utf8'), file);
+  return readJsonFileSync(file);
 }
 
 function parseJson(text: string, source: string): unknown {

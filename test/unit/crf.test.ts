@@ -184,3 +184,50 @@ test('TagSet.encode repairs I- tags that cannot continue into B- tags', () => {
     'I-Disease',
   ]);
 });
+
+test('partial annotations: unknown tags (-1) are marginalised; known ones are learnt; all known = the full NLL', () => {
+  const T = 5;
+  const B = 1;
+  const r = randoms(11, T * L + L * L + 2 * L);
+  const emissions = Float64Array.from(r.slice(0, T * L));
+  const trans = Float64Array.from(r.slice(T * L, T * L + L * L));
+  const start = Float64Array.from(r.slice(T * L + L * L, T * L + L * L + L));
+  const end = Float64Array.from(r.slice(-L));
+  const full = tagSet.encode(['O', 'B-Chemical', 'I-Chemical', 'O', 'B-Disease']);
+  const loss = (tags: ArrayLike<number>) => crfLossAndGradients(tagSet, emissions, B, T, L, [tags], [T], trans, start, end);
+  // Every tag known: the partial path gives what the gold path gives.
+  assert.ok(Math.abs(loss(full).nll - loss(Int32Array.from(full)).nll) < 1e-9);
+  // Nothing known: every path agrees, so there is nothing to learn.
+  const none = loss(new Int32Array(T).fill(-1));
+  assert.ok(Math.abs(none.nll) < 1e-9, `nll ${none.nll}`);
+  assert.ok(none.dEmissions.every((g) => Math.abs(g) < 1e-6));
+  // Only the chemical known: the loss is -log P(tokens 1..2 are exactly that chemical), smaller than the full NLL.
+  const partial = tagSet.encode(['?', 'B-Chemical', 'I-Chemical', '?', '?']);
+  assert.deepEqual(Array.from(partial), [-1, 1, 2, -1, -1]);
+  const p = posterior({ data: emissions, offset: 0, length: T }, constrainScores(tagSet, trans, start, end));
+  const s = constrainScores(tagSet, trans, start, end);
+  const spanP = spanProbability({ data: emissions, offset: 0, length: T }, s, p, 1, 2, tagSet.begin('Chemical'), tagSet.inside('Chemical'));
+  assert.ok(Math.abs(loss(partial).nll - -Math.log(spanP)) < 1e-9, 'the known span ends where it was annotated');
+  assert.ok(loss(partial).nll < loss(full).nll);
+  // Its gradients match finite differences.
+  const g = loss(partial);
+  for (let k = 0; k < emissions.length; k++) {
+    const keep = emissions[k];
+    emissions[k] = keep + 1e-5;
+    const up = loss(partial).nll;
+    emissions[k] = keep - 1e-5;
+    const down = loss(partial).nll;
+    emissions[k] = keep;
+    assert.ok(Math.abs((up - down) / 2e-5 - g.dEmissions[k]) < 1e-4, `emissions[${k}]`);
+  }
+  for (let k = 0; k < trans.length; k++) {
+    const keep = trans[k];
+    trans[k] = keep + 1e-5;
+    const up = loss(partial).nll;
+    trans[k] = keep - 1e-5;
+    const down = loss(partial).nll;
+    trans[k] = keep;
+    const numeric = (up - down) / 2e-5;
+    if (Number.isFinite(numeric)) assert.ok(Math.abs(numeric - g.dTransitions[k]) < 1e-4, `transitions[${k}]`);
+  }
+});

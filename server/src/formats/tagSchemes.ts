@@ -12,6 +12,12 @@
 //  - BIOES (also BILOU: L = E, U = S): I-X / E-X starting a chunk and B-X / I-X ending one are repaired the same way.
 import type { Span } from '../types';
 
+/**
+ * The tag of a token whose tag nobody knows: text a user has not reviewed in a partially annotated document
+ * (formats/review.ts). Training marginalises over it (model/crf.ts) instead of reading it as `O`.
+ */
+export const UNKNOWN_TAG = '?';
+
 export type TagScheme = 'iob1' | 'iob2' | 'bioes';
 export const TAG_SCHEMES: readonly TagScheme[] = ['iob1', 'iob2', 'bioes'];
 

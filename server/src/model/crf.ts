@@ -217,7 +217,7 @@ export class Crf {
 
   /**
    * Sum over the batch of -log P(tags | emissions), a scalar differentiable w.r.t. emissions and the CRF scores.
-   * Gold paths must be valid BIO paths (TagSet.encode guarantees it).
+   * Gold paths must be valid BIO paths (TagSet.encode guarantees it); -1 marks an unknown tag (partial annotation).
    */
   negLogLikelihood(emissions: tf.Tensor3D, tags: ArrayLike<number>[], lengths: number[]): tf.Scalar {
     const tagSet = this.tagSet;
@@ -243,7 +243,64 @@ export class Crf {
   }
 }
 
-/** The NLL of a batch and its gradients, computed by forward-backward in JS. */
+/**
+ * The allowed tags of each position of a partially known tag sequence, as a mask [n * L] (1 = allowed): a known tag
+ * (>= 0) allows only itself; an unknown one (-1) allows every tag, except that a known entity is not continued
+ * (`I-X` cannot follow a known `B-X`/`I-X`: the annotated span ends there).
+ */
+export function allowedTags(tagSet: TagSet, gold: ArrayLike<number>, n: number): Uint8Array {
+  const L = tagSet.size;
+  const allowed = new Uint8Array(n * L);
+  for (let t = 0; t < n; t++) {
+    if (gold[t] >= 0) {
+      allowed[t * L + gold[t]] = 1;
+      continue;
+    }
+    const endedType = t > 0 && gold[t - 1] > 0 ? tagSet.typeOf(gold[t - 1]) : undefined;
+    for (let j = 0; j < L; j++) allowed[t * L + j] = tagSet.isInside(j) && tagSet.typeOf(j) === endedType ? 0 : 1;
+  }
+  return allowed;
+}
+
+/** Adds sign x the expected tag, transition, start and end counts of one sentence's posterior to the gradients. */
+function addExpectedCounts(
+  e: EmissionView,
+  s: CrfScores,
+  p: Posterior,
+  sign: number,
+  dEmissions: Float32Array,
+  emissionOffset: number,
+  dTransitions: Float64Array,
+  dStart: Float64Array,
+  dEnd: Float64Array,
+): void {
+  const L = s.numTags;
+  const n = e.length;
+  for (let t = 0; t < n; t++) {
+    for (let j = 0; j < L; j++) {
+      const m = sign * Math.exp(p.alpha[t * L + j] + p.beta[t * L + j] - p.logZ);
+      dEmissions[emissionOffset + t * L + j] += m;
+      if (t === 0) dStart[j] += m;
+      if (t === n - 1) dEnd[j] += m;
+    }
+    if (t === 0) continue;
+    for (let i = 0; i < L; i++) {
+      const a = p.alpha[(t - 1) * L + i];
+      if (a === -Infinity) continue;
+      for (let j = 0; j < L; j++) {
+        const tr = s.transitions[i * L + j];
+        if (tr === -Infinity) continue;
+        dTransitions[i * L + j] += sign * Math.exp(a + tr + e.data[e.offset + t * L + j] + p.beta[t * L + j] - p.logZ);
+      }
+    }
+  }
+}
+
+/**
+ * The NLL of a batch and its gradients, computed by forward-backward in JS. A gold tag of -1 is unknown (a partial
+ * annotation): the sentence's loss is then -log of the probability of all valid paths that agree with the known tags
+ * (log Z - log Z over those paths; Tsuboi et al. 2008), so unannotated text teaches nothing either way.
+ */
 export function crfLossAndGradients(
   tagSet: TagSet,
   emissions: ArrayLike<number>,
@@ -268,30 +325,27 @@ export function crfLossAndGradients(
     const e: EmissionView = { data: emissions, offset: b * T * L, length: n };
     const gold = tags[b];
     const p = posterior(e, s);
+    // d logZ / d score = expected count under the model.
+    addExpectedCounts(e, s, p, 1, dEmissions, b * T * L, dTransitions, dStart, dEnd);
+    if (Array.prototype.some.call(gold, (tag: number, t: number) => t < n && tag < 0)) {
+      // Partial: the known paths' log-sum replaces the gold path's score; its gradient is their expected counts.
+      const allowed = allowedTags(tagSet, gold, n);
+      const masked = new Float64Array(n * L);
+      for (let k = 0; k < n * L; k++) masked[k] = allowed[k] ? e.data[e.offset + k] : -Infinity;
+      const known: EmissionView = { data: masked, offset: 0, length: n };
+      const pk = posterior(known, s);
+      if (!Number.isFinite(pk.logZ)) throw new Error(`CRF: the known tags of sentence ${b} admit no valid BIO path`);
+      nll += p.logZ - pk.logZ;
+      addExpectedCounts(known, s, pk, -1, dEmissions, b * T * L, dTransitions, dStart, dEnd);
+      continue;
+    }
     const goldScore = pathScore(e, gold, s);
     if (!Number.isFinite(goldScore)) throw new Error(`CRF: gold tags of sentence ${b} are not a valid BIO path`);
     nll += p.logZ - goldScore;
-    // d logZ / d score = expected count; d goldScore / d score = gold count.
+    // d goldScore / d score = gold count.
     for (let t = 0; t < n; t++) {
-      for (let j = 0; j < L; j++) {
-        const m = Math.exp(p.alpha[t * L + j] + p.beta[t * L + j] - p.logZ);
-        dEmissions[b * T * L + t * L + j] = m;
-        if (t === 0) dStart[j] += m;
-        if (t === n - 1) dEnd[j] += m;
-      }
       dEmissions[b * T * L + t * L + gold[t]] -= 1;
-      if (t > 0) {
-        for (let i = 0; i < L; i++) {
-          const a = p.alpha[(t - 1) * L + i];
-          if (a === -Infinity) continue;
-          for (let j = 0; j < L; j++) {
-            const tr = s.transitions[i * L + j];
-            if (tr === -Infinity) continue;
-            dTransitions[i * L + j] += Math.exp(a + tr + e.data[e.offset + t * L + j] + p.beta[t * L + j] - p.logZ);
-          }
-        }
-        dTransitions[gold[t - 1] * L + gold[t]] -= 1;
-      }
+      if (t > 0) dTransitions[gold[t - 1] * L + gold[t]] -= 1;
     }
     dStart[gold[0]] -= 1;
     dEnd[gold[n - 1]] -= 1;

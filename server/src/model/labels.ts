@@ -2,6 +2,7 @@
 // enforces, and the label map that renames (or drops) corpus types, e.g. `Chemical=DRUG,Disease=DISEASE`.
 import type { TaggedSentence } from '../types';
 import { UserError } from '../errors';
+import { UNKNOWN_TAG } from '../formats/tagSchemes';
 
 /** The IOB2 tags of a set of entity types: index 0 is `O`, then `B-X`, `I-X` for each type in order. */
 export class TagSet {
@@ -21,7 +22,7 @@ export class TagSet {
   /** The tag set of the entity types found in IOB2 sentences, sorted by name. */
   static fromSentences(sentences: Iterable<TaggedSentence>): TagSet {
     const types = new Set<string>();
-    for (const s of sentences) for (const tag of s.tags) if (tag !== 'O') types.add(entityType(tag));
+    for (const s of sentences) for (const tag of s.tags) if (tag !== 'O' && tag !== UNKNOWN_TAG) types.add(entityType(tag));
     return new TagSet([...types].sort());
   }
 
@@ -57,12 +58,17 @@ export class TagSet {
   /**
    * Tag indices of an IOB2 tag sequence. An `I-X` that cannot continue the previous tag (after `O`, at the start,
    * after another type) is read as `B-X`, as conlleval does, so every encoded sequence is a valid CRF path.
-   * Types the tag set does not know become `O` (e.g. a type dropped by the label map).
+   * Types the tag set does not know become `O` (e.g. a type dropped by the label map). UNKNOWN_TAG becomes -1 (crf.ts marginalises over it).
    */
   encode(tags: string[]): Int32Array {
     const out = new Int32Array(tags.length);
     let previousType: string | undefined;
     tags.forEach((tag, t) => {
+      if (tag === UNKNOWN_TAG) {
+        out[t] = -1;
+        previousType = undefined;
+        return;
+      }
       if (tag === 'O' || !this.index.has(tag)) {
         out[t] = 0;
         previousType = undefined;
@@ -126,7 +132,7 @@ export function applyLabelMap(sentences: TaggedSentence[], map: Map<string, stri
   return sentences.map((s) => ({
     tokens: s.tokens,
     tags: s.tags.map((tag) => {
-      if (tag === 'O') return tag;
+      if (tag === 'O' || tag === UNKNOWN_TAG) return tag;
       const to = map.get(entityType(tag));
       if (to === undefined) return tag;
       return to === 'O' ? 'O' : `${tag.slice(0, 2)}${to}`;

@@ -67,6 +67,11 @@ export interface AnnotatedDocument {
   id: string;
   text: string;
   entities: Span[];
+  /**
+   * Set when only part of the text was reviewed (an editor sidecar not marked complete, formats/review.ts): text
+   * outside `entities` and `notEntities` is unknown, not "no entity".
+   */
+  partial?: { notEntities: Array<{ start: number; end: number }> };
 }
 
 /** A token-level labelled sentence, as in CoNLL files; tags are in the file's scheme (normalised to IOB2 on read). */

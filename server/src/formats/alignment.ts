@@ -7,7 +7,7 @@
 import type { AnnotatedDocument, Span, TaggedSentence, Token } from '../types';
 import { tokenize } from '../text/tokenizer';
 import { sortSpans } from './entities';
-import { spansToTags, tagsToSpans } from './tagSchemes';
+import { spansToTags, tagsToSpans, UNKNOWN_TAG } from './tagSchemes';
 
 /** How a document's text is cut into sentences and tokens. */
 export type Tokenization =
@@ -95,6 +95,8 @@ export function documentToSentences(
   }
   for (let s = 1; s < group.length; s++) if (group[s] !== s) group[s] = group[group[s]];
 
+  // A partial review knows only its entities and the spans marked "not an entity"; every other token is unknown.
+  const known = document.partial ? knownTokens(tokens, tokenSpans, document.partial.notEntities) : undefined;
   const sentences: PositionedSentence[] = [];
   let spanIndex = 0;
   let offset = 0;
@@ -107,15 +109,27 @@ export function documentToSentences(
       const span = tokenSpans[spanIndex++];
       local.push({ start: span.start - offset, end: span.end - offset, label: span.label });
     }
+    const tags = spansToTags(local, sentenceTokens.length, options.scheme ?? 'iob2');
+    if (known) for (let k = 0; k < tags.length; k++) if (!known[offset + k]) tags[k] = UNKNOWN_TAG;
     sentences.push({
       tokens: sentenceTokens.map((tk) => tk.text),
-      tags: spansToTags(local, sentenceTokens.length, options.scheme ?? 'iob2'),
+      tags,
       offsets: sentenceTokens.map(({ start, end }) => ({ start, end })),
     });
     offset += sentenceTokens.length;
     s = next;
   }
   return { sentences, issues };
+}
+
+/** known[t]: token t lies in an entity (token span) or overlaps a span marked "not an entity". */
+function knownTokens(tokens: Token[], entitySpans: Span[], notEntities: ReadonlyArray<{ start: number; end: number }>): Uint8Array {
+  const known = new Uint8Array(tokens.length);
+  for (const span of entitySpans) known.fill(1, span.start, span.end);
+  for (const n of notEntities) {
+    for (let t = 0; t < tokens.length && tokens[t].start < n.end; t++) if (tokens[t].end > n.start) known[t] = 1;
+  }
+  return known;
 }
 
 /** Builds a document from tagged sentences (IOB2): tokens joined by spaces, sentences by newlines. */

@@ -10,6 +10,7 @@ import type { AnnotatedDocument, Span } from '../types';
 import { writeFileAtomicSync } from './atomicWrite';
 import { checkNoOverlaps, sortSpans } from './entities';
 import { BOM, readTextFile } from './inputText';
+import { parseReview } from './review';
 import type { FormatWarning } from './warnings';
 
 /** A text-bound annotation from a .ann file. */
@@ -23,6 +24,8 @@ export interface BratEntity extends Span {
 export interface ParsedAnn {
   entities: BratEntity[];
   warnings: FormatWarning[];
+  /** Spans marked "not an entity" when the file is a partial review (formats/review.ts); undefined when complete. */
+  partial?: { notEntities: Array<{ start: number; end: number; line: number }> };
 }
 
 // The mention may hold U+2028/U+2029 (an older writer let them through): `[^]` rather than `.`, which stops there.
@@ -127,7 +130,20 @@ export function parseAnn(content: string, text: string, file: string, options: {
     entities.push({ id, label, start: utf16[0][0], end: utf16[0][1], line: lineNo });
   });
   if (!options.allowOverlaps) checkNoOverlaps(entities, file, (e) => e.line);
-  return { entities: sortSpans(entities), warnings };
+  const review = parseReview(content, (line, message) => {
+    throw inputError(file, line, message);
+  });
+  if (review.complete) return { entities: sortSpans(entities), warnings };
+  const notEntities = review.notEntities.map((n) => {
+    if (n.end > offsets.length) throw inputError(file, n.line, `offset ${n.end} is past the end of the text (${offsets.length} characters)`);
+    const start = offsets.toUtf16(n.start);
+    const end = offsets.toUtf16(n.end);
+    if (!sameText(text.slice(start, end), n.mention)) {
+      throw inputError(file, n.line, `text mismatch: the .ann says "${n.mention}" is not an entity but the .txt has "${text.slice(start, end)}"`);
+    }
+    return { start, end, line: n.line };
+  });
+  return { entities: sortSpans(entities), warnings, partial: { notEntities } };
 }
 
 /** A fresh .ann for entities (T1, T2, ... in text order). */
@@ -255,7 +271,9 @@ function readPair(txtPath: string, annPath: string, id: string, warnings: Format
     parsed = { warnings: counted.warnings, entities: counted.entities.map((e) => ({ ...e, start: e.start - 1, end: e.end - 1 })) };
   }
   warnings.push(...parsed.warnings);
-  return { id, text, entities: parsed.entities.map(({ start, end, label }) => ({ start, end, label })) };
+  const document: AnnotatedDocument = { id, text, entities: parsed.entities.map(({ start, end, label }) => ({ start, end, label })) };
+  if (parsed.partial) document.partial = { notEntities: parsed.partial.notEntities.map(({ start, end }) => ({ start, end })) };
+  return document;
 }
 
 /** Reads a directory of .txt/.ann pairs (recursively, ids are relative paths without .txt) or one pair. */

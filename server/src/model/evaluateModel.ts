@@ -6,6 +6,7 @@ import { initEngine } from '../engine/backend';
 import { evaluateTags, type EvaluationReport, type Scores } from '../eval/spanMetrics';
 import { readJsonFileSync } from '../formats/boundedRead';
 import { corpusDocuments, type Corpus, type CorpusDocument } from '../formats/corpus';
+import { tagsToSpans, UNKNOWN_TAG } from '../formats/tagSchemes';
 import { loadTagger } from '../tagging/load';
 import { tagText } from '../tagging/tagText';
 import { applyLabelMap } from './labels';
@@ -43,7 +44,8 @@ export function evaluateModel(model: TaggerModel, gold: TaggedSentence[], batchT
   const predictions = predictTags(model, gold.map((s) => s.tokens), batchTokens, lookup);
   const seconds = (performance.now() - started) / 1000;
   const tokens = gold.reduce((n, s) => n + s.tokens.length, 0);
-  const report = evaluateTags(gold.map((s) => s.tags), predictions);
+  const scored = gold.map((s, i) => scoredTags(s.tags, predictions[i]));
+  const report = evaluateTags(scored.map((s) => s.gold), scored.map((s) => s.predicted));
   return {
     overall: report.overall,
     perType: Object.fromEntries(report.perType.map(({ label, ...scores }) => [label, scores])),
@@ -51,6 +53,20 @@ export function evaluateModel(model: TaggerModel, gold: TaggedSentence[], batchT
     predictions,
     tokensPerSecond: tokens / Math.max(seconds, 1e-9),
   };
+}
+
+/**
+ * What can be scored against a partial annotation: unknown gold tokens (UNKNOWN_TAG) hold no gold entity, and a
+ * predicted entity lying wholly on unknown tokens is neither right nor wrong, so it is left out. An entity that
+ * touches reviewed text (an annotated entity, or a span marked "not an entity") is scored as usual.
+ */
+export function scoredTags(gold: string[], predicted: string[]): { gold: string[]; predicted: string[] } {
+  if (!gold.includes(UNKNOWN_TAG)) return { gold, predicted };
+  const kept = [...predicted];
+  for (const span of tagsToSpans(predicted, 'iob2').spans) {
+    if (gold.slice(span.start, span.end).every((tag) => tag === UNKNOWN_TAG)) kept.fill('O', span.start, span.end);
+  }
+  return { gold: gold.map((tag) => (tag === UNKNOWN_TAG ? 'O' : tag)), predicted: kept };
 }
 
 /**

@@ -19,6 +19,8 @@ import { buildTaskWords, TaggerModel, taggerConfig, withEntityTypes, type Tagger
 import { CharVocab, VocabCounter } from '../../model/vocab';
 import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
+import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../train/selfLabels';
+import { UNKNOWN_TAG } from '../../formats/tagSchemes';
 import { formatWarning } from '../../formats/warnings';
 import type { TaggedSentence } from '../../types';
 
@@ -44,6 +46,7 @@ interface TrainFlags {
   config?: string;
   backend?: BackendName;
   progressJson?: boolean;
+  selfLabels: number | false;
 }
 
 /** The --config JSON: tagger architecture and training options, each partial. */
@@ -85,6 +88,13 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the batch order', positiveInt)
     .option('--config <json>', 'JSON file or inline JSON: {"tagger": {"encoder": {"hiddenSize": 128, ...}, ...}, "training": {...}}')
     .addOption(new Option('--backend <name>', 'tfjs backend (default: node if installed, else wasm)').choices(BACKEND_NAMES as string[]))
+    .option(
+      '--self-labels <confidence>',
+      `with --init-model and partial annotations: label the text nobody reviewed with the initial model's own entities at least this confident, so it keeps what it knew (default ${DEFAULT_SELF_LABELS.minConfidence})`,
+      probability,
+      DEFAULT_SELF_LABELS.minConfidence,
+    )
+    .option('--no-self-labels', 'leave unreviewed text of partial annotations unknown (it teaches nothing)')
     .option('--progress-json', 'print progress as JSON lines on stdout ({"event":"epoch",...})')
     .action(async (flags: TrainFlags) => {
       await trainCommand(flags);
@@ -116,14 +126,23 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     if (data.warnings.length > 10) log(`(${data.warnings.length - 10} more warnings)`);
     return applyLabelMap(data.sentences, labelMap);
   };
-  const train = flags.train.flatMap(readData);
+  let train = flags.train.flatMap(readData);
   const dev = flags.dev ? readData(flags.dev) : [];
+  const partialSentences = train.filter((s) => s.tags.includes(UNKNOWN_TAG)).length;
+  if (partialSentences) log(`${partialSentences} training sentences are partially annotated: their unreviewed tokens are unknown, not "no entity"`);
 
   const terms = termsFile(flags);
   if (terms) log(`terms: ${terms.size} multi-word names from ${terms.file}, saved with the model`);
   const built = buildModel(flags, train, fileConfig.tagger);
   const { provenance } = built;
   let model = built.model;
+  // Before new types are added: the labels come from the model as the user had it.
+  if (flags.initModel && partialSentences && flags.selfLabels !== false) {
+    const selfLabelled = fillUnknownTags(model, train, { ...DEFAULT_SELF_LABELS, minConfidence: flags.selfLabels });
+    train = selfLabelled.sentences;
+    const { filled, leftUnknown } = selfLabelled.stats;
+    log(`self-labels: ${filled} unreviewed tokens labelled with the initial model's own predictions (>= ${flags.selfLabels}), ${leftUnknown} left unknown`);
+  }
   const unknown = TagSet.fromSentences([...train, ...dev]).types.filter((t) => !model.tagSet.types.includes(t));
   if (unknown.length) {
     // Only a continued model can lack types of the data: it learns them as new tags.
@@ -360,6 +379,12 @@ function pct(x: number): string {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
   return n;
 }
 

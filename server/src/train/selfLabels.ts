@@ -1,0 +1,69 @@
+// Keeping what a model knew while it learns from partial annotations: the text a user did not review is labelled with
+// the model's own confident predictions before fine-tuning (self-distillation with hard targets), so fine-tuning on a
+// few annotated mentions does not unlearn the entities the model already found in the same notes.
+import { UNKNOWN_TAG } from '../formats/tagSchemes';
+import type { TaggerModel } from '../model/tagger';
+import type { TaggedSentence } from '../types';
+
+export interface SelfLabelOptions {
+  /** The model's entities at least this confident become known tags; less confident ones stay unknown. */
+  minConfidence: number;
+  /** Sentences per model call. */
+  batchSize: number;
+}
+
+export const DEFAULT_SELF_LABELS: SelfLabelOptions = { minConfidence: 0.9, batchSize: 32 };
+
+export interface SelfLabelStats {
+  sentences: number;
+  /** Unknown tokens that became known (entity or `O`). */
+  filled: number;
+  /** Unknown tokens left unknown (uncertain predictions, or words the user annotated elsewhere). */
+  leftUnknown: number;
+}
+
+/**
+ * Returns the sentences with their unknown tags filled in from `model`: a confident predicted entity whose tokens are
+ * all unknown gets its B-/I- tags; an unknown token outside every predicted entity becomes `O`, unless its word is
+ * part of a mention the user annotated somewhere (a name being taught stays unknown where it was not annotated).
+ * Known tags are never changed; sentences without unknown tags are returned as they are.
+ */
+export function fillUnknownTags(
+  model: TaggerModel,
+  sentences: readonly TaggedSentence[],
+  options: SelfLabelOptions = DEFAULT_SELF_LABELS,
+): { sentences: TaggedSentence[]; stats: SelfLabelStats } {
+  const taughtWords = new Set<string>();
+  for (const s of sentences) s.tags.forEach((tag, t) => tag !== 'O' && tag !== UNKNOWN_TAG && taughtWords.add(s.tokens[t].toLowerCase()));
+  const partial = sentences.map((s, i) => (s.tags.includes(UNKNOWN_TAG) ? i : -1)).filter((i) => i >= 0);
+  const out = [...sentences];
+  const stats: SelfLabelStats = { sentences: partial.length, filled: 0, leftUnknown: 0 };
+  for (let b = 0; b < partial.length; b += options.batchSize) {
+    const batch = partial.slice(b, b + options.batchSize);
+    const predicted = model.predict(batch.map((i) => sentences[i].tokens));
+    batch.forEach((i, k) => {
+      const { tokens, tags } = sentences[i];
+      const filled = [...tags];
+      const inEntity = new Uint8Array(tokens.length);
+      for (const e of predicted[k]) {
+        inEntity.fill(1, e.first, e.last + 1);
+        const allUnknown = tags.slice(e.first, e.last + 1).every((tag) => tag === UNKNOWN_TAG);
+        if (e.confidence < options.minConfidence || !allUnknown) continue;
+        // The token after a filled entity must not be read as its continuation: a known I- there would extend it.
+        if (tags[e.last + 1]?.startsWith('I-')) continue;
+        for (let t = e.first; t <= e.last; t++) filled[t] = `${t === e.first ? 'B' : 'I'}-${e.label}`;
+      }
+      for (let t = 0; t < tokens.length; t++) {
+        if (filled[t] !== UNKNOWN_TAG || inEntity[t] || taughtWords.has(tokens[t].toLowerCase())) continue;
+        filled[t] = 'O';
+      }
+      for (let t = 0; t < tokens.length; t++) {
+        if (tags[t] !== UNKNOWN_TAG) continue;
+        if (filled[t] === UNKNOWN_TAG) stats.leftUnknown++;
+        else stats.filled++;
+      }
+      out[i] = { tokens, tags: filled };
+    });
+  }
+  return { sentences: out, stats };
+}

@@ -35,6 +35,23 @@ export interface EntityPrediction extends Span {
   repeatOf?: number;
   /** Clinical context (negation, temporality, experiencer), set by the assertion pass (tagging/assertion/). */
   assertion?: Assertion;
+  /** Set on VARIANT entities: what the mention says, where it can be read off it (text/variants.ts). */
+  variant?: VariantNormalisation;
+}
+
+/** What a sequence-variant mention says, where it can be read off the mention (text/variants.ts). */
+export interface VariantNormalisation {
+  type: 'substitution' | 'deletion' | 'insertion' | 'duplication' | 'deletion-insertion' | 'frameshift' | 'inversion' | 'dbsnp';
+  /** 'p' protein, 'c' coding DNA, 'g' genomic, 'm' mitochondrial, 'n' non-coding, 'r' RNA, when the mention says. */
+  sequence?: 'p' | 'c' | 'g' | 'm' | 'n' | 'r';
+  /** A plain position as a number (508); HGVS positions and ranges as written ("1521_1523", "2398+1", "IVS8-5"). */
+  position?: number | string;
+  /** The reference residue(s) or base(s); protein residues in one-letter code. */
+  wildtype?: string;
+  /** The new residue(s) or base(s); "*" for a stop codon. */
+  mutant?: string;
+  /** The dbSNP id ("rs334"). */
+  id?: string;
 }
 
 /** Whether the entity is present: "denies chest pain" is negated, "possible pneumonia" possible. */

@@ -1,5 +1,6 @@
 // The four output formats of `bioner tag`, each rendering one tagged document to a string:
-//   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence"}]}  (one line)
+//   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence","variant"?}]}  (one line;
+//           "variant": a VARIANT's normalised form, e.g. {"type":"deletion","sequence":"p","position":508,"wildtype":"F"})
 //   inline  the text with each entity marked in place: "[cystic fibrosis/DISEASE]"
 //   conll   token<TAB>IOB2-tag lines, a blank line after each sentence
 //   brat    standoff .ann lines "T1<TAB>LABEL start end<TAB>text" (code-point offsets, as brat counts)
@@ -42,7 +43,14 @@ export function renderDocument(format: OutputFormat, doc: TaggedDocument, docsta
 }
 
 export function renderJsonl(doc: TaggedDocument): string {
-  const entities = doc.entities.map((e) => ({ start: e.start, end: e.end, label: e.label, text: e.text, confidence: round(e.confidence) }));
+  const entities = doc.entities.map((e) => ({
+    start: e.start,
+    end: e.end,
+    label: e.label,
+    text: e.text,
+    confidence: round(e.confidence),
+    ...(e.variant ? { variant: e.variant } : {}),
+  }));
   const head = doc.id !== undefined || doc.line !== undefined ? { file: doc.file, id: doc.id, line: doc.line } : { file: doc.file };
   return `${JSON.stringify({ ...head, entities })}\n`;
 }

@@ -1,4 +1,5 @@
 import type { Hover } from 'vscode-languageserver';
+import { describeVariant } from '../text/variants';
 import type { EntityPrediction } from '../types';
 import type { AnnEntity } from './annFile';
 import { currentAnnotations, entitiesAround, type ServerContext } from './context';
@@ -6,7 +7,8 @@ import { labelShown } from './settings';
 
 /**
  * Markdown for one entity: label, confidence, the span text, the runner-up label, what the document pass based it on
- * (an abbreviation's long form, or the line of the entity it repeats), the model (and the user's label).
+ * (an abbreviation's long form, or the line of the entity it repeats), a variant's normalised form, the model (and the
+ * user's label).
  */
 export function hoverMarkdown(entity: EntityPrediction, modelName: string | undefined, annotation?: AnnEntity, repeatLine?: number): string {
   const lines = [
@@ -18,6 +20,7 @@ export function hoverMarkdown(entity: EntityPrediction, modelName: string | unde
   if (entity.runnerUp) lines.push(`Runner-up: ${entity.runnerUp.label} (${percent(entity.runnerUp.confidence)})`, '');
   if (entity.abbreviationOf !== undefined) lines.push(`Abbreviation of ${inlineCode(entity.abbreviationOf)} (its confidence)`, '');
   if (repeatLine !== undefined) lines.push(`Repeats the ${entity.label} tagged on line ${repeatLine} (its confidence)`, '');
+  if (entity.variant) lines.push(`Variant: ${describeVariant(entity.variant)} (sequence-variant grammar)`, '');
   if (annotation) lines.push(`Your annotation (${annotation.id}): ${annotation.label}`, '');
   lines.push(`_Model: ${modelName ?? 'none'}_`);
   return lines.join('\n');

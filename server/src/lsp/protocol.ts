@@ -60,7 +60,7 @@ export const ENTITY_TOKEN_TYPES = [
   'cell_line',
   'cell_type',
   'anatomy',
-  'mutation',
+  'variant',
   'entity',
 ] as const;
 

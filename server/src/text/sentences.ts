@@ -27,6 +27,9 @@ const TITLES = new Set(['dr.', 'mr.', 'mrs.', 'ms.', 'prof.', 'drs.', 'st.']);
 const SINGLE_UPPER = /^\p{Lu}$/u;
 const NUMBER_OR_LETTER = /^(?:\p{Nd}{1,3}|\p{L})$/u;
 const DOTS = /^\.+$/;
+const HGVS_PREFIX = /^[cgmnrp]$/;
+/** What follows "c. " or "p. " in a variant: a position ("529T", "-23A") or a residue and position ("K237N"). */
+const HGVS_AFTER_SPACE = /^(?:[-*]?\d|[A-Z](?:[a-z]{2})?\d)/;
 
 function isTerminal(token: string): boolean {
   return TERMINALS.has(token) || DOTS.test(token);
@@ -112,6 +115,8 @@ export function splitSentences(tokens: Token[], hints: WordHints = {}, options: 
     const previous = tokens[k - 1];
     if (previous && previous.end === tokens[k].start) {
       const startsChunk = k - 1 === 0 || tokens[k - 2].end < previous.start;
+      // An HGVS prefix written with a space: "c. 529T>C", "p. K237N" (one variant, not two sentences).
+      if (startsChunk && HGVS_PREFIX.test(previous.text) && HGVS_AFTER_SPACE.test(next.text)) return false;
       // Initials: "J. Smith", "Dr. J. R. Smith". A capital letter after an ordinary word usually ends a sentence in
       // abstracts ("vitamin D. The", "hepatitis C. Intravenous"); "E. coli" is kept whole by the lowercase rule.
       if (startsChunk && SINGLE_UPPER.test(previous.text) && (k - 1 === first || isInitialContext(k - 2))) return false;

@@ -96,8 +96,10 @@ function normaliseChange(
   groups: Record<string, string | undefined>,
   sequence: VariantNormalisation['sequence'],
   protein: boolean,
+  mention = '',
 ): VariantNormalisation {
-  const type = changeType(groups.change);
+  // "p.Glu6ValfsTer2", "L263fsX286": a frameshift, whose first new residue (if named) is the mutant.
+  const type = changeType(groups.change ?? (/fs/.test(mention) ? 'fs' : undefined));
   const out: VariantNormalisation = { type };
   if (sequence) out.sequence = sequence;
   const pos = position(groups.pos);
@@ -106,8 +108,9 @@ function normaliseChange(
   const wildtypeRaw = groups.wt ?? (type === 'deletion' ? groups.inserted : undefined);
   const wildtype = protein ? oneLetter(wildtypeRaw) : wildtypeRaw?.toUpperCase();
   if (wildtype) out.wildtype = wildtype;
-  const mutantRaw = type === 'substitution' ? groups.mut : type === 'deletion' ? undefined : groups.inserted;
-  const mutant = protein ? oneLetter(mutantRaw) : mutantRaw?.toUpperCase();
+  const mutantRaw = type === 'substitution' || type === 'frameshift' ? groups.mut : type === 'deletion' ? undefined : groups.inserted;
+  // A stop ("R411X", "R403stop") is a protein change even where the shape could also be DNA.
+  const mutant = protein || /^(?:X|\*|Ter|TER|[Ss]top)$/.test(mutantRaw ?? '') ? oneLetter(mutantRaw) : mutantRaw?.toUpperCase();
   if (mutant) out.mutant = mutant;
   return out;
 }
@@ -121,15 +124,15 @@ const PROTEIN_BODY = `(?<wt>${AA})(?<pos>\\d+)(?:_${AA}\\d+)?${PROTEIN_CHANGE}`;
 /** One-letter residues with a one-digit position, "R-4Q" aside ("T1D" is type 1 diabetes, "S1P" a lipid) need an HGVS prefix. */
 const TWO_DIGITS = (g: Groups): boolean => (g.pos ?? '').length >= 2;
 const differs = (g: Groups): boolean => g.wt?.toUpperCase() !== g.mut?.toUpperCase();
-const dna = (g: Groups): VariantNormalisation => normaliseChange(g, undefined, false);
+const dna = (g: Groups, mention?: string): VariantNormalisation => normaliseChange(g, undefined, false, mention);
 
 const RULES: Rule[] = [
   // dbSNP: rs334, rs 1518108.
   rule('dbsnp', 'rs\\s?(?<id>\\d+)', (g) => ({ type: 'dbsnp', id: `rs${g.id}` })),
 
   // HGVS protein: p.Gly12Cys, p.(Gly12Cys) (a predicted change), p.G12C, p.F508del, p.Glu6ValfsTer2, p. K237N.
-  rule('hgvs-protein', `p\\.\\s?${PROTEIN_BODY}`, (g) => normaliseChange(g, 'p', true)),
-  rule('hgvs-protein-predicted', `p\\.\\(${PROTEIN_BODY}\\)`, (g) => normaliseChange(g, 'p', true)),
+  rule('hgvs-protein', `p\\.\\s?${PROTEIN_BODY}`, (g, m) => normaliseChange(g, 'p', true, m)),
+  rule('hgvs-protein-predicted', `p\\.\\(${PROTEIN_BODY}\\)`, (g, m) => normaliseChange(g, 'p', true, m)),
 
   // HGVS DNA/RNA: c.1521_1523delCTT, c.35delG, c.1517A>G, c.4002A > G, g.1755 G > A, m.3243A>G, c2403T --> C.
   rule(
@@ -142,7 +145,7 @@ const RULES: Rule[] = [
   rule(
     'protein-three-letter',
     `(?<wt>${AA3})\\s?(?<pos>\\d+)(?:\\s?(?<change>del|dup|fs)(?:\\s?${STOP}\\d*)?|\\s?(?:(?:-{1,4}>?|>)\\s?)?(?<mut>${AA3}|${STOP})(?:fs(?:\\s?${STOP}\\d*)?)?)`,
-    (g) => normaliseChange(g, 'p', true),
+    (g, m) => normaliseChange(g, 'p', true, m),
   ),
   // Glu-->Ala, Phe-->Ser at codon 15, Arg to Gly change at codon 71.
   rule(
@@ -236,4 +239,24 @@ export function findVariants(text: string): VariantMatch[] {
     end = c.end;
   }
   return out;
+}
+
+const SEQUENCE_NAMES: Record<NonNullable<VariantNormalisation['sequence']>, string> = {
+  p: 'protein',
+  c: 'coding DNA',
+  g: 'genomic DNA',
+  m: 'mitochondrial DNA',
+  n: 'non-coding DNA',
+  r: 'RNA',
+};
+
+/** One line for people: "deletion, protein, position 508, wild type F"; "dbSNP rs334". */
+export function describeVariant(n: VariantNormalisation): string {
+  if (n.type === 'dbsnp') return `dbSNP ${n.id}`;
+  const parts: string[] = [n.type];
+  if (n.sequence) parts.push(SEQUENCE_NAMES[n.sequence]);
+  if (n.position !== undefined) parts.push(`position ${n.position}`);
+  if (n.wildtype) parts.push(`wild type ${n.wildtype}`);
+  if (n.mutant) parts.push(`${n.type === 'substitution' ? 'mutant' : n.type} ${n.mutant}`);
+  return parts.join(', ');
 }

@@ -3,7 +3,7 @@
 //     and single other characters (with combining marks, emoji modifiers and ZWJ sequences attached, so a surrogate
 //     pair or a base + combining mark is never split);
 //  2. a left-to-right merge glues atoms that form one biomedical word: decimals ("2.5"), thousands ("1,000"),
-//     HGVS-like names ("p.Phe508del"), gene/drug codes across hyphens ("IL-2", "5-FU", "COVID-19") and known
+//     HGVS names ("p.Phe508del", "c.1521_1523delCTT", "p.(Gly12Cys)"), gene/drug codes across hyphens ("IL-2", "5-FU", "COVID-19") and known
 //     abbreviations ("e.g.", "b.i.d."). Ion charges stay separate ("Na" "+"): BC5CDR annotates "Na" in "Na+".
 // Everything else is split as in the BC5CDR CoNLL corpus, which cuts every punctuation character into its own token
 // ("Parkinson ' s", "dopamine - induced", "mg / kg"); see scripts/measure-boundaries.ts for the measured effect.
@@ -81,6 +81,13 @@ class Atoms {
 const ATOM =
   /([\s\u200b\u2060]+)|([\p{L}\p{N}][\p{L}\p{N}\p{M}\u200d]*)|(\p{Regional_Indicator}{2}|[^\s\u200b\u2060\p{L}\p{N}](?:[\p{M}\p{Emoji_Modifier}]|\u200d[^\s\u200b\u2060])*)/uy;
 
+/**
+ * An HGVS name, kept one token in the 'biomedical' style: a sequence prefix and a description made of letters, digits
+ * and the signs HGVS uses inside one ("_", ">", "+", "-", "*", "?", "="; parentheses around a predicted protein
+ * change), ending on a letter, digit, "*", "?", "=" or ")". "c.1521_1523delCTT", "c.1402-1C>G", "p.(Gly12Cys)".
+ */
+const HGVS_NAME = /[cgmnr]\.[-*]?\d(?:[\p{L}\p{N}_*?=]|[+\->](?=[\p{L}\p{N}*?]))*|p\.(?:\([A-Z][\p{L}\p{N}_*?=]*\)|[A-Z][\p{L}\p{N}_*?=]*)/uy;
+const PROTEIN_CHANGE = /^[ACDEFGHIKLMNPQRSTVWY]\d+[ACDEFGHIKLMNPQRSTVWYX]$/;
 const DIGITS = /^\p{Nd}+$/u;
 const DIGIT_FIRST = /^\p{Nd}/u;
 const DIGIT_LAST = /\p{Nd}$/u;
@@ -149,7 +156,8 @@ function joinsAcross(left: string, separator: string, right: string, hyphens: Hy
       if (hyphens === 'keep') return true;
       // Both parts code-like and exactly one of them with a digit: "IL-2", "5-FU", "MK-801"; not the range "3-4",
       // and not letter codes such as "ATT-ALF" or "DXR-CM" where BC5CDR annotates one side alone.
-      return isCodePart(left) && isCodePart(right) && HAS_DIGIT.test(left) !== HAS_DIGIT.test(right);
+      // A protein change after a gene is its own word: "KRAS-G12C" (a VARIANT next to the gene).
+      return isCodePart(left) && isCodePart(right) && HAS_DIGIT.test(left) !== HAS_DIGIT.test(right) && !PROTEIN_CHANGE.test(right);
     default:
       return false;
   }
@@ -183,6 +191,12 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
       continue;
     }
     if (kind === Kind.Word) {
+      const hgvsEnd = conllStyle ? -1 : matchHgvs(i);
+      if (hgvsEnd >= 0) {
+        push(i, hgvsEnd);
+        i = hgvsEnd + 1;
+        continue;
+      }
       const abbreviationEnd = matchAbbreviation(i);
       if (abbreviationEnd >= 0) {
         if (conllStyle) {
@@ -231,6 +245,20 @@ export function tokenizeWords(text: string, options: WordOptions = {}): WordScan
     i++;
   }
   return { tokens, paragraphStarts, abbreviationPeriods };
+
+  /** If atoms from `first` spell an HGVS name ("c.1521_1523delCTT", "p.(Gly12Cys)"), the index of its last atom, else -1. */
+  function matchHgvs(first: number): number {
+    if (ends[first] - starts[first] !== 1 || !isKind(first + 1, Kind.Other) || charAt(first + 1) !== '.') return -1;
+    HGVS_NAME.lastIndex = starts[first];
+    const m = HGVS_NAME.exec(text);
+    if (!m) return -1;
+    let end = starts[first] + m[0].length;
+    // "(c.35delG)": a closing parenthesis belongs to the name only if the name opened one.
+    if (text[end - 1] === ')' && !m[0].includes('(')) end--;
+    let last = first;
+    while (last + 1 < atoms.length && ends[last] < end) last++;
+    return ends[last] === end ? last : -1;
+  }
 
   /** If atoms from `first` spell a known abbreviation ("e.g.", "b.i.d.", "Dr."), the index of its final ".", else -1. */
   function matchAbbreviation(first: number): number {

@@ -231,3 +231,33 @@ test('partial annotations: unknown tags (-1) are marginalised; known ones are le
     if (Number.isFinite(numeric)) assert.ok(Math.abs(numeric - g.dTransitions[k]) < 1e-4, `transitions[${k}]`);
   }
 });
+
+test('a temperature changes confidences but never the entities (all potentials are divided alike)', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0.3, max: 5, noNaN: true }), (T, seed, temperature) => {
+      const { e, s } = randomProblem(seed, T);
+      const plain = decodeSentence(e, s, tagSet);
+      const tempered = decodeSentence(e, s, tagSet, true, temperature);
+      assert.deepEqual(
+        tempered.map((x) => [x.first, x.last, x.label]),
+        plain.map((x) => [x.first, x.last, x.label]),
+      );
+      for (const x of tempered) assert.ok(x.confidence >= 0 && x.confidence <= 1);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('a temperature above 1 softens a confident entity, and 1 leaves it as it is', () => {
+  // One token, strongly B-Chemical.
+  const s = constrainScores(tagSet, new Array(L * L).fill(0), new Array(L).fill(0), new Array(L).fill(0));
+  const e: EmissionView = { data: Float64Array.from([0, 4, -2, 0, -2]), offset: 0, length: 1 };
+  const [plain] = decodeSentence(e, s, tagSet);
+  const [same] = decodeSentence(e, s, tagSet, true, 1);
+  const [soft] = decodeSentence(e, s, tagSet, true, 2);
+  assert.equal(plain.label, 'Chemical');
+  assert.equal(same.confidence, plain.confidence);
+  // P(B-Chemical) = e^4 / (e^0 + e^4 + e^0) at T=1; e^2 / (e^0 + e^2 + e^0) at T=2 (I- tags cannot start).
+  assert.ok(Math.abs(plain.confidence - Math.exp(4) / (2 + Math.exp(4))) < 1e-9);
+  assert.ok(Math.abs(soft.confidence - Math.exp(2) / (2 + Math.exp(2))) < 1e-9);
+});

@@ -88,3 +88,22 @@ test('saving refuses to replace a folder that is not a model', async () => {
   assert.ok(existsSync(join(root, 'notes.txt')));
   model.dispose();
 });
+
+test('config.json "calibration.temperature" is applied to confidences on load, and a bad one is refused', async () => {
+  await initEngine({ backend: 'cpu' });
+  const dir = await savedTinyModel();
+  const words = TINY_DATA.map((s) => s.tokens);
+  const plain = loadModelDir(dir);
+  assert.equal(plain.model.temperature, 1);
+  const before = plain.model.predict(words);
+  plain.model.dispose();
+  editConfig(dir, (c) => (c.calibration = { temperature: 3 }));
+  const tempered = loadModelDir(dir);
+  assert.equal(tempered.model.temperature, 3);
+  const after = tempered.model.predict(words);
+  tempered.model.dispose();
+  assert.deepEqual(after.map((s) => s.map((x) => [x.first, x.last, x.label])), before.map((s) => s.map((x) => [x.first, x.last, x.label])));
+  assert.ok(after.flat().some((x, i) => Math.abs(x.confidence - before.flat()[i].confidence) > 1e-6));
+  editConfig(dir, (c) => (c.calibration = { temperature: -1 }));
+  assert.throws(() => loadModelDir(dir), (e: unknown) => e instanceof UserError && /calibration\.temperature" must be a positive number/.test(e.message));
+});

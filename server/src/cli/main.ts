@@ -1,6 +1,7 @@
 // The `bioner` command line: one sub-command per file in ./commands.
 import { Command } from 'commander';
 import { UserError } from '../errors';
+import * as calibrate from './commands/calibrate';
 import * as convert from './commands/convert';
 import * as evaluate from './commands/eval';
 import * as evalAssertion from './commands/evalAssertion';
@@ -15,7 +16,7 @@ const program = new Command('bioner')
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const command of [tag, evaluate, evalAssertion, train, pretrain, vocab, convert, info]) command.register(program);
+for (const command of [tag, evaluate, evalAssertion, train, calibrate, pretrain, vocab, convert, info]) command.register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

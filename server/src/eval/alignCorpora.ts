@@ -9,9 +9,16 @@ import type { Span } from '../types';
 import { corpusDocuments, type Corpus } from '../formats/corpus';
 import { tagsToSpans } from '../formats/tagSchemes';
 
+/** An entity as scored: its span, its text (tokens joined by spaces for CoNLL) and its confidence, when known. */
+export type AlignedSpan = Span & { text: string; confidence?: number };
+
 export interface AlignedSpans {
-  gold: Span[][];
-  pred: Span[][];
+  gold: AlignedSpan[][];
+  pred: AlignedSpan[][];
+}
+
+function withText(spans: readonly (Span & { confidence?: number })[], text: (s: Span) => string): AlignedSpan[] {
+  return spans.map((s) => ({ start: s.start, end: s.end, label: s.label, text: text(s), ...(s.confidence === undefined ? {} : { confidence: s.confidence }) }));
 }
 
 /** Maps offsets to the number of non-whitespace characters before them. */
@@ -51,10 +58,8 @@ export function alignCorpora(gold: Corpus, pred: Corpus, names: { gold: string; 
         );
       }
     });
-    return {
-      gold: goldSentences.map((s) => tagsToSpans(s.tags).spans),
-      pred: predSentences.map((s) => tagsToSpans(s.tags).spans),
-    };
+    const tokenSpans = (s: (typeof goldSentences)[number]) => withText(tagsToSpans(s.tags).spans, (e) => s.tokens.slice(e.start, e.end).join(' '));
+    return { gold: goldSentences.map(tokenSpans), pred: predSentences.map(tokenSpans) };
   }
 
   const goldDocs = corpusDocuments(gold);
@@ -71,9 +76,11 @@ export function alignCorpora(gold: Corpus, pred: Corpus, names: { gold: string; 
   const result: AlignedSpans = { gold: [], pred: [] };
   goldDocs.forEach((g, i) => {
     const p = byId ? predById.get(g.id)! : predDocs[i];
+    const gold = withText(g.entities, (e) => g.text.slice(e.start, e.end));
+    const pred = withText(p.entities, (e) => p.text.slice(e.start, e.end));
     if (g.text === p.text) {
-      result.gold.push(g.entities);
-      result.pred.push(p.entities);
+      result.gold.push(gold);
+      result.pred.push(pred);
       return;
     }
     const gc = nonSpaceCoordinates(g.text);
@@ -81,9 +88,9 @@ export function alignCorpora(gold: Corpus, pred: Corpus, names: { gold: string; 
     if (gc.key !== pc.key) {
       throw new UserError(`document "${g.id}" of ${names.gold} and "${p.id}" of ${names.pred} have different texts`);
     }
-    const project = (spans: readonly Span[], c: typeof gc): Span[] => spans.map((s) => ({ start: c.at(s.start), end: c.at(s.end), label: s.label }));
-    result.gold.push(project(g.entities, gc));
-    result.pred.push(project(p.entities, pc));
+    const project = (spans: AlignedSpan[], c: typeof gc): AlignedSpan[] => spans.map((s) => ({ ...s, start: c.at(s.start), end: c.at(s.end) }));
+    result.gold.push(project(gold, gc));
+    result.pred.push(project(pred, pc));
   });
   return result;
 }

@@ -33,6 +33,13 @@ export interface NeuralModelConfig {
   vocab: { chars: number; taskWords: number };
   provenance: Record<string, unknown>;
   metrics?: Record<string, unknown>;
+  /** Written by `bioner calibrate`: the CRF temperature of confidences (decode.ts), and how it was fitted. */
+  calibration?: ModelCalibration;
+}
+
+export interface ModelCalibration {
+  temperature: number;
+  [detail: string]: unknown;
 }
 
 export interface LoadedModel {
@@ -152,7 +159,16 @@ export function readModelConfig(dir: string): NeuralModelConfig {
     vocab: { chars: Number(raw.vocab?.chars), taskWords: Number(raw.vocab?.taskWords ?? 0) },
     provenance: raw.provenance ?? {},
     ...(raw.metrics ? { metrics: raw.metrics } : {}),
+    ...(raw.calibration !== undefined ? { calibration: parseCalibration(raw.calibration, fail) } : {}),
   };
+}
+
+function parseCalibration(raw: unknown, fail: (msg: string) => never): ModelCalibration {
+  const temperature = (raw as ModelCalibration | null)?.temperature;
+  if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
+    return fail(`"calibration.temperature" must be a positive number, not ${JSON.stringify(temperature)}`);
+  }
+  return raw as ModelCalibration;
 }
 
 /** Loads a neural tagger model directory (config, vocabularies, weights), checking every shape. */
@@ -177,6 +193,7 @@ export function loadModelDir(dir: string): LoadedModel {
     model.dispose();
     throw e;
   }
+  model.temperature = config.calibration?.temperature ?? 1;
   return { model, config, dir: root };
 }
 

@@ -3,7 +3,7 @@
 // representation config.
 import * as tf from '@tensorflow/tfjs-core';
 import { spansToTags } from '../formats/tagSchemes';
-import { Crf } from './crf';
+import { Crf, type CrfScores, type EmissionView } from './crf';
 import { decodeSentence, type TokenEntity } from './decode';
 import { TagSet } from './labels';
 import type { CharVocab } from './vocab';
@@ -59,6 +59,8 @@ export class TaggerModel {
   readonly encoder: TaskEncoder;
   readonly crf: Crf;
   private readonly wordIndex = new Map<string, number>();
+  /** Divides the CRF potentials when confidences are computed (decode.ts); fitted on dev, kept in config.json. */
+  temperature = 1;
 
   /** words: the task word vocabulary (index 0 is reserved for unknown words; words[0] is ignored). */
   constructor(
@@ -102,15 +104,19 @@ export class TaggerModel {
    * batch's BiLM layers when already known (a frozen-BiLM feature cache); they are not disposed here.
    */
   predict(batch: string[][], withConfidence = true, reps?: Representations): TokenEntity[][] {
-    if (batch.length === 0) return [];
+    const { views, scores } = this.crfInputs(batch, reps);
+    return views.map((view) => decodeSentence(view, scores, this.tagSet, withConfidence, this.temperature));
+  }
+
+  /** Each sentence's emission scores and the CRF's scores: what decoding needs, at any temperature. */
+  crfInputs(batch: string[][], reps?: Representations): { views: EmissionView[]; scores: CrfScores } {
+    const scores = this.crf.scores();
+    if (batch.length === 0) return { views: [], scores };
     const data = tf.tidy(() => this.emissions(batch, reps ?? this.represent(batch, false), false));
     const [, T, L] = data.shape;
     const values = data.dataSync();
     data.dispose();
-    const scores = this.crf.scores();
-    return batch.map((sentence, b) =>
-      decodeSentence({ data: values, offset: b * T * L, length: sentence.length }, scores, this.tagSet, withConfidence),
-    );
+    return { views: batch.map((sentence, b) => ({ data: values, offset: b * T * L, length: sentence.length })), scores };
   }
 
   /** IOB2 tags of each sentence (for evaluation on pre-tokenised data). */

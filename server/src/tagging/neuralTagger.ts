@@ -11,6 +11,7 @@ import { MODEL_TOKENIZATION } from '../model/tokenization';
 import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
 import { TermLexicon } from './terms';
+import { caseView } from './caseView';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,7 +44,7 @@ export class NeuralTagger implements TextTagger {
     });
     const results: EntityPrediction[][] = sentences.map(() => []);
     for (const batch of bucketBatches(pieces.map((p) => p.tokens.length), { maxTokens: BATCH_TOKENS })) {
-      const predicted = this.model.predict(batch.map((i) => pieces[i].tokens.map((t) => t.text)));
+      const predicted = this.model.predict(batch.map((i) => caseView(pieces[i].tokens.map((t) => t.text))));
       batch.forEach((i, k) => {
         const { sentence, tokens } = pieces[i];
         for (const e of predicted[k]) {

@@ -1,13 +1,19 @@
 // `bioner eval GOLD PRED`: strict span-level P/R/F1 per type and overall (conlleval's definition), plus a
 // partial-overlap figure, between two annotation files/directories in any format.
+// With --unseen-from, also seen vs unseen mentions (eval/unseenMentions.ts); whenever the predictions carry
+// confidences, the calibration of those (eval/calibration.ts), drawn as a PNG by --calibration-plot.
 // To score a model, tag GOLD into a predicted Corpus and call `reportEvaluation(gold, pred, ...)`.
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UserError } from '../../errors';
-import { ANNOTATION_FORMATS, readCorpus, requireText, type AnnotationFormat, type Corpus } from '../../formats/corpus';
+import { ANNOTATION_FORMATS, corpusDocuments, readCorpus, requireText, type AnnotationFormat, type Corpus } from '../../formats/corpus';
 import { TAG_SCHEMES, type TagScheme } from '../../formats/tagSchemes';
 import { alignCorpora } from '../../eval/alignCorpora';
-import { formatReportTable } from '../../eval/report';
+import { calibrationOf, type CalibrationReport } from '../../eval/calibration';
+import { reliabilityDiagramPng } from '../../eval/reliabilityDiagram';
+import { formatCalibration, formatReportTable, formatSeenUnseen } from '../../eval/report';
 import { evaluateSpans, type EvaluationReport } from '../../eval/spanMetrics';
+import { mentionKeys, scoreSeenUnseen, type SeenUnseenReport } from '../../eval/unseenMentions';
 import { printWarnings } from './convert';
 
 export interface EvalOutputOptions {
@@ -16,20 +22,52 @@ export interface EvalOutputOptions {
   goldName?: string;
   predName?: string;
   write?: (text: string) => void;
+  /** Mention keys of the training data (mentionKeys): adds the seen/unseen split. */
+  trainingMentions?: ReadonlySet<string>;
+  /** Writes the reliability diagram (PNG) here; the predictions must have confidences. */
+  calibrationPlot?: string;
 }
 
+/** The strict and partial scores, plus the seen/unseen split and the calibration when they apply. */
+export type FullEvaluationReport = EvaluationReport & { seenUnseen?: SeenUnseenReport; calibration?: CalibrationReport };
+
 /** Scores `pred` against `gold`, prints the table (or JSON) and returns the report. */
-export function reportEvaluation(gold: Corpus, pred: Corpus, options: EvalOutputOptions = {}): EvaluationReport {
+export function reportEvaluation(gold: Corpus, pred: Corpus, options: EvalOutputOptions = {}): FullEvaluationReport {
   const aligned = alignCorpora(gold, pred, { gold: options.goldName ?? 'GOLD', pred: options.predName ?? 'PRED' });
-  const report = evaluateSpans(aligned.gold, aligned.pred);
+  const report: FullEvaluationReport = evaluateSpans(aligned.gold, aligned.pred);
+  if (options.trainingMentions) report.seenUnseen = scoreSeenUnseen(aligned, options.trainingMentions);
+  const calibration = calibrationOf(aligned);
+  if (calibration) report.calibration = calibration;
+  if (options.calibrationPlot) {
+    if (!calibration) throw new UserError(`--calibration-plot: ${options.predName ?? 'PRED'} has no entity confidences to plot`);
+    writeFileSync(options.calibrationPlot, reliabilityDiagramPng(calibration));
+  }
   printReport(report, options);
   return report;
 }
 
 /** Prints a report as a table or as JSON. */
-export function printReport(report: EvaluationReport, options: EvalOutputOptions = {}): void {
+export function printReport(report: FullEvaluationReport, options: EvalOutputOptions = {}): void {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  write(options.json ? JSON.stringify(report, null, 2) + '\n' : formatReportTable(report));
+  if (options.json) {
+    write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const sections = [formatReportTable(report)];
+  if (report.seenUnseen) sections.push(formatSeenUnseen(report.seenUnseen));
+  if (report.calibration) sections.push(formatCalibration(report.calibration));
+  write(sections.join('\n'));
+}
+
+/** Mention keys of the gold entities of training files (any annotated format). */
+export function readTrainingMentions(paths: string[]): Set<string> {
+  const texts: string[] = [];
+  for (const path of paths) {
+    const { corpus, warnings } = readCorpus(path);
+    printWarnings(warnings);
+    for (const d of corpusDocuments(corpus)) for (const e of d.entities) texts.push(d.text.slice(e.start, e.end));
+  }
+  return mentionKeys(texts);
 }
 
 interface EvalCommandOptions {
@@ -40,6 +78,8 @@ interface EvalCommandOptions {
   predScheme?: TagScheme;
   model?: string;
   labelMap?: string;
+  unseenFrom?: string[];
+  calibrationPlot?: string;
 }
 
 export function register(program: Command): void {
@@ -55,7 +95,18 @@ export function register(program: Command): void {
     .addOption(new Option('--pred-scheme <scheme>', 'tag scheme of a CoNLL PRED (default: detected)').choices([...TAG_SCHEMES]))
     .option('--model <dir>', 'instead of PRED: tag GOLD with this model (CoNLL GOLD is tagged on its own tokens)')
     .option('--label-map <map>', 'with --model: rename GOLD types to the model\'s, e.g. Chemical=DRUG,Disease=DISEASE')
+    .option(
+      '--unseen-from <files...>',
+      'also score seen and unseen mentions apart: a mention is unseen when its text (case and whitespace ignored) is no gold mention of these training files',
+    )
+    .option('--calibration-plot <png>', 'write the reliability diagram of the entity confidences (10 bins) to this PNG file')
     .action(async (goldPath: string, predPath: string | undefined, options: EvalCommandOptions) => {
+      const output: EvalOutputOptions = {
+        json: options.json,
+        goldName: goldPath,
+        trainingMentions: options.unseenFrom ? readTrainingMentions(options.unseenFrom) : undefined,
+        calibrationPlot: options.calibrationPlot,
+      };
       if (options.model) {
         if (predPath !== undefined) throw new UserError('eval: give either PRED or --model, not both');
         // Loaded lazily: only model evaluation needs tfjs.
@@ -65,7 +116,7 @@ export function register(program: Command): void {
         requireText(gold.corpus, goldPath, 'score');
         printWarnings(gold.warnings);
         const tagged = await tagCorpusWithModel(options.model, gold.corpus, parseLabelMap(options.labelMap));
-        reportEvaluation(tagged.gold, tagged.pred, { json: options.json, goldName: goldPath, predName: options.model });
+        reportEvaluation(tagged.gold, tagged.pred, { ...output, predName: options.model });
         return;
       }
       if (predPath === undefined) throw new UserError('eval: give the predictions to score (PRED) or --model DIR');
@@ -73,6 +124,6 @@ export function register(program: Command): void {
       requireText(gold.corpus, goldPath, 'score');
       const pred = readCorpus(predPath, { format: options.predFormat, scheme: options.predScheme });
       printWarnings([...gold.warnings, ...pred.warnings]);
-      reportEvaluation(gold.corpus, pred.corpus, { json: options.json, goldName: goldPath, predName: predPath });
+      reportEvaluation(gold.corpus, pred.corpus, { ...output, predName: predPath });
     });
 }

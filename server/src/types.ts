@@ -33,6 +33,8 @@ export interface EntityPrediction extends Span {
   abbreviationOf?: string;
   /** Set when the document pass added this entity as a repeat: the start offset of the entity it repeats. */
   repeatOf?: number;
+  /** Set when the entity is clinical shorthand (tagging/clinicalShorthand.ts): what it stands for ("hypertension"). */
+  expansion?: string;
   /** Clinical context (negation, temporality, experiencer), set by the assertion pass (tagging/assertion/). */
   assertion?: Assertion;
   /** Set on VARIANT entities: what the mention says, where it can be read off it (text/variants.ts). */

@@ -7,14 +7,14 @@ import { labelShown } from './settings';
 
 /**
  * Markdown for one entity: label, confidence, the span text, the runner-up label, what the document pass based it on
- * (an abbreviation's long form, or the line of the entity it repeats), a variant's normalised form, the model (and the
- * user's label).
+ * (an abbreviation's long form, or the line of the entity it repeats), a shorthand's expansion, a variant's normalised
+ * form, the model (and the user's label).
  */
 export function hoverMarkdown(entity: EntityPrediction, modelName: string | undefined, annotation?: AnnEntity, repeatLine?: number): string {
   const lines = [
     `**${entity.label}** — ${percent(entity.confidence)} confident`,
     '',
-    inlineCode(entity.text),
+    entity.expansion === undefined ? inlineCode(entity.text) : `${inlineCode(entity.text)} — ${entity.expansion} (clinical shorthand)`,
     '',
   ];
   if (entity.runnerUp) lines.push(`Runner-up: ${entity.runnerUp.label} (${percent(entity.runnerUp.confidence)})`, '');

@@ -5,6 +5,7 @@ import { assertionPass } from './assertion';
 import type { DocumentPass, PassDocument } from './documentPass';
 import { placeholderPass } from './placeholders';
 import { repeatPass } from './repeats';
+import { shorthandPass } from './shorthand';
 import { variantPass } from './variants';
 
 export type { DocumentPass, PassDocument } from './documentPass';
@@ -12,7 +13,7 @@ export type { DocumentPass, PassDocument } from './documentPass';
 /** The document passes, in the order they run. */
 // Variants after the passes that spread model labels (they win every overlap), before placeholders (never part of an
 // entity) and assertion (a variant can be negated like any finding).
-export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, repeatPass, variantPass, placeholderPass, assertionPass];
+export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, shorthandPass, repeatPass, variantPass, placeholderPass, assertionPass];
 
 /**
  * Runs the passes over a document's entities (document offsets, any order) and keeps only entities inside the tagged

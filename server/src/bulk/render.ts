@@ -1,14 +1,17 @@
 // The four output formats of `bioner tag`, each rendering one tagged document to a string:
-//   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence","variant"?}]}  (one line;
-//           "variant": a VARIANT's normalised form, e.g. {"type":"deletion","sequence":"p","position":508,"wildtype":"F"})
-//   inline  the text with each entity marked in place: "[cystic fibrosis/DISEASE]"
+//   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence","variant"?,"assertion"?}]}  (one
+//           line; "variant": a VARIANT's normalised form, e.g. {"type":"deletion","sequence":"p","position":508,
+//           "wildtype":"F"}; "assertion": the clinical context, e.g. {"negation":"negated",...})
+//   inline  the text with each entity marked in place: "[cystic fibrosis/DISEASE]", "[chest pain/DISEASE negated]"
 //   conll   token<TAB>IOB2-tag lines, a blank line after each sentence
-//   brat    standoff .ann lines "T1<TAB>LABEL start end<TAB>text" (code-point offsets, as brat counts)
+//   brat    standoff .ann lines "T1<TAB>LABEL start end<TAB>text" (code-point offsets, as brat counts), and
+//           "A1<TAB>Negated T1" attribute lines for the assertion (formats/bratAttributes.ts)
 // The CoNLL and BRAT text comes from server/src/formats, so `bioner train`/`eval` read it back. JSONL and inline
 // offsets are UTF-16 offsets into the document text, end exclusive (as everywhere in BioNER).
 import { formatAnn } from '../formats/brat';
 import { formatConll } from '../formats/conll';
 import { spansToTags } from '../formats/tagSchemes';
+import { assertionMarks } from '../tagging/assertion';
 import type { EntityPrediction, Sentence, Span, TaggedSentence } from '../types';
 
 export type OutputFormat = 'jsonl' | 'inline' | 'conll' | 'brat';
@@ -50,18 +53,23 @@ export function renderJsonl(doc: TaggedDocument): string {
     text: e.text,
     confidence: round(e.confidence),
     ...(e.variant ? { variant: e.variant } : {}),
+    ...(e.assertion ? { assertion: e.assertion } : {}),
   }));
   const head = doc.id !== undefined || doc.line !== undefined ? { file: doc.file, id: doc.id, line: doc.line } : { file: doc.file };
   return `${JSON.stringify({ ...head, entities })}\n`;
 }
 
-/** The text with "[span/LABEL]" marks; an entity overlapping an earlier one is left unmarked. */
+/**
+ * The text with "[span/LABEL]" marks, and the assertion's values that are not the defaults after the label
+ * ("[chest pain/DISEASE negated]"); an entity overlapping an earlier one is left unmarked.
+ */
 export function renderInline(doc: TaggedDocument): string {
   let out = '';
   let at = 0;
   for (const e of doc.entities) {
     if (e.start < at) continue;
-    out += `${doc.text.slice(at, e.start)}[${doc.text.slice(e.start, e.end)}/${e.label}]`;
+    const marks = assertionMarks(e.assertion);
+    out += `${doc.text.slice(at, e.start)}[${doc.text.slice(e.start, e.end)}/${e.label}${marks.length ? ` ${marks.join(' ')}` : ''}]`;
     at = e.end;
   }
   out += doc.text.slice(at);

@@ -1,6 +1,7 @@
 // The `bioner` command line: one sub-command per file in ./commands.
 import { Command } from 'commander';
 import { UserError } from '../errors';
+import * as assertCommand from './commands/assert';
 import * as calibrate from './commands/calibrate';
 import * as convert from './commands/convert';
 import * as evaluate from './commands/eval';
@@ -16,7 +17,7 @@ const program = new Command('bioner')
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const command of [tag, evaluate, evalAssertion, train, calibrate, pretrain, vocab, convert, info]) command.register(program);
+for (const command of [tag, evaluate, evalAssertion, assertCommand, train, calibrate, pretrain, vocab, convert, info]) command.register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

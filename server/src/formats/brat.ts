@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { inputError, UserError } from '../errors';
-import type { AnnotatedDocument, Span } from '../types';
+import type { AnnotatedDocument, Assertion, Span } from '../types';
 import { writeFileAtomicSync } from './atomicWrite';
+import { attributeLines, readAttributes } from './bratAttributes';
 import { checkNoOverlaps, sortSpans } from './entities';
 import { BOM, readTextFile } from './inputText';
 import { parseReview } from './review';
@@ -19,6 +20,8 @@ export interface BratEntity extends Span {
   id: string;
   /** 1-based line in the .ann file. */
   line: number;
+  /** From the attribute lines that name this entity (`A1<TAB>Negated T3`; bratAttributes.ts), if any. */
+  assertion?: Assertion;
 }
 
 export interface ParsedAnn {
@@ -130,6 +133,13 @@ export function parseAnn(content: string, text: string, file: string, options: {
     entities.push({ id, label, start: utf16[0][0], end: utf16[0][1], line: lineNo });
   });
   if (!options.allowOverlaps) checkNoOverlaps(entities, file, (e) => e.line);
+  if (content.includes('\nA') || content.startsWith('A')) {
+    const assertions = readAttributes(content);
+    for (const e of entities) {
+      const assertion = assertions.get(e.id);
+      if (assertion) e.assertion = assertion;
+    }
+  }
   const review = parseReview(content, (line, message) => {
     throw inputError(file, line, message);
   });
@@ -146,11 +156,17 @@ export function parseAnn(content: string, text: string, file: string, options: {
   return { entities: sortSpans(entities), warnings, partial: { notEntities } };
 }
 
-/** A fresh .ann for entities (T1, T2, ... in text order). */
-export function formatAnn(text: string, entities: readonly Span[]): string {
+/** A fresh .ann for entities (T1, T2, ... in text order), each followed by its assertion's attribute lines. */
+export function formatAnn(text: string, entities: readonly (Span & { assertion?: Assertion })[]): string {
   const offsets = new CodePointOffsets(text);
+  let attributes = 0;
   return sortSpans([...entities])
-    .map((e, i) => `T${i + 1}\t${e.label} ${offsets.toCodePoint(e.start)} ${offsets.toCodePoint(e.end)}\t${mentionText(text.slice(e.start, e.end))}\n`)
+    .map((e, i) => {
+      const entity = `T${i + 1}\t${e.label} ${offsets.toCodePoint(e.start)} ${offsets.toCodePoint(e.end)}\t${mentionText(text.slice(e.start, e.end))}\n`;
+      const lines = attributeLines(e.assertion, `T${i + 1}`, attributes + 1);
+      attributes += lines.length;
+      return entity + lines.join('');
+    })
     .join('');
 }
 
@@ -271,7 +287,11 @@ function readPair(txtPath: string, annPath: string, id: string, warnings: Format
     parsed = { warnings: counted.warnings, entities: counted.entities.map((e) => ({ ...e, start: e.start - 1, end: e.end - 1 })) };
   }
   warnings.push(...parsed.warnings);
-  const document: AnnotatedDocument = { id, text, entities: parsed.entities.map(({ start, end, label }) => ({ start, end, label })) };
+  const document: AnnotatedDocument = {
+    id,
+    text,
+    entities: parsed.entities.map(({ start, end, label, assertion }) => (assertion ? { start, end, label, assertion } : { start, end, label })),
+  };
   if (parsed.partial) document.partial = { notEntities: parsed.partial.notEntities.map(({ start, end }) => ({ start, end })) };
   return document;
 }

@@ -1,9 +1,12 @@
 // Checks shared by the character-offset formats (BRAT, JSONL): offsets inside the text, no overlaps.
 import { inputError } from '../errors';
-import type { Span } from '../types';
+import type { Assertion, Span } from '../types';
 
-/** A character-offset entity as stored in documents; `confidence` is kept when a format carries it (JSONL). */
-export type DocumentEntity = Span & { confidence?: number };
+/**
+ * A character-offset entity as stored in documents; `confidence` (JSONL) and `assertion` (JSONL, brat attributes)
+ * are kept when a format carries them.
+ */
+export type DocumentEntity = Span & { confidence?: number; assertion?: Assertion };
 
 /** Sorts by start then end. */
 export function sortSpans<T extends Span>(spans: T[]): T[] {

@@ -1,7 +1,8 @@
-// JSON Lines: one document per line, `{"id"?, "text", "entities": [{"start", "end", "label", "confidence"?}]}`.
+// JSON Lines: one document per line, `{"id"?, "text", "entities": [{"start", "end", "label", "confidence"?, "assertion"?}]}`.
 // Offsets are UTF-16 code units (JavaScript string indices), end exclusive. Blank lines are skipped.
 import { inputError } from '../errors';
 import type { AnnotatedDocument } from '../types';
+import { readAssertionJson } from './assertionJson';
 import { checkNoOverlaps, sortSpans, type DocumentEntity } from './entities';
 
 export interface JsonlDocument extends AnnotatedDocument {
@@ -38,7 +39,7 @@ export function parseJsonl(content: string, file: string): JsonlDocument[] {
     const parsed: DocumentEntity[] = ((entities ?? []) as unknown[]).map((entity, k) => {
       const what = `entity ${k + 1}`;
       if (!isRecord(entity)) throw inputError(file, lineNo, `${what} must be an object {"start", "end", "label"}`);
-      const { start, end, label, confidence } = entity;
+      const { start, end, label, confidence, assertion } = entity;
       if (!Number.isInteger(start) || !Number.isInteger(end)) throw inputError(file, lineNo, `${what}: "start" and "end" must be integers`);
       const s = start as number;
       const e = end as number;
@@ -54,6 +55,11 @@ export function parseJsonl(content: string, file: string): JsonlDocument[] {
         }
         result.confidence = confidence;
       }
+      if (assertion !== undefined) {
+        const read = readAssertionJson(assertion);
+        if (typeof read === 'string') throw inputError(file, lineNo, `${what}: ${read}`);
+        result.assertion = read;
+      }
       return result;
     });
     checkNoOverlaps(parsed, file, () => lineNo);
@@ -62,7 +68,7 @@ export function parseJsonl(content: string, file: string): JsonlDocument[] {
   return documents;
 }
 
-/** One line per document, keys in a fixed order; `confidence` only when present. */
+/** One line per document, keys in a fixed order; `confidence` and `assertion` only when present. */
 export function formatJsonl(documents: readonly { id: string; text: string; entities: readonly DocumentEntity[] }[]): string {
   return documents
     .map((d) =>
@@ -70,7 +76,13 @@ export function formatJsonl(documents: readonly { id: string; text: string; enti
         id: d.id,
         text: d.text,
         entities: d.entities.map((e) =>
-          e.confidence === undefined ? { start: e.start, end: e.end, label: e.label } : { start: e.start, end: e.end, label: e.label, confidence: e.confidence },
+          ({
+            start: e.start,
+            end: e.end,
+            label: e.label,
+            ...(e.confidence === undefined ? {} : { confidence: e.confidence }),
+            ...(e.assertion === undefined ? {} : { assertion: e.assertion }),
+          }),
         ),
       }) + '\n',
     )

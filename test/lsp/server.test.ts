@@ -32,7 +32,8 @@ describe('language server with the lexicon model', () => {
       { text: 'cystic fibrosis', type: 'disease', modifiers: [] },
       { text: 'ivacaftor', type: 'drug', modifiers: [] },
       { text: 'fever', type: 'disease', modifiers: ['uncertain'] },
-      { text: 'ivacaftor', type: 'drug', modifiers: [] },
+      // Under "Plan:" (the assertion pass).
+      { text: 'ivacaftor', type: 'drug', modifiers: ['hypothetical'] },
     ]);
   });
 
@@ -131,7 +132,7 @@ describe('language server with the lexicon model', () => {
     });
     assert.deepEqual(
       symbols.map((s) => [s.name, s.detail]),
-      [['cystic fibrosis', 'DISEASE 97%'], ['ivacaftor', 'DRUG 93%'], ['fever', 'DISEASE 40%'], ['ivacaftor', 'DRUG 93%']],
+      [['cystic fibrosis', 'DISEASE 97%'], ['ivacaftor', 'DRUG 93%'], ['fever', 'DISEASE 40%'], ['ivacaftor', 'DRUG 93% · hypothetical']],
     );
   });
 

@@ -15,6 +15,7 @@ export type DiagnosticCode = 'uncertain' | 'entity' | 'not-annotated' | 'label-d
  * - `all`: every entity (Information when uncertain, Hint otherwise);
  * - with a sidecar .ann (`annotations` defined), where the model and the user's annotations disagree (Warning);
  * - `off`: nothing.
+ * With `bioner.negatedInProblems` false, negated entities get neither of the first two (the .ann comparison stays).
  */
 export function computeDiagnostics(
   document: TextDocument,
@@ -35,6 +36,7 @@ export function computeDiagnostics(
   });
   const result: Diagnostic[] = [];
   for (const e of shown) {
+    if (!settings.negatedInProblems && e.assertion?.negation === 'negated') continue;
     const confidence = `${Math.round(e.confidence * 100)}%`;
     if (e.confidence < settings.confidenceThreshold) {
       result.push(make(e.start, e.end, DiagnosticSeverity.Information, 'uncertain', `Uncertain ${e.label} "${e.text}" (${confidence})`));

@@ -1,4 +1,5 @@
-import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
+import { SymbolKind, SymbolTag, type DocumentSymbol } from 'vscode-languageserver';
+import { assertionMarks } from '../tagging/assertion';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
 import type { ServerContext } from './context';
@@ -15,14 +16,19 @@ const KINDS: Record<string, SymbolKind> = {
   species: SymbolKind.Namespace,
 };
 
-/** The entities of a document as an outline: name = the text, detail = label and confidence. */
+/**
+ * The entities of a document as an outline: name = the text, detail = label, confidence and the clinical context
+ * that is not the default ("negated", "historical", ...); a negated entity is also tagged deprecated (struck through).
+ */
 export function entitySymbols(document: TextDocument, entities: EntityPrediction[]): DocumentSymbol[] {
   return entities.map((e) => {
     const range = { start: document.positionAt(e.start), end: document.positionAt(e.end) };
+    const marks = assertionMarks(e.assertion);
     return {
       name: e.text.replace(/\s+/g, ' ') || e.label,
-      detail: `${e.label} ${Math.round(e.confidence * 100)}%`,
+      detail: `${e.label} ${Math.round(e.confidence * 100)}%${marks.length ? ` · ${marks.join(', ')}` : ''}`,
       kind: KINDS[tokenTypeOf(e.label)] ?? SymbolKind.Constant,
+      ...(e.assertion?.negation === 'negated' ? { tags: [SymbolTag.Deprecated] } : {}),
       range,
       selectionRange: range,
     };

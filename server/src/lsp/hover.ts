@@ -1,6 +1,6 @@
 import type { Hover } from 'vscode-languageserver';
 import { describeVariant } from '../text/variants';
-import type { EntityPrediction } from '../types';
+import type { Assertion, EntityPrediction } from '../types';
 import type { AnnEntity } from './annFile';
 import { currentAnnotations, entitiesAround, type ServerContext } from './context';
 import { labelShown } from './settings';
@@ -21,9 +21,30 @@ export function hoverMarkdown(entity: EntityPrediction, modelName: string | unde
   if (entity.abbreviationOf !== undefined) lines.push(`Abbreviation of ${inlineCode(entity.abbreviationOf)} (its confidence)`, '');
   if (repeatLine !== undefined) lines.push(`Repeats the ${entity.label} tagged on line ${repeatLine} (its confidence)`, '');
   if (entity.variant) lines.push(`Variant: ${describeVariant(entity.variant)} (sequence-variant grammar)`, '');
+  const context = assertionLines(entity.assertion);
+  if (context.length > 0) lines.push(context.join('  \n'), '');
   if (annotation) lines.push(`Your annotation (${annotation.id}): ${annotation.label}`, '');
   lines.push(`_Model: ${modelName ?? 'none'}_`);
   return lines.join('\n');
+}
+
+/**
+ * One line per property that is not the default, naming what decided it: "negated by *denies*", "historical by
+ * section *Past medical history*", "someone else's (not the patient's) by *mother*".
+ */
+export function assertionLines(assertion: Assertion | undefined): string[] {
+  if (!assertion) return [];
+  const lines: string[] = [];
+  const by = (property: keyof Assertion['triggers']): string => {
+    const cue = assertion.triggers[property];
+    if (!cue) return '';
+    const text = cue.text.replace(/[*_`\\[\]]/g, '').replace(/\s+/g, ' ');
+    return cue.source === 'section' ? ` by section *${text}*` : ` by *${text}*`;
+  };
+  if (assertion.negation !== 'affirmed') lines.push(`${assertion.negation}${by('negation')}`);
+  if (assertion.temporality !== 'recent') lines.push(`${assertion.temporality}${by('temporality')}`);
+  if (assertion.experiencer !== 'patient') lines.push(`someone else's (not the patient's)${by('experiencer')}`);
+  return lines;
 }
 
 /** Text as one line of Markdown inline code. */

@@ -64,5 +64,9 @@ export const ENTITY_TOKEN_TYPES = [
   'entity',
 ] as const;
 
-/** Semantic token modifiers: `uncertain` marks entities whose confidence is below `bioner.confidenceThreshold`. */
-export const ENTITY_TOKEN_MODIFIERS = ['uncertain'] as const;
+/**
+ * Semantic token modifiers: `uncertain` marks entities whose confidence is below `bioner.confidenceThreshold`; the
+ * others come from the entity's clinical context (its assertion): `negated` ("denies chest pain"), `historical`
+ * ("history of AF"), `hypothetical` ("return if fever"), `family` (someone else's: "mother had breast cancer").
+ */
+export const ENTITY_TOKEN_MODIFIERS = ['uncertain', 'negated', 'historical', 'hypothetical', 'family'] as const;

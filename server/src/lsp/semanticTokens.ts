@@ -7,12 +7,12 @@ import {
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelledError } from '../tagging/workerTagger';
-import type { EntityPrediction } from '../types';
+import type { Assertion, EntityPrediction } from '../types';
 import type { ServerContext } from './context';
 import { ENTITY_TOKEN_MODIFIERS, ENTITY_TOKEN_TYPES } from './protocol';
 import { labelShown, type BionerSettings } from './settings';
 
-/** Fixed at initialize: one token type per known label, `entity` for any other label; modifier `uncertain`. */
+/** Fixed at initialize: one token type per known label, `entity` for any other label; modifiers (protocol.ts). */
 export const legend: SemanticTokensLegend = {
   tokenTypes: [...ENTITY_TOKEN_TYPES],
   tokenModifiers: [...ENTITY_TOKEN_MODIFIERS],
@@ -20,7 +20,19 @@ export const legend: SemanticTokensLegend = {
 
 const typeIndex = new Map<string, number>(ENTITY_TOKEN_TYPES.map((t, i) => [t, i]));
 const GENERIC = typeIndex.get('entity')!;
-const UNCERTAIN = 1 << ENTITY_TOKEN_MODIFIERS.indexOf('uncertain');
+const bit = (modifier: (typeof ENTITY_TOKEN_MODIFIERS)[number]): number => 1 << ENTITY_TOKEN_MODIFIERS.indexOf(modifier);
+const UNCERTAIN = bit('uncertain');
+
+/** The modifier bits of an entity's clinical context. */
+export function assertionModifiers(assertion: Assertion | undefined): number {
+  if (!assertion) return 0;
+  let bits = 0;
+  if (assertion.negation === 'negated') bits |= bit('negated');
+  if (assertion.temporality === 'historical') bits |= bit('historical');
+  if (assertion.temporality === 'hypothetical') bits |= bit('hypothetical');
+  if (assertion.experiencer === 'other') bits |= bit('family');
+  return bits;
+}
 
 /** The token type of a label: the label lower-cased if the legend has it, else the generic `entity`. */
 export function tokenTypeOf(label: string): string {
@@ -58,7 +70,7 @@ export function pushEntityTokens(
     if (entity.start < covered) continue;
     covered = entity.end;
     const type = tokenTypeIndex(entity.label);
-    const modifiers = entity.confidence < settings.confidenceThreshold ? UNCERTAIN : 0;
+    const modifiers = (entity.confidence < settings.confidenceThreshold ? UNCERTAIN : 0) | assertionModifiers(entity.assertion);
     const start = document.positionAt(entity.start);
     const end = document.positionAt(entity.end);
     for (let line = start.line; line <= end.line; line++) {

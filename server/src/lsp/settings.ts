@@ -13,6 +13,8 @@ export interface BionerSettings {
   labels: string[];
   /** Bytes; bigger files are tagged only in the requested visible range. */
   maxFileSize: number;
+  /** False: negated entities ("denies chest pain") get no diagnostic of their own in the Problems panel. */
+  negatedInProblems: boolean;
 }
 
 export const DEFAULT_SETTINGS: BionerSettings = {
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: BionerSettings = {
   diagnostics: 'uncertain',
   labels: [],
   maxFileSize: 1024 * 1024,
+  negatedInProblems: true,
 };
 
 /** The shipped model: <bundle>/../models/default, i.e. models/default beside dist/ in the extension. */
@@ -54,6 +57,10 @@ export function parseSettings(raw: unknown, warn: (message: string) => void = ()
   if (r.maxFileSize !== undefined) {
     if (typeof r.maxFileSize === 'number' && r.maxFileSize > 0) settings.maxFileSize = r.maxFileSize;
     else bad('maxFileSize');
+  }
+  if (r.negatedInProblems !== undefined) {
+    if (typeof r.negatedInProblems === 'boolean') settings.negatedInProblems = r.negatedInProblems;
+    else bad('negatedInProblems');
   }
   return settings;
 }

@@ -6,12 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileTooLargeError, readFileBounded, readFileBoundedSync } from '../../server/src/formats/boundedRead';
 import { DebugStatsMethod } from '../../server/src/lsp/protocol';
 import { LspTestClient } from '../lsp/lspClient';
-import { assertUserFailure, lexiconModel, runCli, scratchDir, sleep } from './helpers';
+import { assertUserFailure, lexiconModel, runCli, scratchDir, sleep, tinyConll } from './helpers';
 
 const QUICK = { timeoutMs: 20_000 };
 const mkfifo = (path: string): void => void execFileSync('mkfifo', [path]);
@@ -118,5 +119,30 @@ describe('the language server with a FIFO or a link to /dev/zero as sidecar .ann
     const stats: { rss: number } = await answered(client.connection.sendRequest(DebugStatsMethod), 'debugStats');
     assert.ok(stats.rss < 400 * 2 ** 20, `server memory stays small: ${Math.round(stats.rss / 2 ** 20)} MB`);
     assert.equal(client.process.exitCode, null, client.stderr);
+  });
+});
+
+describe('sizes a user asks for', () => {
+  it('--workers and --threads above the cores are capped at the cores, saying so', () => {
+    const scratch = scratchDir('workers');
+    const text = join(scratch, 'note.txt');
+    writeFileSync(text, 'Aspirin for fever.\n');
+    const cores = availableParallelism();
+    const run = runCli(['tag', text, '--model', lexiconModel, '--workers', String(cores + 1)], QUICK);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`bioner: --workers ${cores + 1} is more than the ${cores} cores? here; using ${cores}`));
+    assert.match(run.stderr, new RegExp(`${cores} workers?, model`));
+    assert.equal(JSON.parse(run.stdout).entities.length, 2);
+  });
+
+  it('train refuses an absurd tagger size from --config before training, naming the field', () => {
+    const scratch = scratchDir('train-size');
+    const out = join(scratch, 'model');
+    const run = runCli(['train', '--train', tinyConll(scratch), '--representation', 'tiny', '--epochs', '1', '--out', out, '--config', '{"tagger":{"encoder":{"hiddenSize":1000000}}}'], QUICK);
+    assertUserFailure(run, /--config \(tagger\): "encoder\.hiddenSize" is 1000000, more than 16384/);
+    const representation = join(scratch, 'huge.json');
+    writeFileSync(representation, JSON.stringify({ lstm: { hidden: 1e9 } }));
+    assertUserFailure(runCli(['train', '--train', tinyConll(scratch), '--representation', representation, '--out', out], QUICK), /huge\.json: "lstm\.hidden" is 1000000000, more than 16384/);
+    assertUserFailure(runCli(['pretrain', '--text', tinyConll(scratch), '--vocab', scratch, '--config', representation, '--out', out], QUICK), /huge\.json.*"lstm\.hidden" is 1000000000/);
   });
 });

@@ -25,6 +25,10 @@ const DAMAGES: Array<[string, (dir: string) => void, RegExp]> = [
     editJson(join(dir, 'config.json'), (c) => (c.vocab.taskWords = 2));
     symlinkSync('/dev/zero', join(dir, 'task-words.txt'));
   }, /task-words\.txt: is a device, not a regular file/],
+  ['an absurd lstm.hidden', (dir) => editJson(join(dir, 'config.json'), (c) => (c.architecture.representation.lstm.hidden = 1e9)), /config\.json \(architecture\.representation\): "lstm\.hidden" is 1000000000, more than 16384/],
+  ['an absurd lstm.layers', (dir) => editJson(join(dir, 'config.json'), (c) => (c.architecture.representation.lstm.layers = 1e6)), /config\.json \(architecture\.representation\): "lstm\.layers" is 1000000, more than 32/],
+  ['too many weights in all', (dir) => editJson(join(dir, 'config.json'), (c) => Object.assign(c.architecture.representation, { projectionDim: 8192, lstm: { ...c.architecture.representation.lstm, hidden: 16384 } })), /config\.json \(architecture\.representation\): the model would have \d+ million weights, more than 250 million: lower "lstm\.hidden"/],
+  ['an absurd task hiddenSize', (dir) => editJson(join(dir, 'config.json'), (c) => (c.architecture.tagger.encoder.hiddenSize = 1e7)), /config\.json \(architecture\.tagger\): "encoder\.hiddenSize" is 10000000, more than 16384/],
   ['a one-word line in terms.tsv', (dir) => writeFileSync(join(dir, 'terms.tsv'), 'cystic fibrosis\tDISEASE\nfibrosis\tDISEASE\n'), /terms\.tsv:2: expected "term of two or more words<TAB>LABEL"/],
 ];
 

@@ -103,6 +103,38 @@ export function forwardFlopsPerToken(config: RepresentationConfig, charsPerWord 
 }
 
 /**
+ * Upper bounds of every size in a config, far above any model that trains on a workstation yet low enough that a
+ * typo (hidden 1e9, layers 1e6) is refused up front, naming the file and field, instead of a RangeError or a wasm
+ * abort after 4 GB. Weights live in wasm memory (4 GB at most, and training holds several copies).
+ */
+export const SIZE_LIMITS = { dim: 16384, layers: 32, filters: 64, chars: 1000, negatives: 1_000_000, vocabulary: 10_000_000 };
+/** At most 250 million weights (1 GB of float32) in a representation or a tagger. */
+export const MAX_WEIGHTS = 250_000_000;
+
+/** Refuses the first size above its limit: `"lstm.hidden" is 1000000000, more than 16384`. */
+export function checkSizes(sizes: Array<[name: string, value: number, max: number]>, fail: (message: string) => never): void {
+  for (const [name, value, max] of sizes) {
+    if (value > max) fail(`"${name}" is ${value}, more than ${max} (a model this size cannot be held in memory)`);
+  }
+}
+
+/** Refuses a config whose weights would not fit, naming the fields that make it large. */
+export function checkWeightCount(weights: number, largest: string, fail: (message: string) => never): void {
+  if (weights > MAX_WEIGHTS) {
+    fail(`the model would have ${(weights / 1e6).toFixed(0)} million weights, more than ${MAX_WEIGHTS / 1e6} million: lower ${largest}`);
+  }
+}
+
+/** Weights of the BiLM (char-CNN, highway, projection, LSTMs) without the char embedding. */
+function representationWeights(c: RepresentationConfig): number {
+  const F = charCnnOutputDim(c);
+  const P = c.projectionDim;
+  const H = c.lstm.hidden;
+  const cnn = c.charFilters.reduce((n, [w, k]) => n + w * c.charEmbeddingDim * k, 0);
+  return cnn + c.highwayLayers * 2 * F * F + F * P + 2 * c.lstm.layers * ((P + P) * 4 * H + H * P);
+}
+
+/**
  * Parses and validates a representation config from JSON text or a named preset ("reference", "small", "tiny").
  * `source` names the file for error messages.
  */
@@ -142,5 +174,21 @@ export function parseRepresentationConfig(json: unknown, source: string): Repres
   if (typeof merged.maskCharPadding !== 'boolean') fail('"maskCharPadding" must be true or false');
   if (!(merged.lstm.dropout >= 0 && merged.lstm.dropout < 1)) fail('"lstm.dropout" must be in [0, 1)');
   if (merged.softmax.kind !== 'sampled' && merged.softmax.kind !== 'full') fail('"softmax.kind" must be "sampled" or "full"');
+  const { dim, layers, filters, chars, negatives } = SIZE_LIMITS;
+  checkSizes(
+    [
+      ['charEmbeddingDim', merged.charEmbeddingDim, dim],
+      ['maxCharsPerWord', merged.maxCharsPerWord, chars],
+      ['highwayLayers', merged.highwayLayers, layers],
+      ['projectionDim', merged.projectionDim, dim],
+      ['lstm.layers', merged.lstm.layers, layers],
+      ['lstm.hidden', merged.lstm.hidden, dim],
+      ['softmax.negatives', merged.softmax.negatives, negatives],
+      ['charFilters (number of widths)', merged.charFilters.length, filters],
+      ...merged.charFilters.map(([, count]): [string, number, number] => ['charFilters count', count, dim]),
+    ],
+    fail,
+  );
+  checkWeightCount(representationWeights(merged), '"lstm.hidden", "projectionDim" or "lstm.layers"', fail);
   return merged;
 }

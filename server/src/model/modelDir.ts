@@ -13,9 +13,9 @@ import { writeFileAtomic } from '../engine/atomicFile';
 import { processIsRunning } from '../formats/atomicWrite';
 import { MAX_MODEL_FILE_BYTES, readFileBoundedSync, readJsonFileSync } from '../formats/boundedRead';
 import { BiLM } from './bilm';
-import { parseRepresentationConfig, type RepresentationConfig } from './config';
+import { checkSizes, parseRepresentationConfig, SIZE_LIMITS, type RepresentationConfig } from './config';
 import { TagSet } from './labels';
-import { TaggerModel, taggerConfig, type TaggerConfig } from './tagger';
+import { checkTaggerConfig, TaggerModel, taggerConfig, type TaggerConfig } from './tagger';
 import { CHARS_FILE, loadCharVocab, saveVocabs, WordVocab, BOS_WORD, EOS_WORD, UNK_WORD } from './vocab';
 import { loadWeights, saveWeights } from './weightsIO';
 
@@ -150,13 +150,18 @@ export function readModelConfig(dir: string): NeuralModelConfig {
   const tagger = taggerConfig(arch!.tagger);
   // Models saved before the task char-CNN existed have none.
   if (arch!.tagger?.encoder && !arch!.tagger.encoder.chars) tagger.encoder.chars = { ...tagger.encoder.chars, filters: [] };
+  const taskWords = Number(raw.vocab?.taskWords ?? 0);
+  checkSizes([['vocab.chars', Number(raw.vocab?.chars), SIZE_LIMITS.vocabulary], ['vocab.taskWords', taskWords, SIZE_LIMITS.vocabulary]], fail);
+  checkTaggerConfig(tagger, 2 * representation.projectionDim, taskWords, (msg) => {
+    throw new UserError(`${file} (architecture.tagger): ${msg}`);
+  });
   return {
     kind: 'neural',
     name: typeof raw.name === 'string' ? raw.name : basename(resolve(dir)),
     formatVersion: MODEL_FORMAT_VERSION,
     architecture: { representation, tagger },
     labels: { types: types!, tags: tagSet.tags },
-    vocab: { chars: Number(raw.vocab?.chars), taskWords: Number(raw.vocab?.taskWords ?? 0) },
+    vocab: { chars: Number(raw.vocab?.chars), taskWords },
     provenance: raw.provenance ?? {},
     ...(raw.metrics ? { metrics: raw.metrics } : {}),
     ...(raw.calibration !== undefined ? { calibration: parseCalibration(raw.calibration, fail) } : {}),

@@ -3,6 +3,7 @@
 // representation config.
 import * as tf from '@tensorflow/tfjs-core';
 import { spansToTags } from '../formats/tagSchemes';
+import { checkSizes, checkWeightCount, SIZE_LIMITS } from './config';
 import { Crf, type CrfScores, type EmissionView } from './crf';
 import { decodeSentence, type TokenEntity } from './decode';
 import { TagSet } from './labels';
@@ -31,6 +32,33 @@ export function taggerConfig(partial: Partial<{ [K in keyof TaggerConfig]: Parti
     encoder: { ...DEFAULT_TAGGER_CONFIG.encoder, ...partial.encoder, chars: { ...DEFAULT_TAGGER_CONFIG.encoder.chars, ...partial.encoder?.chars } },
     wordVocab: { ...DEFAULT_TAGGER_CONFIG.wordVocab, ...partial.wordVocab },
   };
+}
+
+/**
+ * Refuses a tagger config with a size that is not a whole number, or is absurd (see SIZE_LIMITS), naming the field;
+ * `inputSize` is the BiLM's output size and `taskWords` the task vocabulary (the word embedding's rows).
+ */
+export function checkTaggerConfig(config: TaggerConfig, inputSize: number, taskWords: number, fail: (message: string) => never): void {
+  const { encoder, wordVocab } = config;
+  const sizes: Array<[string, number, number]> = [
+    ['encoder.hiddenSize', encoder.hiddenSize, SIZE_LIMITS.dim],
+    ['encoder.wordEmbeddingDim', encoder.wordEmbeddingDim, SIZE_LIMITS.dim],
+    ['encoder.chars.embeddingDim', encoder.chars.embeddingDim, SIZE_LIMITS.dim],
+    ['encoder.chars.maxChars', encoder.chars.maxChars, SIZE_LIMITS.chars],
+    ['encoder.chars.filters (number of widths)', encoder.chars.filters.length, SIZE_LIMITS.filters],
+    ...encoder.chars.filters.map(([, count]): [string, number, number] => ['encoder.chars.filters count', count, SIZE_LIMITS.dim]),
+    ['wordVocab.maxWords', wordVocab.maxWords, SIZE_LIMITS.vocabulary],
+  ];
+  for (const [name, value] of sizes) {
+    if (!Number.isInteger(value) || value < 0) fail(`"${name}" must be a whole number >= 0 (got ${JSON.stringify(value)})`);
+  }
+  if (!Array.isArray(encoder.chars.filters)) fail('"encoder.chars.filters" must be [[width, count], ...]');
+  checkSizes(sizes, fail);
+  const H = encoder.hiddenSize;
+  const charFeatures = encoder.chars.filters.reduce((n, [, count]) => n + count, 0);
+  const input = inputSize * (config.scalarMix.concatTokenLayer ? 2 : 1) + encoder.wordEmbeddingDim + charFeatures;
+  const weights = 2 * (input + H) * 4 * H + Math.max(taskWords, wordVocab.maxWords) * encoder.wordEmbeddingDim;
+  checkWeightCount(weights, '"encoder.hiddenSize", "encoder.wordEmbeddingDim" or the word vocabulary', fail);
 }
 
 /** The BiLM's outputs for a batch: L+1 layers [B,T,D] and the mask [B,T]. */

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
+import { capAtCores } from '../cores';
 import { readJsonFileSync } from '../../formats/boundedRead';
 import { initEngine, BACKEND_NAMES, type BackendName } from '../../engine/backend';
 import { NAMED_CONFIGS, parseRepresentationConfig, forwardFlopsPerToken } from '../../model/config';
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every-minutes <m>', 'checkpoint interval', positiveNumber, 5)
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--seed <n>', 'random seed', positiveInt, 1)
-    .option('--threads <n>', 'data-parallel training threads (wasm uses one core per thread)', positiveInt, 1)
+    .option('--threads <n>', 'data-parallel training threads, at most one per core (wasm uses one core per thread)', positiveInt, 1)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: node if installed, else wasm)').choices(BACKEND_NAMES as string[]))
     .option('--progress-json', 'report progress as JSON lines on stderr')
     .action(async (flags: PretrainFlags) => {
@@ -104,7 +105,7 @@ export function register(program: Command): void {
             checkpointEveryMinutes: flags.checkpointEveryMinutes,
             resume: !!flags.resume,
             seed: flags.seed,
-            threads: flags.threads,
+            threads: capAtCores(flags.threads, '--threads'),
             signal: controller.signal,
             provenance: {
               command: ['bioner', ...process.argv.slice(2)].join(' '),

@@ -6,6 +6,7 @@ import { bulkTag } from '../../bulk/bulkTag';
 import type { ProgressMode } from '../../bulk/progress';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../bulk/render';
 import { removeTempFilesSync } from '../../bulk/sinks';
+import { capAtCores } from '../cores';
 
 /** The shipped model: models/default beside the bundle's dist/ folder. */
 export const DEFAULT_MODEL_DIR = join(__dirname, '..', 'models', 'default');
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'write one output file per input under DIR, mirroring the input tree')
     .option('--in-place', 'write outputs beside the inputs (an existing hand-made .ann is kept; ours goes to .bioner.ann)')
     .option('-m, --model <dir>', 'model folder', DEFAULT_MODEL_DIR)
-    .option('-w, --workers <n>', 'worker threads (0: tag in the main thread)', count, availableParallelism())
+    .option('-w, --workers <n>', 'worker threads, at most one per core (0: tag in the main thread)', count, availableParallelism())
     .option('--include <glob...>', 'only tag files matching these globs (relative to the folder)', [])
     .option('--exclude <glob...>', 'skip files matching these globs', [])
     .option('--force', 'tag again even when an output is already complete')
@@ -81,7 +82,7 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
             out: flags.out,
             inPlace: flags.inPlace,
             modelDir: flags.model,
-            workers: flags.workers,
+            workers: capAtCores(flags.workers, '--workers'),
             include: flags.include,
             exclude: flags.exclude,
             force: flags.force,

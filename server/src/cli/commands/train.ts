@@ -15,7 +15,7 @@ import { loadBiLMDirectory } from '../../model/bilmDirectory';
 import { loadModelDir, saveModelDir, TERMS_FILE } from '../../model/modelDir';
 import { TermLexicon } from '../../tagging/terms';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
-import { buildTaskWords, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
+import { buildTaskWords, checkTaggerConfig, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
 import { CharVocab, VocabCounter } from '../../model/vocab';
 import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
@@ -240,16 +240,22 @@ function buildModel(
   if (tagSet.types.length === 0) throw new UserError(`${flags.train.join(', ')}: the training data has no entities`);
   const config: TaggerConfig = taggerConfig(taggerOverrides);
   const words = config.encoder.wordEmbeddingDim > 0 ? buildTaskWords(train.map((s) => s.tokens), config.wordVocab.maxWords, config.wordVocab.minCount) : [];
+  const build = (bilm: BiLM, provenance: Record<string, unknown>) => {
+    checkTaggerConfig(config, bilm.outputDim, words.length, (msg) => {
+      bilm.dispose();
+      throw new UserError(`--config (tagger): ${msg}`);
+    });
+    return { model: new TaggerModel(bilm, tagSet, config, words), provenance };
+  };
   if (flags.bilm) {
     const { bilm, config: bilmConfig } = loadBiLMDirectory(flags.bilm);
-    return { model: new TaggerModel(bilm, tagSet, config, words), provenance: { bilm: resolve(flags.bilm), bilmProvenance: bilmConfig.provenance } };
+    return build(bilm, { bilm: resolve(flags.bilm), bilmProvenance: bilmConfig.provenance });
   }
   const representation = loadRepresentation(flags.representation);
   const counter = new VocabCounter();
   for (const s of train) counter.add(s.tokens);
   process.stderr.write('bioner train: warning: no --bilm: the BiLM is randomly initialised (no pre-training)\n');
-  const bilm = new BiLM(representation, CharVocab.build(counter.chars, 1));
-  return { model: new TaggerModel(bilm, tagSet, config, words), provenance: { bilm: `random (${flags.representation})` } };
+  return build(new BiLM(representation, CharVocab.build(counter.chars, 1)), { bilm: `random (${flags.representation})` });
 }
 
 function loadRepresentation(spec: string) {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { textPathForSidecar } from '../../server/src/formats/sidecar';
 
 /** One annotated file: BRAT (.ann + .txt beside it), CoNLL or JSONL. */
 export interface AnnotatedFile {
@@ -30,7 +31,7 @@ export function documentsOf(files: AnnotatedFile[]): AnnotatedDoc[] {
   });
 }
 
-/** Texts an .ann may annotate, in order of preference (the language server writes .ann beside any of these). */
+/** Texts that are picked up through their sidecar .ann, never read as annotation files themselves. */
 const TEXT_EXTENSIONS = ['.txt', '.note', '.md', '.text'];
 
 /** First line of the .ann files `bioner tag` writes: model output, not a person's annotation (bulk/render.ts). */
@@ -49,10 +50,10 @@ export function classifyAnnotatedFiles(files: string[]): {
   for (const file of [...new Set(files)].sort()) {
     const ext = path.extname(file).toLowerCase();
     if (ext === '.ann') {
-      const stem = file.slice(0, -ext.length);
-      const text = TEXT_EXTENSIONS.map((e) => stem + e).find((t) => fs.existsSync(t));
-      if (!text) {
-        skipped.push({ file, reason: `no text beside it (${TEXT_EXTENSIONS.map((e) => path.basename(stem) + e).join(', ')})` });
+      // One sidecar per document (formats/sidecar.ts): a.ann belongs to a.txt, a.note.ann to a.note.
+      const text = textPathForSidecar(file);
+      if (!fs.existsSync(text)) {
+        skipped.push({ file, reason: `no text beside it (${path.basename(text)})` });
       } else if (readStart(file, MODEL_OUTPUT_MARKER.length) === MODEL_OUTPUT_MARKER) {
         skipped.push({ file, reason: 'written by bioner tag (model output, not annotations)' });
       } else {

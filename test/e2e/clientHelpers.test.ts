@@ -23,9 +23,10 @@ describe('annotated files for fine-tuning', () => {
     const root = tempDir();
     const ann = write(path.join(root, 'a.ann'), 'T1\tDRUG 0 7\taspirin\n');
     write(path.join(root, 'a.txt'), 'aspirin');
-    // The language server writes .ann beside any text the user annotates, e.g. a clinical note.
-    const noteAnn = write(path.join(root, 'n.ann'), 'T1\tDISEASE 0 5\tfever\n');
+    // One sidecar per document: n.note's is n.note.ann, so n.txt beside it (no .ann of its own) is not paired with it.
+    const noteAnn = write(path.join(root, 'n.note.ann'), 'T1\tDISEASE 0 5\tfever\n');
     write(path.join(root, 'n.note'), 'fever');
+    write(path.join(root, 'n.txt'), 'another text');
     const orphan = write(path.join(root, 'b.ann'), '');
     const output = write(path.join(root, 'o.ann'), '# bioner: written by "bioner tag"; a new run may overwrite this file\n');
     write(path.join(root, 'o.txt'), 'aspirin');
@@ -73,14 +74,15 @@ describe('annotated files for fine-tuning', () => {
     write(path.join(root, 'sub', 'a.txt'), 'aspirin');
     const jsonl = write(path.join(root, 'docs.jsonl'), 'one\ntwo\nthree\n');
     write(path.join(root, 'n.note'), 'fever');
-    const noteAnn = write(path.join(root, 'n.ann'), 'T1\tDISEASE 0 5\tfever\n');
+    const noteAnn = write(path.join(root, 'n.note.ann'), 'T1\tDISEASE 0 5\tfever\n');
     const docs = documentsOf(classifyAnnotatedFiles([ann, jsonl, noteAnn]).files);
     const out = path.join(root, '.bioner', 'stage');
     stageDocuments(docs.filter((d) => d.line !== 1), root, out);
     assert.equal(fs.readFileSync(path.join(out, 'sub', 'a.txt'), 'utf8'), 'aspirin');
     assert.equal(fs.readFileSync(path.join(out, 'sub', 'a.ann'), 'utf8'), 'T1\tDRUG 0 7\taspirin\n');
     assert.equal(fs.readFileSync(path.join(out, 'docs.jsonl'), 'utf8'), 'one\nthree\n');
-    assert.equal(fs.readFileSync(path.join(out, 'n.txt'), 'utf8'), 'fever', 'texts are staged as .txt, as bioner train reads BRAT');
+    assert.equal(fs.readFileSync(path.join(out, 'n.note.txt'), 'utf8'), 'fever', 'texts are staged as .txt, as bioner train reads BRAT');
+    assert.equal(fs.readFileSync(path.join(out, 'n.note.ann'), 'utf8'), 'T1\tDISEASE 0 5\tfever\n');
     fs.writeFileSync(path.join(out, 'sub', 'a.ann'), 'changed');
     assert.equal(fs.readFileSync(ann, 'utf8'), 'T1\tDRUG 0 7\taspirin\n', 'a copy, not a link');
   });

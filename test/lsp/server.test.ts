@@ -186,7 +186,7 @@ describe('language server with the lexicon model', () => {
     const relabelled = readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n');
     assert.deepEqual(relabelled, [...existing, 'T2\tDISEASE 32 39\taspirin']);
 
-    // Not an entity removes the user's annotation, nothing else
+    // Not an entity removes the user's annotation, nothing else, and records the span as reviewed
     const again: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
       textDocument: { uri },
       range: { start: { line: 0, character: 33 }, end: { line: 0, character: 33 } },
@@ -194,7 +194,7 @@ describe('language server with the lexicon model', () => {
     });
     assert.equal(again.find((a) => a.title === 'Change label to DRUG')?.isPreferred, true, 'the model label is the preferred fix');
     await client.connection.sendRequest('workspace/executeCommand', again.find((a) => a.title === 'Not an entity')!.command);
-    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), existing);
+    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), [...existing, '# bioner-not-entity: 32 39\taspirin']);
   });
 
   test('a selection can be annotated with any label', async () => {
@@ -210,7 +210,43 @@ describe('language server with the lexicon model', () => {
     });
     assert.deepEqual(actions.map((a) => a.title), ['Annotate as DISEASE', 'Annotate as DRUG']);
     await client.connection.sendRequest('workspace/executeCommand', actions[1].command);
-    assert.equal(readFileSync(join(dir, 'select.ann'), 'utf8'), 'T1\tDRUG 8 17\tmetformin\n');
+    assert.equal(readFileSync(join(dir, 'select.ann'), 'utf8'), '# bioner-review: partial\nT1\tDRUG 8 17\tmetformin\n');
+  });
+
+  test('a partial review: "Not an entity" warns only where the user looked, until the document is marked fully annotated', async () => {
+    const text = 'Aspirin and naloxone were given; ivacaftor later.';
+    const notePath = join(dir, 'review.note');
+    writeFileSync(notePath, text);
+    writeFileSync(join(dir, 'review.txt'), text); // another document of the same stem, with no annotations
+    const uri = pathToFileURL(notePath).href;
+    const txtUri = pathToFileURL(join(dir, 'review.txt')).href;
+    client.open(uri, text);
+    client.open(txtUri, text);
+    await client.tokens(uri);
+    await client.tokens(txtUri);
+    const actionsAt = async (character: number): Promise<CodeAction[]> =>
+      client.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line: 0, character }, end: { line: 0, character } },
+        context: { diagnostics: [] },
+      });
+    const notEntity = (await actionsAt(14)).find((a) => a.title === 'Not an entity'); // on "naloxone"
+    assert.ok(notEntity, 'offered on a model entity');
+    await client.connection.sendRequest('workspace/executeCommand', notEntity.command);
+    assert.equal(readFileSync(join(dir, 'review.note.ann'), 'utf8'), '# bioner-review: partial\n# bioner-not-entity: 12 20\tnaloxone\n');
+    const warnings = () => (client.diagnostics.get(uri) ?? []).filter((d) => d.severity === 2).map((d) => d.message);
+    await waitFor(() => warnings().length > 0);
+    assert.deepEqual(warnings(), ['The model finds DRUG "naloxone", which you marked as not an entity in review.note.ann']);
+    assert.ok((await actionsAt(2)).some((a) => a.title === 'Not an entity'), 'still offered for the other entities');
+    assert.deepEqual((client.diagnostics.get(txtUri) ?? []).filter((d) => d.severity === 2), [], 'review.txt does not claim the sidecar');
+    await client.connection.sendRequest('workspace/executeCommand', { title: '', command: 'bioner.lsp.markReviewed', arguments: [{ uri, complete: true }] });
+    assert.ok(readFileSync(join(dir, 'review.note.ann'), 'utf8').startsWith('# bioner-review: complete\n'));
+    await waitFor(() => warnings().length === 3);
+    assert.deepEqual(warnings().map((w) => w.replace(/, which.*/, '')).sort(), [
+      'The model finds DRUG "Aspirin"',
+      'The model finds DRUG "ivacaftor"',
+      'The model finds DRUG "naloxone"',
+    ]);
   });
 
   test('status notifications carry the model name and entity count', async () => {

@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import type { Bioner } from '../context';
 import * as annotateSelection from './annotateSelection';
 import * as fineTune from './fineTune';
+import * as markFullyAnnotated from './markFullyAnnotated';
 import * as openModelCard from './openModelCard';
 import * as restartServer from './restartServer';
 import * as selectModel from './selectModel';
@@ -13,6 +14,7 @@ export const commands: Array<{ id: string; register(bioner: Bioner): vscode.Disp
   fineTune,
   tagFolder,
   annotateSelection,
+  markFullyAnnotated,
   showEntities,
   selectModel,
   restartServer,

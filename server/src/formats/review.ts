@@ -55,6 +55,11 @@ export function parseReview(content: string, fail: (line: number, message: strin
   return record;
 }
 
+/** A `# bioner-not-entity:` line (code-point offsets, as in T lines); line breaks in the mention become spaces. */
+export function formatNotEntityLine(start: number, end: number, mention: string): string {
+  return `# bioner-not-entity: ${start} ${end}\t${mention.replace(/[\r\n\t\u2028\u2029\u0085\v\f]/g, ' ')}`;
+}
+
 /** The content with its review state set to `complete` (or partial), every other line kept byte for byte. */
 export function setReviewState(content: string, complete: boolean): string {
   const header = complete ? COMPLETE_HEADER : PARTIAL_HEADER;

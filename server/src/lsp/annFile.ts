@@ -3,17 +3,17 @@
 // atomicWrite.ts); this file adds what an editor needs: a tolerant read against the current (possibly unsaved)
 // text, a cache by file stamp, and relabelling in place so attributes, notes and relations keep pointing at the id.
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
 import { writeFileAtomicSync } from '../formats/atomicWrite';
-import { parseAnn, updateAnnFile, type BratEntity } from '../formats/brat';
+import { CodePointOffsets, parseAnn, updateAnnFile, type BratEntity } from '../formats/brat';
 import { BOM, readTextFile } from '../formats/inputText';
+import { formatNotEntityLine, PARTIAL_HEADER, parseReview, setReviewState, type ReviewRecord } from '../formats/review';
+import { sidecarPathFor } from '../formats/sidecar';
 import type { Span } from '../types';
 
 export type AnnEntity = BratEntity;
 
-export function annPathFor(documentPath: string): string {
-  return join(dirname(documentPath), basename(documentPath, extname(documentPath)) + '.ann');
-}
+/** notes/visit.txt -> notes/visit.ann, notes/visit.note -> notes/visit.note.ann (formats/sidecar.ts). */
+export const annPathFor = sidecarPathFor;
 
 /**
  * The .ann offsets of a document count from after a leading byte-order mark (formats/inputText.ts: BOM). VS Code
@@ -60,9 +60,62 @@ export function relabelAnnotation(annPath: string, text: string, id: string, lab
   updateAnnFile(annPath, withoutBom(text).body, { relabel: new Map([[id, label]]) });
 }
 
-/** Creates an empty .ann (the file's annotations now exist, and leave everything out) unless there is one. */
-export function ensureAnnFile(annPath: string): void {
-  if (!existsSync(annPath)) writeFileAtomicSync(annPath, '');
+/**
+ * Creates the sidecar the editor starts for a document, unless there is one: a partial review (formats/review.ts), so
+ * the text nobody has looked at yet is neither "no entity" for training nor a disagreement in the Problems panel.
+ */
+export function startSidecar(annPath: string): void {
+  if (!existsSync(annPath)) writeFileAtomicSync(annPath, `${PARTIAL_HEADER}\n`);
+}
+
+/** What the user reviewed in a sidecar, against the current text (stale "not an entity" lines are left out). */
+export interface SidecarReview {
+  complete: boolean;
+  /** Spans marked "not an entity", in document offsets. */
+  notEntities: Array<{ start: number; end: number }>;
+}
+
+export function tolerantReview(content: string, text: string): SidecarReview {
+  const { body, skip } = withoutBom(text);
+  let record: ReviewRecord;
+  try {
+    record = parseReview(content, () => {
+      throw new Error('malformed');
+    });
+  } catch {
+    // A malformed review line: nothing is assumed reviewed beyond the entities.
+    return { complete: false, notEntities: [] };
+  }
+  const offsets = new CodePointOffsets(body);
+  const notEntities = record.notEntities.flatMap((n) => {
+    if (n.end > offsets.length) return [];
+    const start = offsets.toUtf16(n.start);
+    const end = offsets.toUtf16(n.end);
+    return body.slice(start, end).replace(/\s/g, ' ') === n.mention.replace(/\s/g, ' ') ? [{ start: start + skip, end: end + skip }] : [];
+  });
+  return { complete: record.complete, notEntities };
+}
+
+/** Records that [start, end) of the text is no entity (a `# bioner-not-entity:` line), starting the sidecar if needed. */
+export function addNotEntity(annPath: string, text: string, span: { start: number; end: number }): void {
+  startSidecar(annPath);
+  const { body, skip } = withoutBom(text);
+  const content = readTextFile(annPath, { keepBom: true });
+  const offsets = new CodePointOffsets(body);
+  const start = span.start - skip;
+  const end = span.end - skip;
+  const line = formatNotEntityLine(offsets.toCodePoint(start), offsets.toCodePoint(end), body.slice(start, end));
+  if (content.split(/\r?\n/).includes(line)) return;
+  const newline = content.includes('\r\n') ? '\r\n' : '\n';
+  writeFileAtomicSync(annPath, content + (content === '' || content.endsWith('\n') ? '' : newline) + line + newline);
+}
+
+/** Marks the whole document as reviewed (every entity is in the sidecar), or back to a partial review. */
+export function markReviewed(annPath: string, complete: boolean): void {
+  startSidecar(annPath);
+  const content = readTextFile(annPath, { keepBom: true });
+  const next = setReviewState(content, complete);
+  if (next !== content) writeFileAtomicSync(annPath, next);
 }
 
 /**

@@ -5,16 +5,16 @@ import { CodeActionKind, MessageType, type CodeAction, type Diagnostic } from 'v
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { readTextFile } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
-import { addAnnotation, ensureAnnFile, relabelAnnotation, removeAnnotation, tolerantAnnotations, type AnnEntity } from './annFile';
+import { addAnnotation, addNotEntity, markReviewed, relabelAnnotation, removeAnnotation, startSidecar, tolerantAnnotations, type AnnEntity } from './annFile';
 import { annPathOf, currentAnnotations, entitiesAround, showMessage, type ServerContext } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
-import { EditAnnotationCommand } from './protocol';
+import { EditAnnotationCommand, MarkReviewedCommand, type MarkReviewedParams } from './protocol';
 
 /** One change to a document's sidecar .ann, carried as the argument of the code action's command. */
 export interface AnnotationEdit {
   uri: string;
-  /** add a T line; relabel / remove T `id`; create an empty .ann (the user says the model's entity is wrong). */
-  op: 'add' | 'relabel' | 'remove' | 'create';
+  /** add a T line; relabel / remove T `id` (removing also records the span as no entity); record a span as no entity. */
+  op: 'add' | 'relabel' | 'remove' | 'not-entity';
   start: number;
   end: number;
   text: string;
@@ -24,9 +24,10 @@ export interface AnnotationEdit {
 
 /**
  * The annotation actions for a cursor or a selection:
- * - on one of the user's annotations: `Change label to <L>` and `Not an entity` (removes it);
+ * - on one of the user's annotations: `Change label to <L>` and `Not an entity` (removes it, and records the span as
+ *   reviewed: no entity);
  * - on a model entity the user has not annotated: `Annotate as <its label>` (accept), `Change label to <L>`, and
- *   `Not an entity` when there is no .ann yet (creating it records that the file's annotations leave this out);
+ *   `Not an entity` (records the span as no entity, formats/review.ts);
  * - on any other selection: `Annotate as <L>` for every label.
  */
 export function annotationActions(
@@ -78,7 +79,7 @@ export function annotationActions(
       { title: `Annotate as ${predicted.label}`, edit: { ...base, op: 'add', label: predicted.label }, preferred: true },
       ...others(predicted.label).map((label) => ({ title: `Change label to ${label}`, edit: { ...base, op: 'add' as const, label } })),
     ];
-    if (!annotations) actions.push({ title: 'Not an entity', edit: { ...base, op: 'create' } });
+    actions.push({ title: 'Not an entity', edit: { ...base, op: 'not-entity' } });
     return actions;
   }
   return labels.map((label) => ({ title: `Annotate as ${label}`, edit: { ...base, op: 'add' as const, label } }));
@@ -91,6 +92,8 @@ export function annotationActions(
 export function applyAnnotationEdit(annPath: string, text: string, edit: AnnotationEdit): string {
   const name = basename(annPath);
   const existing = existsSync(annPath) ? tolerantAnnotations(readTextFile(annPath), text, annPath) : [];
+  // A sidecar the editor starts is a partial review: only what the user marks is known.
+  startSidecar(annPath);
   switch (edit.op) {
     case 'add': {
       const same = existing.find((a) => a.start === edit.start && a.end === edit.end && a.label === edit.label);
@@ -103,10 +106,11 @@ export function applyAnnotationEdit(annPath: string, text: string, edit: Annotat
       return `${name}: ${edit.id} is now ${edit.label}`;
     case 'remove':
       removeAnnotation(annPath, text, checked(existing, annPath, edit).id);
-      return `${name}: removed ${edit.id} "${edit.text}"`;
-    case 'create':
-      ensureAnnFile(annPath);
-      return `${name}: "${edit.text}" is not annotated`;
+      addNotEntity(annPath, text, edit);
+      return `${name}: removed ${edit.id} "${edit.text}", marked as no entity`;
+    case 'not-entity':
+      addNotEntity(annPath, text, edit);
+      return `${name}: "${edit.text}" marked as no entity`;
   }
 }
 
@@ -140,6 +144,10 @@ export function register(context: ServerContext): void {
   });
 
   connection.onExecuteCommand(({ command, arguments: args }) => {
+    if (command === MarkReviewedCommand) {
+      markDocumentReviewed(context, args?.[0]);
+      return;
+    }
     if (command !== EditAnnotationCommand || !args?.[0]) return;
     let uri: string | undefined;
     try {
@@ -162,7 +170,23 @@ export function register(context: ServerContext): void {
   });
 }
 
-const OPS: ReadonlyArray<AnnotationEdit['op']> = ['add', 'relabel', 'remove', 'create'];
+/** Mark Document as Fully Annotated (or back to partial): the sidecar's review line (formats/review.ts). */
+function markDocumentReviewed(context: ServerContext, params: unknown): void {
+  const { uri, complete } = (params ?? {}) as Partial<MarkReviewedParams>;
+  try {
+    if (typeof uri !== 'string' || typeof complete !== 'boolean') throw new Error('markReviewed needs {uri, complete}');
+    const annPath = annPathOf(uri);
+    if (!annPath) throw new Error(`${uri}: only files on disk can have a .ann sidecar`);
+    markReviewed(annPath, complete);
+    context.annFiles.forget(annPath);
+    context.connection.console.log(`${basename(annPath)}: ${complete ? 'fully annotated' : 'partially annotated'}`);
+    context.republish(uri);
+  } catch (error) {
+    showMessage(context.connection, MessageType.Error, `BioNER: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const OPS: ReadonlyArray<AnnotationEdit['op']> = ['add', 'relabel', 'remove', 'not-entity'];
 
 /** The command's argument (which any client may send) as an AnnotationEdit; an Error says what is wrong with it. */
 export function annotationEditOf(value: unknown): AnnotationEdit {

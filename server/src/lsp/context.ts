@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { ShowMessageNotification, type Connection, type MessageType, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
-import { AnnFileCache, annPathFor, tolerantAnnotations, type AnnEntity } from './annFile';
+import { AnnFileCache, annPathFor, tolerantAnnotations, tolerantReview, type AnnEntity, type SidecarReview } from './annFile';
 import type { DocumentAnalysis, DocumentEntities } from './documentEntities';
 import type { ModelHost } from './modelHost';
 import type { BionerSettings } from './settings';
@@ -55,6 +55,13 @@ export function currentAnnotations(context: ServerContext, document: TextDocumen
   const content = path ? context.annFiles.content(path) : undefined;
   if (content === undefined) return undefined;
   return tolerantAnnotations(content, document.getText(), path!);
+}
+
+/** What the user reviewed in the document's sidecar (complete for a file from elsewhere); undefined without one. */
+export function currentReview(context: ServerContext, document: TextDocument): SidecarReview | undefined {
+  const path = annPathOf(document.uri);
+  const content = path ? context.annFiles.content(path) : undefined;
+  return content === undefined ? undefined : tolerantReview(content, document.getText());
 }
 
 /** window/showMessage (a notification: nothing waits for the user to dismiss it). */

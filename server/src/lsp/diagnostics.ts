@@ -1,7 +1,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
-import type { AnnEntity } from './annFile';
+import type { AnnEntity, SidecarReview } from './annFile';
 import { labelShown, type BionerSettings } from './settings';
 
 export const DIAGNOSTIC_SOURCE = 'bioner';
@@ -13,7 +13,9 @@ export type DiagnosticCode = 'uncertain' | 'entity' | 'not-annotated' | 'label-d
  * The diagnostics of a document under `bioner.diagnostics`:
  * - `uncertain` (default): entities below the confidence threshold (Information);
  * - `all`: every entity (Information when uncertain, Hint otherwise);
- * - with a sidecar .ann (`annotations` defined), where the model and the user's annotations disagree (Warning);
+ * - with a sidecar .ann (`annotations` defined), where the model and the user's annotations disagree (Warning): in a
+ *   partial review (`review.complete` false, formats/review.ts) only on what the user reviewed: their entities and the
+ *   spans they marked "not an entity"; a model entity in text nobody reviewed is no disagreement;
  * - `off`: nothing.
  * With `bioner.negatedInProblems` false, negated entities get neither of the first two (the .ann comparison stays).
  */
@@ -23,6 +25,7 @@ export function computeDiagnostics(
   settings: BionerSettings,
   annotations: AnnEntity[] | undefined,
   annName = 'the .ann file',
+  review: SidecarReview = { complete: true, notEntities: [] },
 ): Diagnostic[] {
   if (settings.diagnostics === 'off') return [];
   const shown = entities.filter((e) => labelShown(settings, e.label));
@@ -48,10 +51,15 @@ export function computeDiagnostics(
   const key = (start: number, end: number) => `${start}:${end}`;
   const userBySpan = new Map(annotations.filter((a) => labelShown(settings, a.label)).map((a) => [key(a.start, a.end), a]));
   const modelBySpan = new Map(shown.map((e) => [key(e.start, e.end), e]));
+  const overlaps = (e: { start: number; end: number }, spans: ReadonlyArray<{ start: number; end: number }>) =>
+    spans.some((s) => s.start < e.end && e.start < s.end);
   for (const e of shown) {
     const user = userBySpan.get(key(e.start, e.end));
     if (!user) {
-      result.push(make(e.start, e.end, DiagnosticSeverity.Warning, 'not-annotated', `The model finds ${e.label} "${e.text}", which is not in ${annName}`));
+      const rejected = overlaps(e, review.notEntities);
+      if (!review.complete && !rejected && !overlaps(e, annotations)) continue; // not reviewed yet
+      const why = rejected ? `which you marked as not an entity in ${annName}` : `which is not in ${annName}`;
+      result.push(make(e.start, e.end, DiagnosticSeverity.Warning, 'not-annotated', `The model finds ${e.label} "${e.text}", ${why}`));
     } else if (user.label.toLowerCase() !== e.label.toLowerCase()) {
       result.push(make(e.start, e.end, DiagnosticSeverity.Warning, 'label-differs', `The model says ${e.label}, ${annName} says ${user.label} (${user.id})`));
     }

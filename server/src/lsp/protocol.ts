@@ -45,6 +45,16 @@ export interface StatusParams {
 export const EditAnnotationCommand = 'bioner.lsp.editAnnotation';
 
 /**
+ * Server-side command: mark a document's sidecar as fully annotated (every entity of the text is in it) or back to a
+ * partial review. Args: one MarkReviewedParams.
+ */
+export const MarkReviewedCommand = 'bioner.lsp.markReviewed';
+export interface MarkReviewedParams {
+  uri: string;
+  complete: boolean;
+}
+
+/**
  * Semantic token types, fixed at initialize: one per entity label (lower-cased); labels outside this list use the
  * generic `entity`. Clients declare these in `contributes.semanticTokenTypes`.
  */

@@ -15,13 +15,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnnFileCache } from './annFile';
 import * as codeActions from './codeActions';
-import { annPathOf, currentAnnotations, showMessage, type ServerContext } from './context';
+import { annPathOf, currentAnnotations, currentReview, showMessage, type ServerContext } from './context';
 import { computeDiagnostics } from './diagnostics';
 import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
 import * as documentSymbols from './documentSymbols';
 import * as hover from './hover';
 import { ModelHost } from './modelHost';
-import { DebugStatsMethod, EditAnnotationCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelParams, type ReloadModelResult, type StatusParams } from './protocol';
+import { DebugStatsMethod, EditAnnotationCommand, MarkReviewedCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelParams, type ReloadModelResult, type StatusParams } from './protocol';
 import * as semanticTokens from './semanticTokens';
 import { legend } from './semanticTokens';
 import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings } from './settings';
@@ -112,7 +112,14 @@ function publish(analysis: DocumentAnalysis, refresh: boolean): void {
   const annPath = annPathOf(document.uri);
   const diagnostics = analysis.partial
     ? []
-    : computeDiagnostics(document, analysis.entities, settings, currentAnnotations(context, document), annPath && basename(annPath));
+    : computeDiagnostics(
+        document,
+        analysis.entities,
+        settings,
+        currentAnnotations(context, document),
+        annPath && basename(annPath),
+        currentReview(context, document),
+      );
   void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   sendStatus(document.uri, false, analysis);
   if (refresh) refreshIfNotFetched(analysis);
@@ -203,7 +210,7 @@ connection.onInitialize((params): InitializeResult => {
       semanticTokensProvider: { legend, full: { delta: true }, range: true },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
-      executeCommandProvider: { commands: [EditAnnotationCommand] },
+      executeCommandProvider: { commands: [EditAnnotationCommand, MarkReviewedCommand] },
       documentSymbolProvider: { label: 'BioNER entities' },
     },
     serverInfo: { name: 'bioner', version: '0.1.0' },

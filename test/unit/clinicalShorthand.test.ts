@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { applyShorthand, CLINICAL_SHORTHAND, parseShorthandTable } from '../../server/src/tagging/clinicalShorthand';
 import { runDocumentPasses } from '../../server/src/tagging/passes';
 import { hoverMarkdown } from '../../server/src/lsp/hover';
+import { renderJsonl } from '../../server/src/bulk/render';
 import { tokenize } from '../../server/src/text/tokenizer';
 import type { EntityPrediction } from '../../server/src/types';
 
@@ -46,9 +47,8 @@ test('MS: the model\'s label on the span decides; untagged, a dose, the heart or
 test('a sense that names no entity: RA on room air is dropped even when the model tagged it; RA elsewhere is rheumatoid arthritis', () => {
   assert.deepEqual(shown(passes('SpO2 95% on RA.', [['RA', 'DRUG']])), []);
   assert.deepEqual(shown(passes('History of RA on methotrexate.')), ['RA=DISEASE (rheumatoid arthritis)']);
-  // A sense only the model picks: PCP tagged DISEASE is Pneumocystis pneumonia; untagged, the primary care physician.
-  assert.deepEqual(shown(passes('Treated for PCP.', [['PCP', 'DISEASE']])), ['PCP=DISEASE (Pneumocystis pneumonia)']);
-  assert.deepEqual(shown(passes('Follow up with PCP.')), []);
+  // A short form with no entity sense removes the model's entity.
+  assert.deepEqual(shown(passes('Follow up with PCP.', [['PCP', 'DISEASE']])), []);
 });
 
 test('left alone: short forms the document defines, section headings, titles, other cases, and parts of longer mentions', () => {
@@ -63,9 +63,11 @@ test('left alone: short forms the document defines, section headings, titles, ot
   assert.deepEqual(shown(passes('Known CAD.', [['CAD', 'DRUG']])), ['CAD=DISEASE (coronary artery disease)']);
 });
 
-test('the hover shows the expansion', () => {
-  const markdown = hoverMarkdown({ start: 0, end: 3, text: 'HTN', label: 'DISEASE', confidence: 0.9, expansion: 'hypertension' }, 'm');
-  assert.match(markdown, /`HTN` — hypertension/);
+test('the hover and the JSONL output show the expansion', () => {
+  const htn = { start: 0, end: 3, text: 'HTN', label: 'DISEASE', confidence: 0.9, expansion: 'hypertension' };
+  assert.match(hoverMarkdown(htn, 'm'), /`HTN` — hypertension/);
+  const line = JSON.parse(renderJsonl({ file: 'a.note', text: 'HTN', sentences: [], entities: [htn] }));
+  assert.equal(line.entities[0].expansion, 'hypertension');
 });
 
 test('the table: a few hundred entries, each a known label; a malformed row names its line', () => {

@@ -1,7 +1,8 @@
 // The four output formats of `bioner tag`, each rendering one tagged document to a string:
-//   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence","variant"?,"assertion"?}]}  (one
-//           line; "variant": a VARIANT's normalised form, e.g. {"type":"deletion","sequence":"p","position":508,
-//           "wildtype":"F"}; "assertion": the clinical context, e.g. {"negation":"negated",...})
+//   jsonl   {"file","id"?,"line"?,"entities":[{"start","end","label","text","confidence","variant"?,"expansion"?,
+//           "assertion"?}]}  (one line; "variant": a VARIANT's normalised form, e.g. {"type":"deletion","sequence":"p",
+//           "position":508,"wildtype":"F"}; "expansion": what clinical shorthand stands for, e.g. "hypertension" for
+//           "HTN"; "assertion": the clinical context, e.g. {"negation":"negated",...})
 //   inline  the text with each entity marked in place: "[cystic fibrosis/DISEASE]", "[chest pain/DISEASE negated]"
 //   conll   token<TAB>IOB2-tag lines, a blank line after each sentence
 //   brat    standoff .ann lines "T1<TAB>LABEL start end<TAB>text" (code-point offsets, as brat counts), and
@@ -53,6 +54,7 @@ export function renderJsonl(doc: TaggedDocument): string {
     text: e.text,
     confidence: round(e.confidence),
     ...(e.variant ? { variant: e.variant } : {}),
+    ...(e.expansion !== undefined ? { expansion: e.expansion } : {}),
     ...(e.assertion ? { assertion: e.assertion } : {}),
   }));
   const head = doc.id !== undefined || doc.line !== undefined ? { file: doc.file, id: doc.id, line: doc.line } : { file: doc.file };

@@ -14,7 +14,7 @@ import type { PassDocument } from './passes/documentPass';
 // ("HIV-positive") are no mentions.
 
 /** What a sense is chosen by when the model did not tag the span (see the table's header). */
-export type ShorthandCue = 'dose' | 'cardiac' | 'air' | 'model';
+export type ShorthandCue = 'dose' | 'cardiac' | 'air';
 
 export interface ShorthandSense {
   short: string;
@@ -24,7 +24,7 @@ export interface ShorthandSense {
   cue?: ShorthandCue;
 }
 
-const CUES = new Set<string>(['dose', 'cardiac', 'air', 'model']);
+const CUES = new Set<string>(['dose', 'cardiac', 'air']);
 const LABELS = new Set(['DISEASE', 'DRUG', '-']);
 
 /** Short form as written (and its lower-case form for `anycase` rows) -> its senses in table order. */
@@ -108,8 +108,6 @@ export function applyShorthand(
         }
         case 'air':
           return ON_AIR.test(text.slice(Math.max(0, start - 12), start));
-        case 'model':
-          return false;
       }
     };
     /** The first sense whose cue holds, else the first sense without a cue. */

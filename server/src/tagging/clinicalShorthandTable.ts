@@ -17,9 +17,10 @@
 //                dose     this sense when a dose, route, frequency or "insulin" follows, or in a medication section
 //                cardiac  this sense when the sentence speaks of the heart (valve, murmur, echo, ...)
 //                air      this sense after "on" or a percentage ("SpO2 95% on RA")
-//                model    this sense only when the model gave the span this label (never chosen by the table)
 // Several rows with the same short form are its senses: the model's label on the span picks among them, then the
-// first sense whose tag holds, then the first sense without a tag (none: the short form is left alone).
+// first sense whose tag holds, then the first sense without a tag (none: the short form is left alone). A sense
+// that names no entity removes the model's entity ("follow up with PCP" is the primary care physician, not
+// Pneumocystis pneumonia, far more often in notes).
 // Short forms that are also common English words in upper case (AS, ALL, CAP, HIT, MG, MM, PAD, ...) are left out:
 // upper-case notes would match them everywhere. So are those that name something else in abstracts (HA: hyaluronic
 // acid, PAF: platelet-activating factor; HIV names the virus, BC5CDR annotates "HIV infection") and drug classes that
@@ -124,8 +125,6 @@ STI	sexually transmitted infection	DISEASE
 STD	sexually transmitted disease	DISEASE
 OM	otitis media	DISEASE
 SIRS	systemic inflammatory response syndrome	DISEASE
-PCP	Pneumocystis pneumonia	DISEASE	model
-PCP	phencyclidine	DRUG	model
 PCP	primary care physician	-
 # Gastrointestinal and liver
 GERD	gastroesophageal reflux disease	DISEASE	anycase
@@ -142,7 +141,6 @@ NASH	nonalcoholic steatohepatitis	DISEASE
 NAFLD	nonalcoholic fatty liver disease	DISEASE
 ESLD	end-stage liver disease	DISEASE
 HRS	hepatorenal syndrome	DISEASE
-SBP	spontaneous bacterial peritonitis	DISEASE	model
 SBP	systolic blood pressure	-
 N/V	nausea and vomiting	DISEASE	anycase
 N/V/D	nausea, vomiting and diarrhea	DISEASE	anycase

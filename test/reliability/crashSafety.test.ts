@@ -7,19 +7,20 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { COMPLETED_FILE } from '../../server/src/bulk/outputs';
 import { parseAnn } from '../../server/src/formats/brat';
 import { EditAnnotationCommand } from '../../server/src/lsp/protocol';
 import type { AnnotationEdit } from '../../server/src/lsp/codeActions';
 import { LspTestClient } from '../lsp/lspClient';
 import { assertUserFailure, lexiconModel, runCli, scratchDir, sleep, startCli, tinyConll, tinyNeuralModelDir } from './helpers';
 
-/** Every file under `root` (relative path -> content), hidden temp files included. */
+/** Every file under `root` (relative path -> content), hidden temp files included; not bioner tag's record of its outputs. */
 function snapshot(root: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
-      else files.set(`${prefix}${entry.name}`, readFileSync(join(dir, entry.name), 'utf8'));
+      else if (entry.name !== COMPLETED_FILE) files.set(`${prefix}${entry.name}`, readFileSync(join(dir, entry.name), 'utf8'));
     }
   };
   walk(root, '');

@@ -66,7 +66,7 @@ test('the summary names documents, tokens, seconds, tokens/s, entities per label
       'entities: 7 (DISEASE 5, DRUG 2)\n' + // labels sorted, total = 5 + 2
       'files: 5 seen, 3 written, 1 already up to date, 1 skipped\n' +
       '  skipped scan.txt: binary or not UTF-8 (NUL byte)\n' +
-      '  kept visit.ann (not written by bioner); output went to .bioner.ann\n',
+      '  kept visit.ann (written or edited by a person); output went to .bioner.ann\n',
   );
   const stopped = { ...emptySummary('m', 2), interrupted: true, seconds: 0.04, documents: 1, tokens: 9, tokensPerSecond: 225 };
   assert.equal(

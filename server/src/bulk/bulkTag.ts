@@ -10,13 +10,13 @@ import { documentEntities } from '../tagging/documentPass';
 import { tokenize } from '../text/tokenizer';
 import type { Sentence } from '../types';
 import { countLines, readDocuments, type BulkDocument } from './documents';
-import { discoverInputs, type InputFile } from './inputs';
-import { isComplete, OUR_OUTPUTS_GLOB, planOutputs, type OutputPlan } from './outputs';
+import { discoverInputs, realPathOf, type InputFile } from './inputs';
+import { CompletedOutputs, OUR_OUTPUTS_GLOB, planOutputs, type OutputPlan } from './outputs';
 import { createProgressReporter, type ProgressMode } from './progress';
-import { BRAT_MARKER, renderDocument, type OutputFormat, type TaggedDocument } from './render';
+import { renderDocument, type OutputFormat, type TaggedDocument } from './render';
 import { SentenceBatcher } from './sentenceBatcher';
 import { writeFileAtomic } from '../formats/atomicWrite';
-import { AtomicFileSink, StreamSink, removeTempFilesSync, type DocumentSink } from './sinks';
+import { outputSink, StreamSink, removeTempFilesSync, type DocumentSink } from './sinks';
 import { emptySummary, type BulkSummary } from './summary';
 import { TaggerPool } from './taggerPool';
 
@@ -54,6 +54,8 @@ interface FileJob {
   file: InputFile;
   sink: DocumentSink;
   plan?: OutputPlan;
+  /** What the output is made from (outputs.ts: completionKey), recorded once it is written. */
+  key?: string;
   /** BRAT: the text to copy beside the .ann. */
   text?: string;
   /** Some of its documents were not tagged (Ctrl-C): its output is discarded. */
@@ -73,7 +75,8 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
     exclude: [...(options.exclude ?? []), OUR_OUTPUTS_GLOB],
     ignoreDirs: outDir ? [outDir] : [],
   });
-  if (outDir && outDir === inputs.root) {
+  // Real paths: --out may reach the input folder through a symbolic link.
+  if (outDir && realPathOf(outDir) === realPathOf(inputs.root)) {
     throw new UserError(`${options.out}: this is the input folder; pass --in-place to write outputs beside the inputs`);
   }
   const outRoot = options.inPlace ? inputs.root : outDir;
@@ -86,6 +89,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   // few large batches leave a worker idle at the end. The neural tagger re-batches by padded tokens inside a call.
   const batchSize = options.batchSize ?? 256;
   const pool = await TaggerPool.start(options.modelDir, options.workers, batchSize);
+  const completed = outRoot ? new CompletedOutputs(outRoot, options.modelDir, { format, inPlace: !!options.inPlace }) : undefined;
   // Stops reading on Ctrl-C (options.signal) or when nobody reads stdout any more; the batcher then drops its backlog.
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
@@ -152,7 +156,8 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
         continue;
       }
       const plan = planResult?.plan;
-      if (plan && !options.force && file.path !== '-' && isComplete(plan, file.path)) {
+      const key = plan && completed?.keyOf(file.path);
+      if (plan && key && !options.force && completed?.isComplete(plan, key)) {
         summary.upToDate++;
         settle(file, 1);
         done++;
@@ -175,8 +180,7 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
       }
       const documents = read.documents;
       settle(file, documents.length);
-      if (plan?.keptUserAnn) summary.keptUserAnn.push(plan.keptUserAnn);
-      const job: FileJob = { file, sink: plan ? new AtomicFileSink(plan.path) : stdoutSink, plan };
+      const job: FileJob = { file, sink: plan ? outputSink(plan) : stdoutSink, plan, key };
       if (plan?.textCopy) job.text = documents[0]?.text ?? '';
       const header = fileHeader(format, file, inputs.isDirectory, !!plan);
       if (header) then(() => job.sink.write(header));
@@ -220,6 +224,8 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
         if (!job.plan) return;
         if (job.plan.textCopy) await writeFileAtomic(job.plan.textCopy, job.text ?? '');
         await job.sink.commit();
+        if (job.sink.keptUserAnn) summary.keptUserAnn.push(job.sink.keptUserAnn);
+        if (job.key) completed?.record(job.plan, job.sink.writtenTo ?? job.plan.path, job.key);
         summary.written++;
       }, true);
     }
@@ -252,8 +258,7 @@ async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkD
 
 /** A line naming the file before its documents, when several files share one output (stdout). */
 function fileHeader(format: OutputFormat, file: InputFile, many: boolean, ownFile: boolean): string | undefined {
-  if (format === 'brat' && ownFile) return `${BRAT_MARKER}\n`;
-  // JSONL objects name their file; CoNLL documents get -DOCSTART- lines; JSONL input documents get a header each.
+  // An .ann of its own is stamped when it is written (sinks.ts: StampedAnnSink); JSONL objects name their file; CoNLL documents get -DOCSTART- lines; JSONL input documents get a header each.
   if (!many || ownFile || format === 'jsonl' || format === 'conll' || file.kind === 'jsonl') return undefined;
   return format === 'inline' ? `==> ${file.rel} <==\n` : `# file = ${file.rel}\n`;
 }

@@ -2,7 +2,7 @@
 // by --include/--exclude globs. Only paths are listed here (cheap even for a million files); contents are read later,
 // one file at a time, so memory stays flat. Nothing is left out silently: a folder that cannot be listed, a FIFO or
 // device with an input's name, a name that is not UTF-8 or a link to a folder is reported as skipped, with the reason.
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../errors';
@@ -58,6 +58,10 @@ export async function discoverInputs(target: string, options: DiscoverOptions): 
     return { root: dirname(absolute), isDirectory: false, files: [{ path: absolute, rel: basename(absolute), kind: inputKindOf(absolute) }], skipped: [] };
   }
   const ignoreDirs = new Set((options.ignoreDirs ?? []).map((dir) => resolve(dir)));
+  // Also by real path: an --out that is a symbolic link into the input tree. Folders are walked without following
+  // links, so a folder's real path is the root's real path plus its relative path.
+  const realRoot = realPathOf(absolute);
+  const ignoreReal = new Set((options.ignoreDirs ?? []).map((dir) => realPathOf(dir)));
   const excluded = options.exclude.length ? picomatch(options.exclude, { dot: true }) : () => false;
   const included = options.include.length ? picomatch(options.include, { dot: true }) : () => true;
   const files: InputFile[] = [];
@@ -79,7 +83,7 @@ export async function discoverInputs(target: string, options: DiscoverOptions): 
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (excluded(rel)) continue;
       if (entry.isDirectory()) {
-        if (!ignoreDirs.has(path)) walk(path, rel);
+        if (!ignoreDirs.has(path) && !ignoreReal.has(join(realRoot, rel))) walk(path, rel);
         continue;
       }
       if (!INPUT_EXTENSIONS.includes(extname(entry.name).toLowerCase()) || !included(rel)) continue;
@@ -108,4 +112,15 @@ export async function discoverInputs(target: string, options: DiscoverOptions): 
   walk(absolute, '');
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return { root: absolute, isDirectory: true, files, skipped };
+}
+
+/** The real path of `path` (symbolic links resolved), for a path that may not exist yet: its nearest existing folder's. */
+export function realPathOf(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(realPathOf(parent), basename(absolute));
+  }
 }

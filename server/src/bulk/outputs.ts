@@ -8,14 +8,21 @@
 // BRAT gets a ".bioner" infix (a/b.bioner.jsonl, a/b.bioner.conll, a/b.bioner.inline.txt), no text copy is made,
 // and files named *.bioner.* are never read as input.
 // BRAT output of a JSONL input is not written (one text per .ann is what BRAT reads): the file is skipped with a reason.
+// Two inputs whose outputs would have the same name (n.md and n.md.txt) are refused before anything is written.
 //
-// An existing .ann that does not start with BRAT_MARKER is a person's annotation: it is kept and ours goes to
-// <stem>.bioner.ann. An output is complete (skipped on the next run unless --force) when it exists, is newer than
-// its input, and, for .ann, is ours; every output is written to a temp file and renamed, so existing means complete.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// An .ann bioner writes starts with a stamp holding the hash of the lines below it. An existing .ann without a
+// matching stamp is a person's (hand-made, or ours and edited since): it is kept, and ours goes to <stem>.bioner.ann.
+// An output is complete (skipped on the next run unless --force) when the record of the run that wrote it
+// (COMPLETED_FILE in the output root) names the same input content, model fingerprint and output options, and the
+// output is still there as written. Modification times are not trusted (cp -p and tar restore old ones).
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomicSync } from '../formats/atomicWrite';
+import { modelFingerprint } from '../model/fingerprint';
 import type { InputFile } from './inputs';
-import { BRAT_MARKER, type OutputFormat } from './render';
+import type { OutputFormat } from './render';
 
 const EXTENSION: Record<OutputFormat, string> = { brat: '.ann', conll: '.conll', jsonl: '.jsonl', inline: '.inline.txt' };
 const OURS_INFIX = '.bioner';
@@ -27,7 +34,9 @@ export interface OutputPlan {
   path: string;
   /** BRAT only: where the copy of the text goes (absent when the text already sits there). */
   textCopy?: string;
-  /** BRAT only: an existing .ann that a person wrote, kept as is (the output went to .bioner.ann instead). */
+  /** BRAT only: the output is `<annStem>.ann`, or `<annStem>.bioner.ann` beside a person's (chosen again on commit). */
+  annStem?: string;
+  /** BRAT only: an existing .ann that a person wrote or edited, kept as is (the output went to .bioner.ann instead). */
   keptUserAnn?: string;
 }
 
@@ -41,14 +50,15 @@ export function planOutput(file: InputFile, format: OutputFormat, outRoot: strin
   const stem = join(outRoot, file.rel.replace(/\.txt$/i, ''));
   if (format !== 'brat') return { plan: { path: `${stem}${inPlace ? OURS_INFIX : ''}${EXTENSION[format]}` } };
   const textCopy = inPlace ? undefined : `${stem}.txt`;
-  const ann = `${stem}.ann`;
-  if (exists(ann) && !isOurAnn(ann)) return { plan: { path: `${stem}.bioner.ann`, textCopy, keptUserAnn: ann } };
-  return { plan: { path: ann, textCopy } };
+  const target = annTarget(stem);
+  if (!target) return { skipped: bothKept(stem) };
+  return { plan: { path: target.path, textCopy, annStem: stem, keptUserAnn: target.kept } };
 }
 
 /**
  * Plans the output of every input under outRoot. An input that is another input's output (a text copy, an output
- * of an earlier run in the same tree) is dropped from the inputs.
+ * of an earlier run in the same tree) is dropped from the inputs. Two inputs with the same output are a UserError
+ * naming both, before anything is written.
  */
 export function planOutputs(
   files: InputFile[],
@@ -57,50 +67,168 @@ export function planOutputs(
   inPlace: boolean,
 ): { files: InputFile[]; plans: Map<InputFile, PlanResult> } {
   const plans = new Map<InputFile, PlanResult>();
-  const outputs = new Set<string>();
+  const outputs = new Map<string, InputFile>();
   for (const file of files) {
     const result = planOutput(file, format, outRoot, inPlace);
     plans.set(file, result);
-    if ('plan' in result) for (const path of [result.plan.path, result.plan.textCopy]) if (path) outputs.add(path);
+    if (!('plan' in result)) continue;
+    // Both names an .ann may get count, since which one is written is decided again when it is written.
+    const { path, textCopy, annStem } = result.plan;
+    const names = annStem ? [`${annStem}.ann`, `${annStem}.bioner.ann`, textCopy] : [path, textCopy];
+    for (const name of names) {
+      if (!name) continue;
+      const other = outputs.get(name);
+      if (other && other !== file) {
+        throw new UserError(
+          `${other.rel} and ${file.rel} would both be written to ${relative(outRoot, name).split(sep).join('/')}: ` +
+            'rename one of them, or leave one out with --exclude',
+        );
+      }
+      outputs.set(name, file);
+    }
   }
   return { files: files.filter((f) => !outputs.has(f.path)), plans };
 }
 
-/** True when a previous run already wrote this plan's output(s) from the current input. */
-export function isComplete(plan: OutputPlan, inputPath: string): boolean {
-  const inputTime = mtime(inputPath);
-  if (inputTime === undefined) return false;
-  for (const path of [plan.path, plan.textCopy]) {
-    if (path === undefined) continue;
-    const time = mtime(path);
-    if (time === undefined || time < inputTime) return false;
-  }
-  return !plan.path.endsWith('.ann') || isOurAnn(plan.path);
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The first line of an .ann bioner writes: head, the sha256 (hex) of the lines below it, tail. */
+export const ANN_STAMP = {
+  head: '# bioner: written by "bioner tag"; sha256 ',
+  hashLength: 64,
+  tail: ' of the lines below (while they match, a new run may replace this file)\n',
+};
+const STAMP_LINE = /^# bioner: written by "bioner tag"; sha256 ([0-9a-f]{64}) of the lines below[^\n]*\n/;
+
+/**
+ * An .ann as bioner writes it: a first line stating the hash of the rest, so that a person's edit (an added or
+ * corrected line) is seen and the file is never replaced again. It starts like every earlier bioner .ann, which the
+ * editor extension recognises as model output.
+ */
+export function stampAnn(body: string): string {
+  return `${ANN_STAMP.head}${sha256(body)}${ANN_STAMP.tail}${body}`;
 }
 
-/** An .ann whose first line is BRAT_MARKER was written by bioner and may be overwritten. */
-export function isOurAnn(path: string): boolean {
-  let fd: number | undefined;
+/**
+ * `ours`: written by bioner and unchanged since, so it may be replaced; `person`: anything else (hand-made, an edited
+ * output of ours, an output of an older bioner that carried no hash, not a regular file, unreadable): never replaced.
+ */
+export function annState(path: string): 'missing' | 'ours' | 'person' {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return 'missing';
+  if (!stat.isFile()) return 'person';
+  let content: string;
   try {
-    fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(BRAT_MARKER.length);
-    const read = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, read).toString('utf8') === BRAT_MARKER;
+    content = readFileSync(path, 'utf8');
   } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    return 'person';
   }
+  const stamp = STAMP_LINE.exec(content);
+  return stamp && sha256(content.slice(stamp[0].length)) === stamp[1] ? 'ours' : 'person';
 }
 
-function exists(path: string): boolean {
-  return mtime(path) !== undefined;
+/** Where our .ann for `stem` goes: `stem.ann`, else `stem.bioner.ann` beside a person's; undefined when both are theirs. */
+export function annTarget(stem: string): { path: string; kept?: string } | undefined {
+  const main = `${stem}.ann`;
+  if (annState(main) !== 'person') return { path: main };
+  const beside = `${stem}${OURS_INFIX}.ann`;
+  if (annState(beside) !== 'person') return { path: beside, kept: main };
+  return undefined;
 }
 
-function mtime(path: string): number | undefined {
+export function bothKept(stem: string): string {
+  return `${stem}.ann and ${stem}${OURS_INFIX}.ann both hold a person's annotations (kept): move one away to tag it again`;
+}
+
+/** The record of completed outputs, in the output root (hidden; never an input: not a .txt/.md/.note/.jsonl name). */
+export const COMPLETED_FILE = '.bioner-outputs';
+/** Bumped when the same input, model and options would give different output bytes (a format change). */
+const OUTPUT_VERSION = 2;
+
+/**
+ * What makes an output: the input's content hash, the model's fingerprint (model/fingerprint.ts) and the options that
+ * change the output. Equal keys mean equal outputs (the queue names its jobs by the same key).
+ */
+export function completionKey(parts: { input: string; model: string; format: OutputFormat; inPlace: boolean }): string {
+  return sha256(JSON.stringify([OUTPUT_VERSION, parts.input, parts.model, parts.format, parts.inPlace]));
+}
+
+/** The content hash of a file, or undefined when it cannot be read (the read that follows says why). */
+export function fileHash(path: string): string | undefined {
   try {
-    return statSync(path).mtimeMs;
+    const stat = statSync(path);
+    return stat.isFile() ? sha256(readFileSync(path)) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+interface CompletedEntry {
+  key: string;
+  /** Byte sizes of the output and its text copy as written. */
+  sizes: number[];
+}
+
+/**
+ * The outputs of earlier runs under one output root: one JSON line per written output (`{"output","key","sizes"}`),
+ * appended after the output is in place; the last line of an output wins. A missing or damaged record only means
+ * that some inputs are tagged again.
+ */
+export class CompletedOutputs {
+  private readonly file: string;
+  private readonly entries = new Map<string, CompletedEntry>();
+  private readonly model: string;
+
+  constructor(
+    private readonly root: string,
+    modelDir: string,
+    private readonly options: { format: OutputFormat; inPlace: boolean },
+  ) {
+    this.model = modelFingerprint(modelDir);
+    this.file = join(root, COMPLETED_FILE);
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(this.file, 'utf8').split('\n');
+    } catch {
+      return; // no earlier run here
+    }
+    for (const line of lines) {
+      try {
+        const { output, key, sizes } = JSON.parse(line) as { output: unknown; key: unknown; sizes: unknown };
+        if (typeof output === 'string' && typeof key === 'string' && Array.isArray(sizes)) this.entries.set(output, { key, sizes });
+      } catch {
+        // a line cut short by a crash: that output is redone
+      }
+    }
+    // Keep the record small: rewritten when most of its lines are superseded.
+    if (lines.length > 2 * this.entries.size + 100) {
+      writeFileAtomicSync(this.file, [...this.entries].map(([output, entry]) => `${JSON.stringify({ output, ...entry })}\n`).join(''));
+    }
+  }
+
+  /** The key an input's output would have now, or undefined when the input cannot be read. */
+  keyOf(inputPath: string): string | undefined {
+    const input = fileHash(inputPath);
+    return input && completionKey({ input, model: this.model, ...this.options });
+  }
+
+  isComplete(plan: OutputPlan, key: string): boolean {
+    const entry = this.entries.get(this.name(plan.path));
+    if (!entry || entry.key !== key) return false;
+    const sizes = [plan.path, plan.textCopy].flatMap((path) => (path ? [statSync(path, { throwIfNoEntry: false })?.size ?? -1] : []));
+    if (sizes.length !== entry.sizes.length || sizes.some((size, i) => size !== entry.sizes[i])) return false;
+    return !plan.annStem || annState(plan.path) === 'ours';
+  }
+
+  /** Records a written output (`path`: where it went, which for an .ann may differ from the plan's). */
+  record(plan: OutputPlan, path: string, key: string): void {
+    const sizes = [path, plan.textCopy].flatMap((p) => (p ? [statSync(p).size] : []));
+    const entry = { key, sizes };
+    this.entries.set(this.name(path), entry);
+    appendFileSync(this.file, `${JSON.stringify({ output: this.name(path), ...entry })}\n`);
+  }
+
+  private name(path: string): string {
+    return relative(this.root, path).split(sep).join('/');
   }
 }

@@ -29,9 +29,6 @@ export interface TaggedDocument {
   entities: EntityPrediction[];
 }
 
-/** First line of every .ann file bioner writes; an .ann without it belongs to a person and is never overwritten. */
-export const BRAT_MARKER = '# bioner: written by "bioner tag"; a new run may overwrite this file';
-
 /** `docstart`: CoNLL only, the id of a `-DOCSTART- (id)` line before the document. */
 export function renderDocument(format: OutputFormat, doc: TaggedDocument, docstart?: string): string {
   switch (format) {

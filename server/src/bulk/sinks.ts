@@ -1,11 +1,13 @@
 // Where rendered documents go: stdout (in input order), or one output file per input written atomically: the
 // documents stream into a hidden temp file beside the target, which is renamed over the target only when the last
 // document is in. A run that stops early discards its temp files, so no half-written output ever exists.
-import { createWriteStream, mkdirSync, readdirSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, unlinkSync, writeSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
 import { processIsRunning, replaceWithTempSync, writeTargetOf } from '../formats/atomicWrite';
+import { ANN_STAMP, annTarget, bothKept, type OutputPlan } from './outputs';
 
 export interface DocumentSink {
   write(chunk: string): Promise<void>;
@@ -13,6 +15,10 @@ export interface DocumentSink {
   commit(): Promise<void>;
   /** Stop: drop whatever was written so far. */
   discard(): Promise<void>;
+  /** After commit: the file written, when it is not the one planned (an .ann beside a person's). */
+  writtenTo?: string;
+  /** After commit: a person's .ann that was kept (the output went beside it). */
+  keptUserAnn?: string;
 }
 
 /** Temp files currently open, so a hard exit (second Ctrl-C) can still remove them. */
@@ -146,15 +152,21 @@ export class AtomicFileSink implements DocumentSink {
         this.stream.once('error', reject);
         this.stream.end(resolve);
       });
-      replaceWithTempSync(this.temp, this.written);
+      replaceWithTempSync(this.temp, this.place(this.temp));
     } catch (error) {
       throw this.cannotWrite(error);
     }
     liveTempFiles.delete(this.temp);
   }
 
+  /** Last look at the finished temp file before it is renamed: returns where it goes. */
+  protected place(_temp: string): string {
+    return this.written;
+  }
+
   /** A full disk or a read-only folder is the user's to fix: say which file, without a stack. */
   private cannotWrite(error: unknown): UserError {
+    if (error instanceof UserError) return error;
     const code = (error as NodeJS.ErrnoException).code;
     return new UserError(`${this.target}: cannot write (${code ?? (error as Error).message})`);
   }
@@ -173,4 +185,53 @@ export class AtomicFileSink implements DocumentSink {
     }
     liveTempFiles.delete(this.temp);
   }
+}
+
+/**
+ * An .ann output, stamped with the hash of its lines (outputs.ts: stampAnn): streamed to its temp file under a stamp
+ * whose hash is filled in at the end, and placed only after looking again whether `<stem>.ann` is still ours: a
+ * person may have edited it since the run began (then the output goes to `<stem>.bioner.ann`).
+ */
+export class StampedAnnSink extends AtomicFileSink {
+  private readonly hash = createHash('sha256');
+  private stamped = false;
+  writtenTo?: string;
+  keptUserAnn?: string;
+
+  constructor(private readonly stem: string) {
+    super(`${stem}.ann`);
+  }
+
+  override async write(chunk: string): Promise<void> {
+    if (!this.stamped) {
+      this.stamped = true;
+      await super.write(ANN_STAMP.head + '0'.repeat(ANN_STAMP.hashLength) + ANN_STAMP.tail);
+    }
+    this.hash.update(chunk);
+    await super.write(chunk);
+  }
+
+  override async commit(): Promise<void> {
+    if (!this.stamped) await this.write('');
+    await super.commit();
+  }
+
+  protected override place(temp: string): string {
+    const fd = openSync(temp, 'r+');
+    try {
+      writeSync(fd, this.hash.digest('hex'), Buffer.byteLength(ANN_STAMP.head));
+    } finally {
+      closeSync(fd);
+    }
+    const target = annTarget(this.stem);
+    if (!target) throw new UserError(bothKept(this.stem));
+    this.writtenTo = target.path;
+    this.keptUserAnn = target.kept;
+    return writeTargetOf(target.path);
+  }
+}
+
+/** The sink of one planned output file. */
+export function outputSink(plan: OutputPlan): DocumentSink {
+  return plan.annStem ? new StampedAnnSink(plan.annStem) : new AtomicFileSink(plan.path);
 }

@@ -20,7 +20,7 @@ export interface BulkSummary {
   /** Inputs whose output was already complete (not tagged again; --force redoes them). */
   upToDate: number;
   skipped: SkippedFile[];
-  /** BRAT files a person wrote that were kept (our output went to .bioner.ann beside them). */
+  /** BRAT files a person wrote or edited that were kept (our output went to .bioner.ann beside them). */
   keptUserAnn: string[];
   /** Stopped early by Ctrl-C. */
   interrupted: boolean;
@@ -58,6 +58,6 @@ export function formatSummary(s: BulkSummary): string {
   lines.push(`entities: ${total}${labels.length ? ` (${labels.map((l) => `${l} ${s.entities[l]}`).join(', ')})` : ''}`);
   lines.push(`files: ${s.files} seen, ${s.written} written, ${s.upToDate} already up to date, ${s.skipped.length} skipped`);
   for (const k of s.skipped) lines.push(`  skipped ${k.file}: ${k.reason}`);
-  for (const ann of s.keptUserAnn) lines.push(`  kept ${ann} (not written by bioner); output went to .bioner.ann`);
+  for (const ann of s.keptUserAnn) lines.push(`  kept ${ann} (written or edited by a person); output went to .bioner.ann`);
   return `${lines.join('\n')}\n`;
 }

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .argument('<input>', 'a file, a folder, or - for stdin (text, or JSONL: one {"id","text"} per line)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('jsonl'))
     .option('-o, --out <dir>', 'write one output file per input under DIR, mirroring the input tree')
-    .option('--in-place', 'write outputs beside the inputs (an existing hand-made .ann is kept; ours goes to .bioner.ann)')
+    .option('--in-place', 'write outputs beside the inputs (a .ann a person wrote or edited is kept; ours goes to .bioner.ann)')
     .option('-m, --model <dir>', 'model folder', DEFAULT_MODEL_DIR)
     .option('-w, --workers <n>', 'worker threads, at most one per core (0: tag in the main thread)', count, availableParallelism())
     .option('--include <glob...>', 'only tag files matching these globs (relative to the folder)', [])
@@ -52,8 +52,11 @@ Outputs (--out DIR or --in-place) mirror the input tree: the input's path minus 
   .jsonl | .conll | .ann | .inline.txt      (notes/a.txt -> a.ann, notes/b.md -> b.md.ann, c.jsonl -> c.jsonl.jsonl)
 BRAT output under --out also gets a copy of the text (a.txt beside a.ann); JSONL input is not written as BRAT.
 --in-place names the other formats a.bioner.jsonl, a.bioner.conll, a.bioner.inline.txt (never a person's file).
-An existing .ann that bioner did not write (no "# bioner" first line) is kept; ours goes to <name>.bioner.ann.
-A second run skips inputs whose output is complete and newer than the input (--force redoes them).
+An existing .ann that a person wrote or edited (its "# bioner" first line gives the hash of the lines below it, which
+  must still match) is kept; ours goes to <name>.bioner.ann, and the summary says so.
+Two inputs with the same output name (n.md and n.md.txt) are refused before anything is written.
+A second run skips inputs whose output was made from the same input content, model and options (recorded in
+  .bioner-outputs in the output folder; modification times are not trusted); --force redoes them.
 Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.
 Exit codes: 0 every input tagged (or already up to date); 1 an error (one input that cannot be tagged: empty, binary,
   not UTF-8, too large; a bad option or model); 2 a folder was tagged but some of its files were skipped (each is

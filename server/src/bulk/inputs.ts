@@ -2,11 +2,12 @@
 // by --include/--exclude globs. Only paths are listed here (cheap even for a million files); contents are read later,
 // one file at a time, so memory stays flat. Nothing is left out silently: a folder that cannot be listed, a FIFO or
 // device with an input's name, a name that is not UTF-8 or a link to a folder is reported as skipped, with the reason.
-import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../errors';
 import { errorReason, readError } from '../formats/boundedRead';
+import { listFolder } from '../formats/listFolder';
 import type { SkippedFile } from './summary';
 
 /** How a file's contents become documents: the whole text, or one `{"id","text"}` object per line. */
@@ -66,51 +67,35 @@ export async function discoverInputs(target: string, options: DiscoverOptions): 
   const included = options.include.length ? picomatch(options.include, { dot: true }) : () => true;
   const files: InputFile[] = [];
   const skipped: SkippedFile[] = [];
-  // Depth first over real folders only: a link to a folder is not followed (it may loop), a link to a file is.
-  const walk = (dir: string, relDir: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch (error) {
-      const reason = errorReason(dir, error);
-      if (relDir === '') throw new UserError(`${target}: cannot list this folder: ${reason}`);
-      skipped.push({ file: `${relDir}/`, reason: `folder not read: ${reason}` });
-      return;
+  // Hidden files and folders (.git, our temp files) are not inputs; a link to a folder is not followed (it may loop).
+  const listed = listFolder(absolute, {
+    skipFolder: (path, rel) => basename(path).startsWith('.') || ignoreDirs.has(path) || ignoreReal.has(join(realRoot, rel)) || excluded(rel),
+    onUnreadable: (rel, reason) => skipped.push({ file: `${rel}/`, reason: `folder not read: ${reason}` }),
+  });
+  for (const { path, rel, dirent } of listed) {
+    if (dirent.name.startsWith('.') || excluded(rel)) continue;
+    if (!INPUT_EXTENSIONS.includes(extname(dirent.name).toLowerCase()) || !included(rel)) continue;
+    // Node shows a name that is not UTF-8 with U+FFFD, a name no file has: it cannot be opened by it.
+    if (dirent.name.includes('\uFFFD')) {
+      skipped.push({ file: rel, reason: 'its name is not valid UTF-8, so it cannot be opened (rename it)' });
+      continue;
     }
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue; // hidden files and folders (.git, our temp files)
-      const path = join(dir, entry.name);
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (excluded(rel)) continue;
-      if (entry.isDirectory()) {
-        if (!ignoreDirs.has(path) && !ignoreReal.has(join(realRoot, rel))) walk(path, rel);
+    if (dirent.isSymbolicLink()) {
+      let stats;
+      try {
+        stats = statSync(path);
+      } catch (error) {
+        skipped.push({ file: rel, reason: `a link that leads nowhere (${errorReason(path, error)})` });
         continue;
       }
-      if (!INPUT_EXTENSIONS.includes(extname(entry.name).toLowerCase()) || !included(rel)) continue;
-      // Node shows a name that is not UTF-8 with U+FFFD, a name no file has: it cannot be opened by it.
-      if (entry.name.includes('\uFFFD')) {
-        skipped.push({ file: rel, reason: 'its name is not valid UTF-8, so it cannot be opened (rename it)' });
+      if (stats.isDirectory()) {
+        skipped.push({ file: rel, reason: 'a link to a folder: not followed' });
         continue;
       }
-      if (entry.isSymbolicLink()) {
-        let stats;
-        try {
-          stats = statSync(path);
-        } catch (error) {
-          skipped.push({ file: rel, reason: `a link that leads nowhere (${errorReason(path, error)})` });
-          continue;
-        }
-        if (stats.isDirectory()) {
-          skipped.push({ file: rel, reason: 'a link to a folder: not followed' });
-          continue;
-        }
-      }
-      // FIFOs, devices and sockets are listed too: reading refuses them with the reason (formats/boundedRead.ts).
-      files.push({ path, rel, kind: inputKindOf(rel) });
     }
-  };
-  walk(absolute, '');
-  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    // FIFOs, devices and sockets are listed too: reading refuses them with the reason (formats/boundedRead.ts).
+    files.push({ path, rel, kind: inputKindOf(rel) });
+  }
   return { root: absolute, isDirectory: true, files, skipped };
 }
 

@@ -3,7 +3,7 @@
 // relations, `E` events, `N` normalisations, `*` equivalences) is kept verbatim when a file is edited.
 // Discontinuous entities (`0 5;10 15`) are skipped with a warning, never merged into one span.
 // brat counts offsets in Unicode code points (Python strings); they are converted to/from UTF-16 here.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { inputError, UserError } from '../errors';
 import type { AnnotatedDocument, Assertion, Span } from '../types';
@@ -11,6 +11,7 @@ import { writeFileAtomicSync } from './atomicWrite';
 import { attributeLines, readAttributes } from './bratAttributes';
 import { checkNoOverlaps, sortSpans } from './entities';
 import { BOM, readTextFile } from './inputText';
+import { listFolder } from './listFolder';
 import { parseReview } from './review';
 import type { FormatWarning } from './warnings';
 
@@ -301,14 +302,12 @@ export function readBrat(path: string): BratReadResult {
   const warnings: FormatWarning[] = [];
   if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
-    const txts = (readdirSync(path, { recursive: true }) as string[]).filter((f) => f.endsWith('.txt')).sort();
+    const listed = listFolder(path);
+    const txts = listed.filter((e) => e.rel.endsWith('.txt'));
     if (txts.length === 0) throw new UserError(`${path}: no .txt files here (expected brat .txt/.ann pairs)`);
-    const documents = txts.map((f) => {
-      const txt = join(path, f);
-      return readPair(txt, txt.slice(0, -4) + '.ann', f.slice(0, -4).split(sep).join('/'), warnings);
-    });
-    for (const f of (readdirSync(path, { recursive: true }) as string[]).filter((f) => f.endsWith('.ann'))) {
-      if (!existsSync(join(path, f.slice(0, -4) + '.txt'))) warnings.push({ file: join(path, f), message: 'no .txt beside this .ann: skipped' });
+    const documents = txts.map((e) => readPair(e.path, e.path.slice(0, -4) + '.ann', e.rel.slice(0, -4), warnings));
+    for (const e of listed.filter((e) => e.rel.endsWith('.ann'))) {
+      if (!existsSync(e.path.slice(0, -4) + '.txt')) warnings.push({ file: e.path, message: 'no .txt beside this .ann: skipped' });
     }
     return { documents, warnings };
   }

@@ -2,9 +2,10 @@
 // format: CoNLL columns (read on their own tokens), BRAT .txt/.ann pairs and JSONL documents (tokenised with the
 // tagger's tokenizer, entity character spans mapped to the tokens they cover). A directory may mix formats
 // (the extension stages a workspace's .ann, .conll and .jsonl files into one folder).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { UserError } from '../errors';
+import { listFolder } from '../formats/listFolder';
 import { corpusTokenDocuments, detectInputFormat, readCorpus, type AnnotationFormat } from '../formats/corpus';
 import type { FormatWarning } from '../formats/warnings';
 import type { TaggedSentence } from '../types';
@@ -31,8 +32,7 @@ export function readLabelledData(path: string, format?: DataFormat): LabelledDat
   if (!statSync(path).isDirectory()) {
     readInto(path, format ?? detectInputFormat(path), out);
   } else {
-    const files = (readdirSync(path, { recursive: true }) as string[]).map((f) => join(path, f)).filter((f) => statSync(f).isFile()).sort();
-    for (const file of files) {
+    for (const { path: file } of listFolder(path)) {
       const ext = extname(file).toLowerCase();
       const fileFormat: DataFormat | undefined =
         ext === '.ann' ? 'brat' : ext === '.jsonl' ? 'jsonl' : CONLL_EXTENSIONS.has(ext) ? 'conll' : undefined;

@@ -1,0 +1,73 @@
+// What a new user runs into, tried as one would: a folder that cannot be read, results that only look wrong (a label
+// map forgotten, dev scores never measured), odd file names and labels, signals. Each case gets a clear message
+// naming the file, or is reported where it was silently passed over.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertUserFailure, cliPath, lexiconModel, scratchDir, STACK_LINE, type CliResult } from './helpers';
+
+const NOBODY = 65534;
+
+/**
+ * Runs the CLI as a user without root's privileges, so that a folder with mode 000 really cannot be read (root reads
+ * it anyway). Returns a reason instead when that is impossible here (no setpriv, or nobody cannot run the CLI).
+ */
+function runUnprivileged(args: string[]): CliResult | string {
+  const asNobody = (command: string[]) =>
+    process.getuid?.() === 0
+      ? spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...command], { encoding: 'utf8', timeout: 60_000 })
+      : spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 60_000 });
+  const probe = asNobody([process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(cliPath)})`]);
+  if (probe.error || probe.status !== 0) return `cannot run the CLI without privileges here (${probe.error?.message ?? probe.stderr.trim()})`;
+  const run = asNobody([process.execPath, cliPath, ...args]);
+  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('a folder that cannot be read', () => {
+  let scratch: string;
+  let locked: string;
+  let parent: string;
+  before(() => {
+    scratch = scratchDir('unreadable');
+    chmodSync(scratch, 0o777); // mkdtemp makes it 0700: the unprivileged child must reach inside
+    parent = join(scratch, 'notes');
+    locked = join(parent, 'locked');
+    mkdirSync(locked, { recursive: true });
+    writeFileSync(join(parent, 'a.txt'), 'Aspirin for fever.\n');
+    writeFileSync(join(locked, 'b.txt'), 'Naloxone was given.\n');
+    writeFileSync(join(locked, 'b.ann'), '');
+    writeFileSync(join(locked, 'c.conll'), 'Aspirin\tB-DRUG\n');
+    chmodSync(locked, 0o000);
+  });
+
+  it('tag: as the folder, an error naming it; as a subfolder, listed as skipped (exit 2)', (t) => {
+    const alone = runUnprivileged(['tag', locked, '--model', lexiconModel, '--workers', '0']);
+    if (typeof alone === 'string') return t.skip(alone);
+    assertUserFailure(alone, /locked: cannot list this folder: permission denied/);
+    const within = runUnprivileged(['tag', parent, '--model', lexiconModel, '--workers', '0']) as CliResult;
+    assert.equal(within.code, 2, within.stderr);
+    assert.match(within.stderr, /skipped locked\/: folder not read: cannot list this folder: permission denied/);
+    assert.match(within.stderr, /files: 2 seen, 0 written, 0 already up to date, 1 skipped/);
+    assert.equal(within.stdout.trim().split('\n').filter((l) => l.startsWith('{')).length, 1, 'a.txt is tagged');
+  });
+
+  it('convert, train and eval: an error naming the folder, no stack trace', (t) => {
+    const out = join(scratch, 'out');
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    const runs: Array<[string, string[]]> = [
+      ['convert', ['convert', locked, join(out, 'x.jsonl'), '--from', 'brat']],
+      ['train', ['train', '--train', locked, '--representation', 'tiny', '--epochs', '1', '--out', join(out, 'model')]],
+      ['eval', ['eval', locked, '--model', lexiconModel, '--gold-format', 'brat']],
+    ];
+    for (const [name, args] of runs) {
+      const run = runUnprivileged(args);
+      if (typeof run === 'string') return t.skip(run);
+      assertUserFailure(run, /locked: cannot list this folder: permission denied/, undefined);
+      assert.doesNotMatch(run.stderr, /EACCES|scandir/, name);
+      assert.doesNotMatch(run.stderr, STACK_LINE, name);
+    }
+  });
+});

@@ -132,6 +132,7 @@ export function register(context: ServerContext): void {
     const from = document.offsetAt(range.start);
     const to = document.offsetAt(range.end);
     const entities = await entitiesAround(context, document, from, Math.max(to, from + 1));
+    if (!entities) return []; // the text changed meanwhile: offering a span of another version would annotate other text
     const annotations = currentAnnotations(context, document);
     const labels = [...new Set([...(context.model.current?.labels ?? []), ...(annotations ?? []).map((a) => a.label)])].sort();
     return annotationActions(document, from, to, entities, annotations, labels).map(({ title, edit, preferred }) => ({

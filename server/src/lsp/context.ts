@@ -24,16 +24,20 @@ export interface ServerContext {
 /**
  * Entities overlapping [from, to) of the current text: from the document's analysis when it is done, else by tagging
  * just that range (huge files, or a document whose first tagging is still running: a hover need not wait for it).
+ * Undefined when the document changed meanwhile: `TextDocument.update` changes the document object in place, so
+ * its text, positions and offsets are then another version's than the entities' (the caller answers nothing).
  */
 export async function entitiesAround(
   context: ServerContext,
   document: TextDocument,
   from: number,
   to: number,
-): Promise<EntityPrediction[]> {
+): Promise<EntityPrediction[] | undefined> {
   const done = context.entities.isLarge(document) ? undefined : context.entities.ready(document);
-  if (!done) return context.entities.inRange(document, from, to);
-  return done.entities.filter((e) => e.end > from && e.start < to);
+  if (done) return done.entities.filter((e) => e.end > from && e.start < to);
+  const version = document.version;
+  const entities = await context.entities.inRange(document, from, to);
+  return document.version === version ? entities : undefined;
 }
 
 /** The sidecar .ann path of a file: document, or undefined for documents that are not files (untitled, ...). */

@@ -63,8 +63,9 @@ export function register(context: ServerContext): void {
     if (!document) return null;
     const offset = document.offsetAt(position);
     const settings = context.settings();
+    // Undefined: the text changed while the entities were found; their offsets are not this text's.
     const entity = (await entitiesAround(context, document, offset, offset + 1))
-      .filter((e) => e.start <= offset && offset < e.end && labelShown(settings, e.label))
+      ?.filter((e) => e.start <= offset && offset < e.end && labelShown(settings, e.label))
       .sort((a, b) => a.end - a.start - (b.end - b.start))[0];
     if (!entity) return null;
     const annotation = currentAnnotations(context, document)?.find((a) => a.start === entity.start && a.end === entity.end);

@@ -169,6 +169,8 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
     if (!document) return { data: [] };
     const from = document.offsetAt(range.start);
     const to = document.offsetAt(range.end);
+    // TextDocument.update changes the document in place: the version is what tells an edit that came in meanwhile.
+    const version = document.version;
     const large = context.entities.isLarge(document);
     if (large) largeFileOpened(document);
     const controller = new AbortController();
@@ -184,7 +186,7 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
     }
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const current = context.documents.get(textDocument.uri);
-    if (!current || current.version !== document.version) throw new ResponseError(LSPErrorCodes.ContentModified, 'busy: the document changed');
+    if (!current || current.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, 'busy: the document changed');
     const builder = new SemanticTokensBuilder();
     pushEntityTokens(builder, current, entities, context.settings(), from, to);
     return builder.build();

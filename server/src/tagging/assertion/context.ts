@@ -6,14 +6,40 @@
 // Pseudo-triggers ("no increase") only hide the triggers inside them. With no trigger, the note section the entity
 // is in decides (text/sections.ts: family history, past history, allergies, plan); else the default: affirmed, recent,
 // patient.
+import { LRUCache } from 'lru-cache';
 import { findSections, type Section } from '../../text/sections';
 import type { Assertion, AssertionCue, Experiencer, Span, Temporality } from '../../types';
 import { shippedTriggers, wordsOf, type Property, type TriggerMatch, type TriggerMatcher, type Word } from './triggers';
 
-/** A sentence's words and the triggers found in them (computed once per sentence that holds an entity). */
-interface AnalysedSentence {
+/** A sentence's words (offsets relative to the sentence) and the triggers found in them. */
+interface SentenceTriggers {
   words: Word[];
   matches: TriggerMatch[];
+}
+
+/** A sentence of the document being judged: its triggers and where it starts. */
+interface AnalysedSentence extends SentenceTriggers {
+  offset: number;
+}
+
+/**
+ * The shipped triggers' analysis by sentence text: the language server reruns the pass over the whole document on
+ * every analysis, and most sentences are unchanged since the last one.
+ */
+const analyses = new LRUCache<string, SentenceTriggers>({
+  max: 20_000,
+  maxSize: 16_000_000,
+  sizeCalculation: (value, sentence) => sentence.length + 16 * value.words.length + 1,
+});
+
+function sentenceTriggers(sentence: string, matcher: TriggerMatcher): SentenceTriggers {
+  const shipped = matcher === shippedTriggers();
+  const cached = shipped ? analyses.get(sentence) : undefined;
+  if (cached) return cached;
+  const words = wordsOf(sentence);
+  const analysed = { words, matches: matcher.match(words) };
+  if (shipped) analyses.set(sentence, analysed);
+  return analysed;
 }
 
 /** What a section (by its normalised name) says about the entities under it. */
@@ -53,13 +79,15 @@ export function assertEntities(
     let found: AnalysedSentence | undefined;
     if (sentence && sentence.start <= entity.start && entity.end <= sentence.end) {
       if (analysed?.index !== s) {
-        const words = wordsOf(text, sentence.start, sentence.end);
+        const offset = sentence.start;
+        const { words, matches } = sentenceTriggers(text.slice(sentence.start, sentence.end), matcher);
         // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence.
         const headings = sections.filter((h) => h.start < sentence.end && h.headingEnd > sentence.start);
-        const matches = matcher
-          .match(words)
-          .filter((m) => !headings.some((h) => h.start <= words[m.first].start && words[m.last].end <= h.headingEnd));
-        analysed = { index: s, sentence: { words, matches } };
+        const outsideHeadings =
+          headings.length === 0
+            ? matches
+            : matches.filter((m) => !headings.some((h) => h.start <= offset + words[m.first].start && offset + words[m.last].end <= h.headingEnd));
+        analysed = { index: s, sentence: { words, matches: outsideHeadings, offset } };
       }
       found = analysed.sentence;
     }
@@ -92,12 +120,14 @@ const WORD_CHAR = /^[\p{L}\p{N}]/u;
 type Decision = { value: string; cue: AssertionCue };
 
 /** For each property, the value of the nearest trigger whose scope covers the entity. */
-function decideAll(text: string, entity: Span, { words, matches }: AnalysedSentence): Partial<Record<Property, Decision>> {
+function decideAll(text: string, entity: Span, { words, matches, offset }: AnalysedSentence): Partial<Record<Property, Decision>> {
   // The entity's words [first, last].
+  const entityStart = entity.start - offset;
+  const entityEnd = entity.end - offset;
   let first = 0;
-  while (first < words.length - 1 && words[first].end <= entity.start) first++;
+  while (first < words.length - 1 && words[first].end <= entityStart) first++;
   let last = first;
-  while (last + 1 < words.length && words[last + 1].start < entity.end) last++;
+  while (last + 1 < words.length && words[last + 1].start < entityEnd) last++;
 
   const best: Partial<Record<Property, { match: TriggerMatch; distance: number }>> = {};
   for (const match of matches) {
@@ -123,8 +153,8 @@ function decideAll(text: string, entity: Span, { words, matches }: AnalysedSente
   for (const property of PROPERTIES) {
     const match = best[property]?.match;
     if (!match) continue;
-    const start = words[match.first].start;
-    const end = words[match.last].end;
+    const start = offset + words[match.first].start;
+    const end = offset + words[match.last].end;
     decided[property] = { value: match.rule.value, cue: { text: text.slice(start, end), start, end, source: 'trigger' } };
   }
   return decided;

@@ -2,6 +2,7 @@
 // word, ignoring case and the amount of whitespace between words ("ruled   out" is "ruled out"); at each word the
 // longest phrase of a property wins, and matches of one property never overlap, so a pseudo-trigger ("no increase")
 // hides the trigger it contains ("no").
+import { isWordChar } from '../../text/wordOccurrences';
 import { TRIGGER_TABLE } from './triggerTable';
 
 export type Property = 'negation' | 'temporality' | 'experiencer';
@@ -27,15 +28,32 @@ export interface Word {
   end: number;
 }
 
-/** Letters and digits, with a possessive "'s" kept on its word ("mother's"); every other non-space is a word. */
-const WORD = /[\p{L}\p{N}]+(?:['’]s\b)?|[^\s\p{L}\p{N}]/gu;
+const isSpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13) || code === 160 || (code > 127 && /\s/.test(String.fromCharCode(code)));
+const isApostrophe = (code: number): boolean => code === 39 || code === 0x2019;
 
-/** The words of text.slice(start, end), in document offsets. */
+/**
+ * The words of text.slice(start, end), in document offsets: runs of letters and digits, with a possessive "'s" kept
+ * on its word ("mother's"); every other non-space character is a word of its own. Lower case, "’" read as "'".
+ */
 export function wordsOf(text: string, start = 0, end = text.length): Word[] {
   const words: Word[] = [];
-  const slice = text.slice(start, end);
-  for (const m of slice.matchAll(WORD)) {
-    words.push({ text: m[0].toLowerCase().replace('’', "'"), start: start + m.index!, end: start + m.index! + m[0].length });
+  let i = start;
+  while (i < end) {
+    const code = text.charCodeAt(i);
+    if (isSpace(code)) {
+      i++;
+      continue;
+    }
+    const from = i;
+    if (!isWordChar(code)) {
+      i++;
+    } else {
+      while (i < end && isWordChar(text.charCodeAt(i))) i++;
+      // "mother's" (but not "mother'sx" nor "o'clock")
+      if (i + 1 < end && isApostrophe(text.charCodeAt(i)) && (text.charCodeAt(i + 1) | 32) === 115 && !(i + 2 < end && isWordChar(text.charCodeAt(i + 2)))) i += 2;
+    }
+    const word = text.slice(from, i).toLowerCase();
+    words.push({ text: word.includes('’') ? word.replace('’', "'") : word, start: from, end: i });
   }
   return words;
 }
@@ -80,36 +98,61 @@ export interface TriggerMatch {
   last: number;
 }
 
-/** Finds the rules of each property in a sentence's words. */
+const PROPERTIES: readonly Property[] = ['negation', 'temporality', 'experiencer'];
+
+/** A node of the phrase trie: the rules whose phrase ends here (by property), and the words that continue it. */
+interface TrieNode {
+  rules: Array<TriggerRule[] | undefined>;
+  next: Map<string, TrieNode>;
+}
+
+/** Finds the rules of each property in a sentence's words, with one trie of all phrases. */
 export class TriggerMatcher {
-  /** Per property: rules by their first word, longest first. */
-  private readonly byFirstWord = new Map<Property, Map<string, TriggerRule[]>>();
+  private readonly root: TrieNode = { rules: [], next: new Map() };
 
   constructor(rules: readonly TriggerRule[]) {
     for (const rule of rules) {
-      let index = this.byFirstWord.get(rule.property);
-      if (!index) this.byFirstWord.set(rule.property, (index = new Map()));
-      const list = index.get(rule.words[0]);
-      if (list) list.push(rule);
-      else index.set(rule.words[0], [rule]);
+      let node = this.root;
+      for (const word of rule.words) {
+        const child: TrieNode = node.next.get(word) ?? { rules: [], next: new Map() };
+        node.next.set(word, child);
+        node = child;
+      }
+      // A phrase may have several rules ("resolved" forward and backward; "who presents" ends a history scope and
+      // starts its own backward one).
+      (node.rules[PROPERTIES.indexOf(rule.property)] ??= []).push(rule);
     }
-    for (const index of this.byFirstWord.values()) for (const list of index.values()) list.sort((a, b) => b.words.length - a.words.length);
   }
 
   /** Non-overlapping matches of each property's rules, left to right, the longest at each word. */
   match(words: readonly Word[]): TriggerMatch[] {
     const found: TriggerMatch[] = [];
-    for (const index of this.byFirstWord.values()) {
-      for (let i = 0; i < words.length; i++) {
-        const candidates = index.get(words[i].text);
-        if (!candidates) continue;
-        const rule = candidates.find((r) => r.words.every((w, k) => words[i + k]?.text === w));
-        if (!rule) continue;
-        // A phrase may have several rules ("resolved" forward and backward; "who presents" ends a history scope
-        // and starts its own backward one).
-        const last = i + rule.words.length - 1;
-        for (const same of candidates) if (same.words.length === rule.words.length && same.words.every((w, k) => rule.words[k] === w)) found.push({ rule: same, first: i, last });
-        i = last;
+    const n = PROPERTIES.length;
+    const free = new Array<number>(n).fill(0); // per property: the first word not inside an earlier match
+    const rulesAt = new Array<TriggerRule[] | undefined>(n); // per property: the rules of the longest phrase at word i
+    const lastAt = new Array<number>(n);
+    for (let i = 0; i < words.length; i++) {
+      let node = this.root.next.get(words[i].text);
+      if (!node) continue;
+      rulesAt.fill(undefined);
+      for (let k = i; ; ) {
+        for (let p = 0; p < n; p++) {
+          const rules = node.rules[p];
+          if (rules) {
+            rulesAt[p] = rules;
+            lastAt[p] = k;
+          }
+        }
+        if (++k >= words.length) break;
+        const next = node.next.get(words[k].text);
+        if (!next) break;
+        node = next;
+      }
+      for (let p = 0; p < n; p++) {
+        const rules = rulesAt[p];
+        if (!rules || i < free[p]) continue;
+        for (const rule of rules) found.push({ rule, first: i, last: lastAt[p] });
+        free[p] = lastAt[p] + 1;
       }
     }
     return found;

@@ -49,6 +49,10 @@ test('grammar: shapes that are not variants', () => {
   // A one-digit one-letter "change" is a disease or a lipid; a genotype repeats one base; gene and drug names.
   assert.deepEqual(mentions('T1D, T2D and S1P; the G/G genotype; IL-2, 5-FU, COVID-19, CYP2D6, H1N1; [1-14C]acetate'), []);
   assert.deepEqual(mentions('C1256088C'), []);
+  assert.deepEqual(mentions('Δ9-THC, delta 9-tetrahydrocannabinol and Δ12-PGJ2'), []);
+  // Allele pairs only where genetics is being discussed.
+  assert.deepEqual(mentions('Vent on A/C, A/G ratio 1.2.'), []);
+  assert.deepEqual(mentions('exon 2 (rs4586, A/G) and a C/T polymorphism'), ['rs4586', 'A/G', 'C/T']);
 });
 
 test('normalisation: read off the mention', () => {

@@ -48,8 +48,8 @@ interface Rule {
   name: string;
   pattern: RegExp;
   normalise: (groups: Groups, text: string) => VariantNormalisation | undefined;
-  /** Rejects a match the pattern cannot rule out ("G/G" is a genotype, not a change). */
-  accept?: (groups: Groups) => boolean;
+  /** Rejects a match the pattern cannot rule out ("G/G" is a genotype, not a change); `at` is the match's offset. */
+  accept?: (groups: Groups, text: string, at: number) => boolean;
 }
 
 const rule = (name: string, source: string, normalise: Rule['normalise'], accept?: Rule['accept']): Rule => ({
@@ -123,6 +123,7 @@ const PROTEIN_CHANGE = `(?:(?<change>delins|del|dup|ins|fs)(?<inserted>(?:${AA3}
 const PROTEIN_BODY = `(?<wt>${AA})(?<pos>\\d+)(?:_${AA}\\d+)?${PROTEIN_CHANGE}`;
 /** One-letter residues with a one-digit position, "R-4Q" aside ("T1D" is type 1 diabetes, "S1P" a lipid) need an HGVS prefix. */
 const TWO_DIGITS = (g: Groups): boolean => (g.pos ?? '').length >= 2;
+const GENETICS = /polymorphi|allel|SNP|genotyp|variant|substitution|transition|transversion|mutation|exon|intron|rs\d/i;
 const differs = (g: Groups): boolean => g.wt?.toUpperCase() !== g.mut?.toUpperCase();
 const dna = (g: Groups, mention?: string): VariantNormalisation => normaliseChange(g, undefined, false, mention);
 
@@ -166,11 +167,12 @@ const RULES: Rule[] = [
   // DNA with intronic offsets: T-189C, G469+14C.
   rule('dna-offset', `(?<wt>${NT})(?<pos>-?\\d+[-+]\\d+)(?<mut>${NT})`, dna, differs),
 
-  // Deletion by delta: ΔF508, delta F508, Delta32, Δ32.
+  // Deletion by delta: ΔF508, delta F508, Delta32 (CCR5). Without a residue only two or more digits not followed by a
+  // hyphen: "Δ9-THC" and "Δ12-prostaglandin J2" are chemicals.
   rule(
     'delta',
-    `(?:Δ|[Dd]elta)(?:\\s?(?<wt>${AA3}|${AA1}))?(?<pos>\\d+)`,
-    (g) => normaliseChange({ ...g, change: 'del' }, g.wt ? 'p' : undefined, true),
+    `(?:Δ|[Dd]elta)(?:\\s?(?<wt>${AA3}|${AA1})(?<pos>\\d+)|(?<pos2>\\d{2,})(?![-\\u2010]))`,
+    (g) => normaliseChange({ ...g, pos: g.pos ?? g.pos2, change: 'del' }, g.wt ? 'p' : undefined, true),
   ),
 
   // Bare positions with a DNA change: 2209G>A, -866G/A, 469 + 14G/C, 677 C-->T, 3097delG, 1067 del A, 1494del6,
@@ -205,8 +207,9 @@ const RULES: Rule[] = [
     `(?:codon\\s(?:\\(CD\\))?\\d+,?\\s)?(?:\\((?<wt>${NT}{1,3})${ARROW}(?<mut>${NT}{1,3})\\)(?:${PLACED})?|(?<wt3>${NT}{1,3})${ARROW}(?<mut3>${NT}{1,3})(?:${PLACED})?|(?<wt2>${NT}{1,3})\\sto\\s(?<mut2>${NT}{1,3})${PLACED})`,
     (g, text) => dna({ ...g, wt: g.wt ?? g.wt2 ?? g.wt3, mut: g.mut ?? g.mut2 ?? g.mut3, pos: placedPosition(text) }),
   ),
-  // Alleles of a single-nucleotide polymorphism: G/A, C/T (not the genotype G/G).
-  rule('dna-alleles', `(?<wt>${NT})\\/(?<mut>${NT})`, dna, differs),
+  // Alleles of a single-nucleotide polymorphism: G/A, C/T (not the genotype G/G), only near a word of genetics: a
+  // clinical note's "A/C" is a ventilator mode, "A/G" the albumin/globulin ratio.
+  rule('dna-alleles', `(?<wt>${NT})\\/(?<mut>${NT})`, dna, (g, text, at) => differs(g) && GENETICS.test(text.slice(Math.max(0, at - 60), at + 60))),
 ];
 
 /** The position a phrase gives ("... at nucleotide 677", "codon 26, GAG-->GCG"), if any. */
@@ -224,7 +227,7 @@ export function findVariants(text: string): VariantMatch[] {
     r.pattern.lastIndex = 0;
     for (let m = r.pattern.exec(text); m; m = r.pattern.exec(text)) {
       const groups: Groups = { ...m.groups };
-      if (r.accept && !r.accept(groups)) continue;
+      if (r.accept && !r.accept(groups, text, m.index)) continue;
       candidates.push({ start: m.index, end: m.index + m[0].length, rule: r, groups });
     }
   }

@@ -12,6 +12,11 @@ describe('tokenizer: words', () => {
     // Letter-only codes split (BC5CDR annotates "ALF" in "ATT-ALF"); only the digit-bearing pair stays whole.
     assert.deepEqual(words('SARS-CoV-2'), ['SARS', '-', 'CoV-2']);
   });
+  it('keeps an HGVS name one word, and a protein change apart from its gene', () => {
+    assert.deepEqual(words('c.1521_1523delCTT, p.(Gly12Cys) and (c.1402-1C>G).'), ['c.1521_1523delCTT', ',', 'p.(Gly12Cys)', 'and', '(', 'c.1402-1C>G', ')', '.']);
+    assert.deepEqual(words('KRAS-G12C'), ['KRAS', '-', 'G12C']);
+    assert.deepEqual(sentences('We found c. 529T>C here. Next.'), ['We found c. 529T>C here.', 'Next.']);
+  });
   it('keeps decimals and thousands, splits units', () => {
     assert.deepEqual(words('2.5 mg, 1,000 patients (P<.05)'), ['2.5', 'mg', ',', '1,000', 'patients', '(', 'P', '<', '.05', ')']);
   });

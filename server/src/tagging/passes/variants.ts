@@ -11,9 +11,9 @@ const EDGE_JUNK = /^[\s\p{P}]+|[\s\p{P}]+$/gu;
 
 /**
  * Every variant mention of the document becomes a VARIANT entity (the grammar is precise; the model has no such
- * label and tags some mutations as DRUG, e.g. "F508del"). A model entity overlapping a variant is cut to the part of
- * it outside the variant when that part still holds a word ("G12C-mutant cancer" -> "cancer"... only the side that
- * does not touch the variant is kept), and dropped otherwise: a variant is never also a DRUG or DISEASE.
+ * label and tags some mutations as DRUG, e.g. "F508del"). A model entity overlapping a variant is cut to the parts of
+ * it outside the variant that still hold a word, edge punctuation trimmed ("G12C-mutant cancer" -> "mutant cancer"),
+ * and dropped if none does: a variant is never also a DRUG or DISEASE.
  */
 export function labelVariants(text: string, entities: readonly EntityPrediction[]): EntityPrediction[] {
   const variants = findVariants(text);

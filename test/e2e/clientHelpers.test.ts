@@ -60,6 +60,15 @@ describe('annotated files for fine-tuning', () => {
     assert.deepEqual(splitHeldOut(docs.slice(0, 1), 0.2), { train: docs.slice(0, 1), heldOut: [] });
   });
 
+  it('sizes the held-out part by entities, not documents', () => {
+    // One document holds most of the entities: holding out a fifth of the documents would hold out most entities.
+    const docs = [{ key: 'big', entities: 80 }, ...Array.from({ length: 9 }, (_, i) => ({ key: `small-${i}`, entities: 2 }))];
+    const { heldOut } = splitHeldOut(docs, 0.2);
+    const held = heldOut.reduce((n, d) => n + d.entities, 0);
+    assert.ok(!heldOut.some((d) => d.key === 'big'), 'the document with most entities stays in training');
+    assert.ok(Math.abs(held - 0.2 * 98) <= 2, `held out ${held} of 98 entities`);
+  });
+
   it('adding a document does not move the others between the parts', () => {
     const docs = Array.from({ length: 30 }, (_, i) => ({ key: `doc-${i}` }));
     const before = new Set(splitHeldOut(docs, 0.2).heldOut.map((d) => d.key));

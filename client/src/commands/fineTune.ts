@@ -8,6 +8,7 @@ import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } fro
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
 import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setModel } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
+import type { HeldOutReport } from '../../../server/src/train/heldOutReport';
 
 export const id = 'bioner.fineTune';
 
@@ -115,8 +116,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
     if (!fs.existsSync(path.join(outDir, 'config.json'))) throw new Error('the training run wrote no model');
     fs.mkdirSync(modelsDir, { recursive: true });
     fs.renameSync(outDir, finalDir);
-    const { before, after } = run.scores(result.done);
-    return { finalDir, summary: `F1 on ${heldOut.length} held-out document${heldOut.length === 1 ? '' : 's'}: ${formatF1(before)} before, ${formatF1(after)} after` };
+    return { finalDir, summary: heldOutSummary(result.done?.heldOut as HeldOutReport | undefined, heldOut.length) };
   } catch (error) {
     if (error instanceof CliCancelled) {
       void vscode.window.showInformationMessage('BioNER: fine-tuning cancelled; no model was saved.');
@@ -148,7 +148,6 @@ class RunProgress {
   private maxEpochs: number | undefined;
   private initialF1: number | undefined;
   private lastEpoch: CliEvent | undefined;
-  private bestF1: number | undefined;
 
   update(event: CliEvent): string | undefined {
     switch (event.event) {
@@ -166,22 +165,12 @@ class RunProgress {
       }
       case 'epoch': {
         this.lastEpoch = event;
-        const f1 = num(event, 'devF1');
-        if (f1 !== undefined) this.bestF1 = Math.max(this.bestF1 ?? 0, f1);
         const loss = num(event, 'loss');
         return `${this.epochLabel(num(event, 'epoch'))} done${loss === undefined ? '' : ` · loss ${loss.toFixed(3)}`}${this.scoreLabel()}`;
       }
       default:
         return undefined;
     }
-  }
-
-  /** F1 of the initial model and of the saved (best) one. */
-  scores(done: CliEvent | undefined): { before?: number; after?: number } {
-    return {
-      before: num(done, 'initialDevF1') ?? this.initialF1,
-      after: num(done, 'devF1') ?? num(done, 'bestDevF1') ?? this.bestF1,
-    };
   }
 
   private epochLabel(epoch: number | undefined): string {
@@ -193,6 +182,19 @@ class RunProgress {
     if (f1 === undefined) return '';
     return ` · held-out F1 ${formatF1(f1)}${this.initialF1 === undefined ? '' : ` (before ${formatF1(this.initialF1)})`}`;
   }
+}
+
+/**
+ * What the held-out part says, honestly: F1 only on the labels both models know and only with enough entities, and
+ * how many of the names the old model missed the new one finds.
+ */
+export function heldOutSummary(report: HeldOutReport | undefined, documents: number): string {
+  if (!report) return `no score on the ${documents} held-out document${documents === 1 ? '' : 's'}`;
+  const scores = report.measurable
+    ? `F1 on ${report.sharedLabels.join(', ')}: ${formatF1(report.f1Before)} before, ${formatF1(report.f1After)} after`
+    : `too few to measure F1`;
+  const found = report.missedBefore ? `; found ${report.foundAfter} of the ${report.missedBefore} the old model missed` : '';
+  return `${report.heldOutEntities} held-out entities: ${scores}${found}`;
 }
 
 function formatF1(f1: number | undefined): string {

@@ -149,3 +149,36 @@ function copyInto(source: string, root: string, dir: string, content: string | B
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, content);
 }
+
+/** The entity types annotated in the documents' files (BRAT T lines, JSONL entity labels, CoNLL tags), sorted. */
+export function annotationTypes(docs: AnnotatedDoc[]): string[] {
+  const types = new Set<string>();
+  for (const file of new Set(docs.map((d) => d.source))) {
+    const content = fs.readFileSync(file.file, 'utf8');
+    if (file.kind === 'brat') for (const m of content.matchAll(/^T\d+\t(\S+) /gm)) types.add(m[1]);
+    if (file.kind === 'conll') for (const m of content.matchAll(/\b[BIES]-(\S+)\s*$/gm)) types.add(m[1]);
+    if (file.kind === 'jsonl') for (const m of content.matchAll(/"label"\s*:\s*"([^"]+)"/g)) types.add(m[1]);
+  }
+  return [...types].sort();
+}
+
+/** A workspace type the model does not know, with the model label proposed for it (undefined: a new label). */
+export interface LabelChoice {
+  type: string;
+  proposed?: string;
+}
+
+/**
+ * The types that need a decision before fine-tuning: those neither among the model's labels nor in the label map
+ * already, each with the model label that matches it ignoring case (Disease -> DISEASE), if any.
+ */
+export function labelChoices(types: string[], modelLabels: string[], map: ReadonlyMap<string, string>): LabelChoice[] {
+  return types
+    .filter((t) => !modelLabels.includes(t) && !map.has(t))
+    .map((type) => ({ type, proposed: modelLabels.find((l) => l.toLowerCase() === type.toLowerCase()) }));
+}
+
+/** `Chemical=DRUG,Disease=DISEASE`, the form of bioner.fineTune.labelMap and `bioner train --label-map`. */
+export function formatLabelMap(map: ReadonlyMap<string, string>): string {
+  return [...map].map(([from, to]) => `${from}=${to}`).join(',');
+}

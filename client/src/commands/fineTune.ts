@@ -4,9 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } from '../annotatedFiles';
+import { annotationTypes, classifyAnnotatedFiles, documentsOf, formatLabelMap, labelChoices, splitHeldOut, stageDocuments } from '../annotatedFiles';
+import { parseLabelMap } from '../../../server/src/model/labels';
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
-import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setModel } from '../config';
+import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setFineTuneLabelMap, setModel } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
 import type { HeldOutReport } from '../../../server/src/train/heldOutReport';
 
@@ -58,7 +59,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   }
 
   const initModel = modelDir(bioner);
-  const kind = modelKind(initModel);
+  const { kind, labels: modelLabels } = modelInfo(initModel);
   if (kind !== 'neural') {
     void vscode.window.showWarningMessage(
       kind === undefined
@@ -75,7 +76,8 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   const trainDir = path.join(work, 'train');
   const heldOutDir = path.join(work, 'held-out');
   const outDir = path.join(work, 'model');
-  const labelMap = fineTuneLabelMap();
+  const labelMap = await chooseLabelMap(annotationTypes(docs), modelLabels);
+  if (labelMap === undefined) return;
   const endTask = bioner.statusBar.beginTask('fine-tuning');
   const run = new RunProgress();
   try {
@@ -201,14 +203,51 @@ function formatF1(f1: number | undefined): string {
   return f1 === undefined ? 'n/a' : `${(100 * f1).toFixed(1)}%`;
 }
 
-/** The `kind` of the model in `dir` ("neural" when config.json does not say), or undefined without a readable config. */
-function modelKind(dir: string): string | undefined {
+/**
+ * The `kind` of the model in `dir` ("neural" when config.json does not say; undefined without a readable config) and
+ * its entity labels.
+ */
+function modelInfo(dir: string): { kind?: string; labels: string[] } {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string };
-    return config.kind ?? 'neural';
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string; labels?: { types?: string[] } };
+    return { kind: config.kind ?? 'neural', labels: config.labels?.types ?? [] };
   } catch {
-    return undefined;
+    return { labels: [] };
   }
+}
+
+interface LabelItem extends vscode.QuickPickItem {
+  target: string;
+}
+
+/**
+ * Before training, each workspace type the model does not know is mapped to one of its labels, taught as a new label,
+ * or left out, in a quick pick per type (a label matching ignoring case is proposed first). The choice is saved to
+ * bioner.fineTune.labelMap, so it is asked once. Undefined when the user cancels.
+ */
+async function chooseLabelMap(types: string[], modelLabels: string[]): Promise<string | undefined> {
+  const saved = fineTuneLabelMap();
+  const map = new Map(parseLabelMap(saved));
+  const choices = labelChoices(types, modelLabels, map);
+  for (const { type, proposed } of choices) {
+    const items: LabelItem[] = [
+      ...(proposed ? [{ label: proposed, description: 'the model\'s label (proposed: same name)', target: proposed }] : []),
+      { label: `New label: ${type}`, description: 'teach the model a label it does not have', target: type },
+      ...modelLabels.filter((l) => l !== proposed).map((l) => ({ label: l, description: 'the model\'s label', target: l })),
+      { label: 'Leave out', description: `train without the ${type} annotations`, target: 'O' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `BioNER: the workspace's "${type}" annotations are, for the model (${modelLabels.join(', ') || 'no labels'})…`,
+      ignoreFocusOut: true,
+    });
+    if (!picked) return undefined;
+    if (picked.target !== type) map.set(type, picked.target);
+    else map.set(type, type); // a new label, on purpose: not asked again
+  }
+  const chosen = formatLabelMap(new Map([...map].filter(([from, to]) => from !== to)));
+  const asked = formatLabelMap(map);
+  if (choices.length && asked !== saved) await setFineTuneLabelMap(asked);
+  return chosen;
 }
 
 function uniqueDir(dir: string): string {

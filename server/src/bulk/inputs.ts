@@ -2,9 +2,10 @@
 // by --include/--exclude globs. Only paths are listed here (cheap even for a million files); contents are read later,
 // one file at a time, so memory stays flat. Nothing is left out silently: a folder that cannot be listed, a FIFO or
 // device with an input's name, a name that is not UTF-8 or a link to a folder is reported as skipped, with the reason.
-import { realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
+import { realPathOf } from '../realPath';
 import { UserError } from '../errors';
 import { errorReason, readError } from '../formats/boundedRead';
 import { listFolder } from '../formats/listFolder';
@@ -97,15 +98,4 @@ export async function discoverInputs(target: string, options: DiscoverOptions): 
     files.push({ path, rel, kind: inputKindOf(rel) });
   }
   return { root: absolute, isDirectory: true, files, skipped };
-}
-
-/** The real path of `path` (symbolic links resolved), for a path that may not exist yet: its nearest existing folder's. */
-export function realPathOf(path: string): string {
-  const absolute = resolve(path);
-  try {
-    return realpathSync(absolute);
-  } catch {
-    const parent = dirname(absolute);
-    return parent === absolute ? absolute : join(realPathOf(parent), basename(absolute));
-  }
 }

@@ -21,6 +21,8 @@ export interface CodeServer {
   url: string;
   /** Where VS Code keeps its logs (the extension host log holds the BioNER output channel). */
   userDataDir: string;
+  /** Where this code-server installed the extension: the command line of every process it starts from there names it. */
+  extensionsDir: string;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startCodeServer({ entry, vsix, userSettings, logFile, work
   return {
     url,
     userDataDir,
+    extensionsDir,
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -1,11 +1,12 @@
 // `bioner train`: fine-tunes a tagger (BiLM -> scalar mix -> task BiLSTM -> CRF) on labelled data, on a pre-trained
 // BiLM (--bilm), continuing an existing tagger (--init-model), or on a randomly initialised BiLM (neither).
 // The model directory is written beside --out and renamed into place whenever dev F1 improves.
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
+import { realPathOf } from '../../realPath';
 import { readJsonFileSync } from '../../formats/boundedRead';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
 import { BiLM } from '../../model/bilm';
@@ -106,7 +107,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   if (flags.bilm && flags.initModel) throw new UserError('--bilm and --init-model: give one of them, not both');
   const out = resolve(flags.out);
   for (const [flag, dir] of [['--init-model', flags.initModel], ['--bilm', flags.bilm]] as const) {
-    if (dir && isInside(realPath(out), realPath(dir))) {
+    if (dir && isInside(realPathOf(out), realPathOf(dir))) {
       throw new UserError(`--out ${flags.out}: is (inside) the ${flag} folder ${dir}; write the new model to another folder`);
     }
   }
@@ -321,18 +322,6 @@ function describePath(path: string): { path: string; bytes?: number } {
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
-}
-
-/** The path with symlinks resolved (for a path that does not exist yet: its nearest existing parent's), so an
- * --out that is a link to the --init-model folder, or reached through one, is still recognised as that folder. */
-function realPath(path: string): string {
-  const absolute = resolve(path);
-  try {
-    return realpathSync(absolute);
-  } catch {
-    const parent = dirname(absolute);
-    return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
-  }
 }
 
 function defined<T extends object>(values: T): Partial<T> {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertUserFailure, cliPath, lexiconModel, scratchDir, STACK_LINE, type CliResult } from './helpers';
+import { assertUserFailure, cliPath, lexiconModel, runCli, scratchDir, STACK_LINE, tinyConll, type CliResult } from './helpers';
 
 const NOBODY = 65534;
 
@@ -69,5 +69,30 @@ describe('a folder that cannot be read', () => {
       assert.doesNotMatch(run.stderr, /EACCES|scandir/, name);
       assert.doesNotMatch(run.stderr, STACK_LINE, name);
     }
+  });
+});
+
+describe('results that only look wrong', () => {
+  it('eval --model with gold types unlike the model labels says so and suggests a --label-map', () => {
+    const scratch = scratchDir('label-map');
+    const gold = tinyConll(scratch);
+    const run = runCli(['eval', gold, '--model', lexiconModel]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /warning: no entity type in common: the gold has Chemical, Disease, .*lexicon has DISEASE, DRUG, so every strict score is 0/);
+    assert.match(run.stderr, /--label-map Chemical=DRUG,Disease=DISEASE/);
+    const mapped = runCli(['eval', gold, '--model', lexiconModel, '--label-map', 'Chemical=DRUG,Disease=DISEASE']);
+    assert.equal(mapped.code, 0, mapped.stderr);
+    assert.doesNotMatch(mapped.stderr, /no entity type in common/);
+  });
+
+  it('train without --dev prints no dev scores it did not measure', () => {
+    const scratch = scratchDir('no-dev');
+    const run = runCli(['train', '--train', tinyConll(scratch), '--representation', 'tiny', '--epochs', '2', '--out', join(scratch, 'model')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /epoch 1: loss \d/);
+    assert.doesNotMatch(run.stderr, /dev P\/R\/F1/);
+    const withDev = runCli(['train', '--train', tinyConll(scratch), '--dev', tinyConll(scratch, 'dev.conll'), '--representation', 'tiny', '--epochs', '1', '--out', join(scratch, 'model2')]);
+    assert.equal(withDev.code, 0, withDev.stderr);
+    assert.match(withDev.stderr, /epoch 1: loss [\d.]+, dev P\/R\/F1 /);
   });
 });

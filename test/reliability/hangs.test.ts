@@ -9,6 +9,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { evaluateSpans } from '../../server/src/eval/spanMetrics';
+import { cutLongSentences } from '../../server/src/train/trainingData';
 import { FileTooLargeError, readFileBounded, readFileBoundedSync } from '../../server/src/formats/boundedRead';
 import { DebugStatsMethod } from '../../server/src/lsp/protocol';
 import { LspTestClient } from '../lsp/lspClient';
@@ -144,5 +146,53 @@ describe('sizes a user asks for', () => {
     writeFileSync(representation, JSON.stringify({ lstm: { hidden: 1e9 } }));
     assertUserFailure(runCli(['train', '--train', tinyConll(scratch), '--representation', representation, '--out', out], QUICK), /huge\.json: "lstm\.hidden" is 1000000000, more than 16384/);
     assertUserFailure(runCli(['pretrain', '--text', tinyConll(scratch), '--vocab', scratch, '--config', representation, '--out', out], QUICK), /huge\.json.*"lstm\.hidden" is 1000000000/);
+  });
+});
+
+describe('one very long sentence', () => {
+  it('training cuts it into pieces as tagging does (I-X at a cut starts the entity)', () => {
+    const words = Array.from({ length: 450 }, (_, i) => (i % 50 === 0 ? 'aspirin' : `w${i}`));
+    const tags = words.map((w, i) => (w === 'aspirin' ? 'B-Chemical' : i === 200 ? 'I-Chemical' : 'O'));
+    tags[199] = 'B-Chemical'; // an entity across the cut at 200
+    const pieces = cutLongSentences([{ tokens: words, tags }]);
+    assert.deepEqual(pieces.map((p) => p.tokens.length), [200, 200, 50]);
+    assert.deepEqual(pieces.flatMap((p) => p.tokens), words);
+    assert.equal(pieces[1].tags[0], 'B-Chemical');
+
+    const scratch = scratchDir('long-sentence');
+    const data = join(scratch, 'long.conll');
+    writeFileSync(data, words.map((w, i) => `${w}\t${tags[i]}`).join('\n') + '\n');
+    const run = runCli(['train', '--train', data, '--representation', 'tiny', '--epochs', '1', '--out', join(scratch, 'model'), '--progress-json']);
+    assert.equal(run.code, 0, run.stderr);
+    const start = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'start');
+    assert.equal(start.sentences, 3, 'the 450-token sentence is trained as 3 pieces');
+    assert.equal(start.tokens, 450);
+  });
+
+  it('span scoring is not quadratic in the entities of one sequence, and counts as brute force does', { timeout: 120_000 }, () => {
+    // 300,000 gold and predicted entities in one sequence: pairwise overlap tests would be 9e10 (hours).
+    const n = 300_000;
+    const gold = Array.from({ length: n }, (_, i) => ({ start: 10 * i, end: 10 * i + 5, label: i % 2 ? 'A' : 'B' }));
+    const pred = gold.map((g, i) => (i % 3 ? g : { ...g, start: g.start + 2, end: g.end + 2 }));
+    const report = evaluateSpans([gold], [pred]);
+    assert.equal(report.overall.correct, n - Math.ceil(n / 3));
+    assert.equal(report.partial.overall.correct, n);
+
+    // Random small cases against the pairwise definition.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const spans = (k: number) =>
+      Array.from({ length: k }, () => {
+        const start = Math.floor(random() * 50);
+        return { start, end: start + 1 + Math.floor(random() * 6), label: random() < 0.5 ? 'X' : 'Y' };
+      });
+    const overlaps = (a: { start: number; end: number; label: string }, b: typeof a) => a.label === b.label && a.start < b.end && b.start < a.end;
+    for (let trial = 0; trial < 200; trial++) {
+      const g = spans(Math.floor(random() * 8));
+      const p = spans(Math.floor(random() * 8));
+      const partial = evaluateSpans([g], [p]).partial.overall;
+      assert.equal(partial.correct, p.filter((x) => g.some((y) => overlaps(x, y))).length);
+      assert.equal(partial.goldFound, g.filter((x) => p.some((y) => overlaps(x, y))).length);
+    }
   });
 });

@@ -51,3 +51,16 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Longer token sequences go through the model in pieces of this many tokens (tagging, evaluation and training alike):
+ * it bounds the memory and LSTM time of one sequence, so a 1M-token "sentence" cannot exhaust the wasm heap.
+ */
+export const MAX_TOKENS_PER_PIECE = 200;
+
+/** [start, end) token ranges that cut a sequence of `length` tokens into pieces of at most `max` (one for 0). */
+export function pieceRanges(length: number, max = MAX_TOKENS_PER_PIECE): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (let start = 0; start < length || ranges.length === 0; start += max) ranges.push([start, Math.min(length, start + max)]);
+  return ranges;
+}

@@ -11,7 +11,7 @@ import { loadTagger } from '../tagging/load';
 import { tagText } from '../tagging/tagText';
 import { applyLabelMap } from './labels';
 import { loadModelDir } from './modelDir';
-import { bucketBatches } from './batching';
+import { bucketBatches, MAX_TOKENS_PER_PIECE, pieceRanges } from './batching';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Representations, TaggerModel } from './tagger';
 
@@ -30,6 +30,13 @@ export interface ModelEvaluation {
 
 /** IOB2 tags predicted for each sentence's tokens (in the input order). */
 export function predictTags(model: TaggerModel, sentences: string[][], batchTokens = 2048, lookup?: RepresentationLookup): string[][] {
+  if (!lookup && sentences.some((s) => s.length > MAX_TOKENS_PER_PIECE)) {
+    // Tagged in pieces, as tagging does (the cached representations of `lookup` are of whole sentences).
+    const pieces = sentences.map((s) => pieceRanges(s.length).map(([start, end]) => s.slice(start, end)));
+    const tags = predictTags(model, pieces.flat(), batchTokens);
+    let next = 0;
+    return pieces.map((p) => p.flatMap(() => tags[next++]));
+  }
   const out: string[][] = new Array(sentences.length);
   for (const batch of bucketBatches(sentences.map((s) => s.length), { maxTokens: batchTokens })) {
     const words = batch.map((i) => sentences[i]);
@@ -78,7 +85,7 @@ export async function tagCorpusWithModel(
   modelDir: string,
   gold: Corpus,
   labelMap: Map<string, string> = new Map(),
-): Promise<{ gold: Corpus; pred: Corpus; tokensPerSecond?: number }> {
+): Promise<{ gold: Corpus; pred: Corpus; labels: string[]; tokensPerSecond?: number }> {
   const mappedGold = mapCorpusLabels(gold, labelMap);
   if (mappedGold.kind === 'tokens' && (readModelKind(modelDir) ?? 'neural') === 'neural') {
     await initEngine();
@@ -91,7 +98,7 @@ export async function tagCorpusWithModel(
         ...d,
         sentences: d.sentences.map((s) => ({ ...s, tags: evaluation.predictions[k++] })),
       }));
-      return { gold: mappedGold, pred: { ...mappedGold, documents, scheme: 'iob2' }, tokensPerSecond: evaluation.tokensPerSecond };
+      return { gold: mappedGold, pred: { ...mappedGold, documents, scheme: 'iob2' }, labels: [...model.tagSet.types], tokensPerSecond: evaluation.tokensPerSecond };
     } finally {
       model.dispose();
     }
@@ -105,7 +112,7 @@ export async function tagCorpusWithModel(
     }
     const pred: Corpus = { kind: 'documents', format: 'jsonl', documents };
     const goldDocs: Corpus = mappedGold.kind === 'documents' ? mappedGold : { kind: 'documents', format: 'jsonl', documents: corpusDocuments(mappedGold) };
-    return { gold: goldDocs, pred };
+    return { gold: goldDocs, pred, labels: [...tagger.labels] };
   } finally {
     tagger.dispose();
   }

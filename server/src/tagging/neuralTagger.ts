@@ -3,7 +3,7 @@
 // and the best other label for the same span as runner-up. A model directory's terms.tsv extends entities to the
 // multi-word names they end (terms.ts).
 import { initEngine } from '../engine/backend';
-import { bucketBatches } from '../model/batching';
+import { bucketBatches, pieceRanges } from '../model/batching';
 import { loadModelDir, TERMS_FILE } from '../model/modelDir';
 import type { TaggerModel } from '../model/tagger';
 import { tokenize } from '../text/tokenizer';
@@ -15,8 +15,6 @@ import { caseView } from './caseView';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Longer token sequences are tagged in pieces of this many tokens (bounds memory and LSTM time per sentence). */
-const MAX_TOKENS_PER_PIECE = 200;
 /** Padded tokens per model call. Measured (2 workers, 80,830 tokens of PubMed abstracts): 1,024 tags 9,802
  *  tokens/s at 322 MB peak RSS against 9,526 at 417 MB for 4,096 with the BLAS addon, and 4,537 against 3,845
  *  without it (smaller activations stay in cache; the wasm heap never shrinks, so its peak is the RSS). */
@@ -38,9 +36,7 @@ export class NeuralTagger implements TextTagger {
     const pieces: Array<{ sentence: number; tokens: Token[] }> = [];
     sentences.forEach((text, sentence) => {
       const tokens = tokenize(text, MODEL_TOKENIZATION).flatMap((s) => s.tokens);
-      for (let i = 0; i < tokens.length; i += MAX_TOKENS_PER_PIECE) {
-        pieces.push({ sentence, tokens: tokens.slice(i, i + MAX_TOKENS_PER_PIECE) });
-      }
+      for (const [start, end] of pieceRanges(tokens.length)) if (end > start) pieces.push({ sentence, tokens: tokens.slice(start, end) });
     });
     const results: EntityPrediction[][] = sentences.map(() => []);
     for (const batch of bucketBatches(pieces.map((p) => p.tokens.length), { maxTokens: BATCH_TOKENS })) {

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TaggedSentence } from '../types';
 import { bucketBatches, seededRandom } from '../model/batching';
 import { evaluateModel, type ModelEvaluation } from '../model/evaluateModel';
+import { cutLongSentences } from './trainingData';
 import { BilmFeatureCache } from './featureCache';
 import type { Representations, TaggerModel } from '../model/tagger';
 
@@ -66,9 +67,10 @@ export type TrainEvent =
       /** The maximum number of epochs. */
       epochs: number;
       loss: number;
-      devF1: number;
-      devPrecision: number;
-      devRecall: number;
+      /** Dev scores; absent without a dev set (nothing was measured). */
+      devF1?: number;
+      devPrecision?: number;
+      devRecall?: number;
       lr: number;
       best: boolean;
       seconds: number;
@@ -98,11 +100,13 @@ export interface FinetuneResult {
  */
 export async function finetune(
   model: TaggerModel,
-  train: TaggedSentence[],
-  dev: TaggedSentence[],
+  wholeTrain: TaggedSentence[],
+  wholeDev: TaggedSentence[],
   options: FinetuneOptions,
   hooks: FinetuneHooks = {},
 ): Promise<FinetuneResult> {
+  const train = cutLongSentences(wholeTrain);
+  const dev = cutLongSentences(wholeDev);
   const emit = hooks.onEvent ?? (() => {});
   const started = performance.now();
   const deadline = options.maxMinutes === undefined ? Infinity : started + options.maxMinutes * 60_000;
@@ -200,9 +204,7 @@ export async function finetune(
         epoch,
         epochs: options.epochs,
         loss,
-        devF1: f1,
-        devPrecision: devEval?.overall.precision ?? 0,
-        devRecall: devEval?.overall.recall ?? 0,
+        ...(devEval ? { devF1: f1, devPrecision: devEval.overall.precision, devRecall: devEval.overall.recall } : {}),
         lr,
         best: improved,
         seconds: (performance.now() - epochStart) / 1000,

@@ -8,6 +8,7 @@ import { UserError } from '../errors';
 import { listFolder } from '../formats/listFolder';
 import { corpusTokenDocuments, detectInputFormat, readCorpus, type AnnotationFormat } from '../formats/corpus';
 import type { FormatWarning } from '../formats/warnings';
+import { MAX_TOKENS_PER_PIECE, pieceRanges } from '../model/batching';
 import type { TaggedSentence } from '../types';
 
 export type DataFormat = 'conll' | 'brat' | 'jsonl';
@@ -54,4 +55,20 @@ function readInto(file: string, format: AnnotationFormat, out: LabelledData): vo
   for (const d of tokenDocs.documents) {
     for (const s of d.sentences) if (s.tokens.length) out.sentences.push({ tokens: s.tokens, tags: s.tags });
   }
+}
+
+/**
+ * Sentences longer than the model's piece length cut into pieces, as tagging cuts them (model/batching.ts): one
+ * run-on "sentence" of a million tokens otherwise exhausts the wasm heap. A piece that starts inside an entity
+ * starts it (I-X becomes B-X), so every piece is valid IOB2.
+ */
+export function cutLongSentences(sentences: TaggedSentence[], max = MAX_TOKENS_PER_PIECE): TaggedSentence[] {
+  if (!sentences.some((s) => s.tokens.length > max)) return sentences;
+  return sentences.flatMap((s) =>
+    pieceRanges(s.tokens.length, max).map(([start, end]) => {
+      const tags = s.tags.slice(start, end);
+      if (start > 0 && tags[0]?.startsWith('I-')) tags[0] = `B-${tags[0].slice(2)}`;
+      return { ...s, tokens: s.tokens.slice(start, end), tags };
+    }),
+  );
 }

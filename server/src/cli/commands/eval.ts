@@ -24,6 +24,8 @@ export interface EvalOutputOptions {
   write?: (text: string) => void;
   /** Mention keys of the training data (mentionKeys): adds the seen/unseen split. */
   trainingMentions?: ReadonlySet<string>;
+  /** PRED is the output of a model with these labels: a type mismatch suggests a --label-map to them. */
+  modelLabels?: string[];
   /** Writes the reliability diagram (PNG) here; the predictions must have confidences. */
   calibrationPlot?: string;
 }
@@ -43,7 +45,30 @@ export function reportEvaluation(gold: Corpus, pred: Corpus, options: EvalOutput
     writeFileSync(options.calibrationPlot, reliabilityDiagramPng(calibration));
   }
   printReport(report, options);
+  const mismatch = typeMismatch(report, options.predName ?? 'PRED', options.modelLabels);
+  if (mismatch) process.stderr.write(`bioner eval: warning: ${mismatch}\n`);
   return report;
+}
+
+/**
+ * When GOLD and PRED share no entity type, every score is 0 for a reason the table does not show (BC5CDR's Chemical
+ * and Disease against a model's DRUG and DISEASE): says so, with a --label-map to try when there is a model.
+ */
+export function typeMismatch(report: EvaluationReport, predName: string, modelLabels?: string[]): string | undefined {
+  const goldTypes = report.perType.filter((t) => t.gold > 0).map((t) => t.label);
+  const predTypes = modelLabels ? [...modelLabels].sort() : report.perType.filter((t) => t.predicted > 0).map((t) => t.label);
+  if (!goldTypes.length || !predTypes.length || goldTypes.some((t) => predTypes.includes(t))) return undefined;
+  let message = `no entity type in common: the gold has ${goldTypes.join(', ')}, ${predName} has ${predTypes.join(', ')}, so every strict score is 0.`;
+  if (!modelLabels) return `${message} Rename the types so they match.`;
+  // Same name in another case first (Disease=DISEASE), then the rest in order.
+  const unmatched = [...predTypes];
+  const pairs: Array<[string, string | undefined]> = goldTypes.map((g) => {
+    const i = unmatched.findIndex((p) => p.toLowerCase() === g.toLowerCase());
+    return [g, i >= 0 ? unmatched.splice(i, 1)[0] : undefined];
+  });
+  for (const pair of pairs) if (!pair[1] && unmatched.length) pair[1] = unmatched.shift();
+  message += ` Map the gold types to the model's with --label-map, e.g. --label-map ${pairs.map(([g, p]) => `${g}=${p ?? 'O'}`).join(',')}`;
+  return message;
 }
 
 /** Prints a report as a table or as JSON. */
@@ -116,7 +141,7 @@ export function register(program: Command): void {
         requireText(gold.corpus, goldPath, 'score');
         printWarnings(gold.warnings);
         const tagged = await tagCorpusWithModel(options.model, gold.corpus, parseLabelMap(options.labelMap));
-        reportEvaluation(tagged.gold, tagged.pred, { ...output, predName: options.model });
+        reportEvaluation(tagged.gold, tagged.pred, { ...output, predName: options.model, modelLabels: tagged.labels });
         return;
       }
       if (predPath === undefined) throw new UserError('eval: give the predictions to score (PRED) or --model DIR');

@@ -370,7 +370,8 @@ function makeRenderer(mode: 'json' | 'bar' | 'lines', log: (line: string) => voi
       bar?.stop();
       bar = undefined;
       log(
-        `epoch ${e.epoch}: loss ${e.loss.toFixed(3)}, dev P/R/F1 ${pct(e.devPrecision)}/${pct(e.devRecall)}/${pct(e.devF1)}` +
+        `epoch ${e.epoch}: loss ${e.loss.toFixed(3)}` +
+          (e.devF1 === undefined ? '' : `, dev P/R/F1 ${pct(e.devPrecision!)}/${pct(e.devRecall!)}/${pct(e.devF1)}`) +
           `${e.best ? ' (best, saved)' : ''}, lr ${e.lr.toExponential(1)}, ${e.seconds.toFixed(0)} s`,
       );
     }

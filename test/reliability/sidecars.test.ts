@@ -8,7 +8,7 @@ import { linkSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, wr
 import { join } from 'node:path';
 import { editAnn, formatAnn, parseAnn, readBrat, writeBrat } from '../../server/src/formats/brat';
 import { formatJsonl, parseJsonl } from '../../server/src/formats/jsonl';
-import { addAnnotation, relabelAnnotation, removeAnnotation, tolerantAnnotations } from '../../server/src/lsp/annFile';
+import { addAnnotation, addNotEntity, markReviewed, relabelAnnotation, removeAnnotation, tolerantAnnotations, tolerantReview } from '../../server/src/lsp/annFile';
 import { annotationEditOf } from '../../server/src/lsp/codeActions';
 import { lexiconModel, runCli, scratchDir } from './helpers';
 
@@ -49,6 +49,20 @@ describe('a sidecar .ann written by the editor', () => {
     addAnnotation(join(dir, 'x.ann'), TEXT, { start: 12, end: 17, label: 'DISEASE' });
     relabelAnnotation(join(dir, 'x.ann'), TEXT, 'T1', 'CHEMICAL');
     assert.equal(readFileSync(join(dir, 'x.ann'), 'utf8'), '\uFEFFT1\tCHEMICAL 0 7\tAspirin\r\nT2\tDISEASE 12 17\tfever\r\n');
+  });
+
+  it('marking it reviewed or recording "not an entity" keeps its byte-order mark first', () => {
+    const dir = scratchDir('ann-bom-review');
+    const path = join(dir, 'x.ann');
+    writeFileSync(path, '\uFEFFT1\tDRUG 0 7\tAspirin\n');
+    markReviewed(path, true);
+    addNotEntity(path, TEXT, { start: 24, end: 32 });
+    markReviewed(path, false);
+    const content = readFileSync(path, 'utf8');
+    assert.ok(content.startsWith('\uFEFF'), JSON.stringify(content));
+    assert.equal(content.indexOf('\uFEFF', 1), -1, 'one mark, at the start');
+    assert.deepEqual(parseAnn(content.slice(1), TEXT, 'x.ann').entities.map((e) => e.id), ['T1']);
+    assert.equal(tolerantReview(content.slice(1), TEXT).notEntities.length, 1);
   });
 
   it('ids past 2^53 are neither repeated nor written as 1e+21', () => {

@@ -244,17 +244,26 @@ export function editAnn(content: string, text: string, edit: AnnEdit, file: stri
 }
 
 /**
- * Edits a sidecar .ann file in place (created if missing) and writes it atomically, through a symbolic link to its
- * target (atomicWrite.ts). A byte-order mark the file starts with is kept. `text` is the document text the offsets
- * refer to (the .txt, or the editor buffer).
+ * Rewrites a .ann file (created if missing and given content) with `change`, which gets and returns its content without a byte-order
+ * mark: a mark the file starts with is kept there. Written atomically, through a symbolic link to its target
+ * (atomicWrite.ts), and only when the content changed.
  */
-export function updateAnnFile(annPath: string, text: string, edit: AnnEdit): AnnEditResult {
+export function rewriteAnnFile(annPath: string, change: (content: string) => string): void {
   const raw = existsSync(annPath) ? readTextFile(annPath, { keepBom: true }) : '';
   const bom = raw.startsWith(BOM) ? BOM : '';
   const content = raw.slice(bom.length);
-  const result = editAnn(content, text, edit, annPath);
-  if (result.content !== content) writeFileAtomicSync(annPath, bom + result.content);
-  return result;
+  const next = change(content);
+  if (next !== content) writeFileAtomicSync(annPath, bom + next);
+}
+
+/**
+ * Edits a sidecar .ann file in place (rewriteAnnFile). `text` is the document text the offsets refer to (the .txt, or
+ * the editor buffer).
+ */
+export function updateAnnFile(annPath: string, text: string, edit: AnnEdit): AnnEditResult {
+  let result: AnnEditResult | undefined;
+  rewriteAnnFile(annPath, (content) => (result = editAnn(content, text, edit, annPath)).content);
+  return result!;
 }
 
 export interface BratReadResult {

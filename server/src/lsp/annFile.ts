@@ -4,7 +4,7 @@
 // text, a cache by file stamp, and relabelling in place so attributes, notes and relations keep pointing at the id.
 import { existsSync, statSync } from 'node:fs';
 import { writeFileAtomicSync } from '../formats/atomicWrite';
-import { CodePointOffsets, parseAnn, updateAnnFile, type BratEntity } from '../formats/brat';
+import { CodePointOffsets, parseAnn, rewriteAnnFile, updateAnnFile, type BratEntity } from '../formats/brat';
 import { BOM, readTextFile } from '../formats/inputText';
 import { formatNotEntityLine, PARTIAL_HEADER, parseReview, setReviewState, type ReviewRecord } from '../formats/review';
 import { sidecarPathFor } from '../formats/sidecar';
@@ -100,22 +100,21 @@ export function tolerantReview(content: string, text: string): SidecarReview {
 export function addNotEntity(annPath: string, text: string, span: { start: number; end: number }): void {
   startSidecar(annPath);
   const { body, skip } = withoutBom(text);
-  const content = readTextFile(annPath, { keepBom: true });
   const offsets = new CodePointOffsets(body);
   const start = span.start - skip;
   const end = span.end - skip;
   const line = formatNotEntityLine(offsets.toCodePoint(start), offsets.toCodePoint(end), body.slice(start, end));
-  if (content.split(/\r?\n/).includes(line)) return;
-  const newline = content.includes('\r\n') ? '\r\n' : '\n';
-  writeFileAtomicSync(annPath, content + (content === '' || content.endsWith('\n') ? '' : newline) + line + newline);
+  rewriteAnnFile(annPath, (content) => {
+    if (content.split(/\r?\n/).includes(line)) return content;
+    const newline = content.includes('\r\n') ? '\r\n' : '\n';
+    return content + (content === '' || content.endsWith('\n') ? '' : newline) + line + newline;
+  });
 }
 
 /** Marks the whole document as reviewed (every entity is in the sidecar), or back to a partial review. */
 export function markReviewed(annPath: string, complete: boolean): void {
   startSidecar(annPath);
-  const content = readTextFile(annPath, { keepBom: true });
-  const next = setReviewState(content, complete);
-  if (next !== content) writeFileAtomicSync(annPath, next);
+  rewriteAnnFile(annPath, (content) => setReviewState(content, complete));
 }
 
 /**

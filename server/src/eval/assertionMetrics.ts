@@ -2,6 +2,7 @@
 // for each value other than the default (negated, possible, historical, hypothetical, other), precision, recall
 // and F1 with that value as the positive class.
 import type { Assertion } from '../types';
+import { scoresFromCounts, type Scores } from './spanMetrics';
 
 type Values = Pick<Assertion, 'negation' | 'temporality' | 'experiencer'>;
 
@@ -11,15 +12,9 @@ export const ASSERTION_CLASSES = {
   experiencer: ['other'],
 } as const;
 
-export interface ClassScores {
+export interface ClassScores extends Scores {
   property: keyof Values;
   value: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  gold: number;
-  predicted: number;
-  correct: number;
 }
 
 export interface AssertionReport {
@@ -39,10 +34,7 @@ export function scoreAssertions(gold: readonly Values[], predicted: readonly Val
       const goldCount = gold.filter((g) => g[property] === value).length;
       const predictedCount = predicted.filter((p) => p[property] === value).length;
       const correct = gold.filter((g, i) => g[property] === value && predicted[i][property] === value).length;
-      const precision = predictedCount === 0 ? 0 : correct / predictedCount;
-      const recall = goldCount === 0 ? 0 : correct / goldCount;
-      const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-      classes.push({ property, value, precision, recall, f1, gold: goldCount, predicted: predictedCount, correct });
+      classes.push({ property, value, ...scoresFromCounts(correct, goldCount, predictedCount) });
     }
   }
   return { rows: gold.length, accuracy, classes };

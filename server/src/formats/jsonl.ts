@@ -1,16 +1,38 @@
 // JSON Lines: one document per line, `{"id"?, "text", "entities": [{"start", "end", "label", "confidence"?, "assertion"?}]}`.
 // Offsets are UTF-16 code units (JavaScript string indices), end exclusive. Blank lines are skipped.
 import { inputError } from '../errors';
-import type { AnnotatedDocument } from '../types';
-import { readAssertionJson } from './assertionJson';
+import type { AnnotatedDocument, Assertion, AssertionCue } from '../types';
 import { checkNoOverlaps, sortSpans, type DocumentEntity } from './entities';
 
 export interface JsonlDocument extends AnnotatedDocument {
   entities: DocumentEntity[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One JSONL line as an object; anything else is an error naming the line. */
+export function parseJsonObject(line: string, file: string, lineNo: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw inputError(file, lineNo, `invalid JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(value)) throw inputError(file, lineNo, 'expected a JSON object {"text": ..., "entities": [...]}');
+  return value;
+}
+
+/** An entity's "start" and "end", checked against the text; `what` names the entity in errors ("entity 3"). */
+export function entityOffsets(entity: Record<string, unknown>, text: string, file: string, lineNo: number, what: string): { start: number; end: number } {
+  const { start, end } = entity;
+  if (!Number.isInteger(start) || !Number.isInteger(end)) throw inputError(file, lineNo, `${what}: "start" and "end" must be integers`);
+  const s = start as number;
+  const e = end as number;
+  if (s < 0 || e <= s) throw inputError(file, lineNo, `${what}: bad offsets ${s}-${e} (need 0 <= start < end)`);
+  if (e > text.length) throw inputError(file, lineNo, `${what}: offset ${e} is past the end of the text (${text.length} characters)`);
+  return { start: s, end: e };
 }
 
 /** Parses JSONL; documents without an "id" get `<line number>` as id. */
@@ -21,14 +43,7 @@ export function parseJsonl(content: string, file: string): JsonlDocument[] {
   lines.forEach((line, index) => {
     const lineNo = index + 1;
     if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw inputError(file, lineNo, `invalid JSON (${(error as Error).message})`);
-    }
-    if (!isRecord(value)) throw inputError(file, lineNo, 'expected a JSON object {"text": ..., "entities": [...]}');
-    const { id, text, entities } = value;
+    const { id, text, entities } = parseJsonObject(line, file, lineNo);
     if (typeof text !== 'string') throw inputError(file, lineNo, '"text" must be a string');
     if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') throw inputError(file, lineNo, '"id" must be a string or a number');
     if (entities !== undefined && !Array.isArray(entities)) throw inputError(file, lineNo, '"entities" must be an array');
@@ -39,12 +54,8 @@ export function parseJsonl(content: string, file: string): JsonlDocument[] {
     const parsed: DocumentEntity[] = ((entities ?? []) as unknown[]).map((entity, k) => {
       const what = `entity ${k + 1}`;
       if (!isRecord(entity)) throw inputError(file, lineNo, `${what} must be an object {"start", "end", "label"}`);
-      const { start, end, label, confidence, assertion } = entity;
-      if (!Number.isInteger(start) || !Number.isInteger(end)) throw inputError(file, lineNo, `${what}: "start" and "end" must be integers`);
-      const s = start as number;
-      const e = end as number;
-      if (s < 0 || e <= s) throw inputError(file, lineNo, `${what}: bad offsets ${s}-${e} (need 0 <= start < end)`);
-      if (e > text.length) throw inputError(file, lineNo, `${what}: offset ${e} is past the end of the text (${text.length} characters)`);
+      const { label, confidence, assertion } = entity;
+      const { start: s, end: e } = entityOffsets(entity, text, file, lineNo, what);
       if (typeof label !== 'string' || label.trim() === '' || /\s/.test(label)) {
         throw inputError(file, lineNo, `${what}: "label" must be a non-empty string without spaces`);
       }
@@ -87,4 +98,37 @@ export function formatJsonl(documents: readonly { id: string; text: string; enti
       }) + '\n',
     )
     .join('');
+}
+
+// An entity's `assertion` object: `{"negation", "temporality", "experiencer", "triggers"?}`.
+const VALUES = {
+  negation: ['affirmed', 'negated', 'possible'],
+  temporality: ['recent', 'historical', 'hypothetical'],
+  experiencer: ['patient', 'other'],
+} as const;
+
+function readCue(value: unknown): AssertionCue | undefined {
+  if (!isRecord(value)) return undefined;
+  const { text, start, end, source } = value;
+  if (typeof text !== 'string' || !Number.isInteger(start) || !Number.isInteger(end) || (source !== 'trigger' && source !== 'section')) return undefined;
+  return { text, start: start as number, end: end as number, source };
+}
+
+/** The assertion a JSON value describes, or a message saying what is wrong with it. */
+export function readAssertionJson(value: unknown): Assertion | string {
+  if (!isRecord(value)) return '"assertion" must be an object {"negation", "temporality", "experiencer"}';
+  const assertion: Assertion = { negation: 'affirmed', temporality: 'recent', experiencer: 'patient', triggers: {} };
+  for (const property of Object.keys(VALUES) as (keyof typeof VALUES)[]) {
+    const v = value[property];
+    if (v === undefined) continue;
+    if (!(VALUES[property] as readonly unknown[]).includes(v)) return `"assertion.${property}" must be one of ${VALUES[property].join(', ')}`;
+    (assertion as unknown as Record<string, unknown>)[property] = v;
+  }
+  if (isRecord(value.triggers)) {
+    for (const property of Object.keys(VALUES) as (keyof typeof VALUES)[]) {
+      const cue = readCue(value.triggers[property]);
+      if (cue) assertion.triggers[property] = cue;
+    }
+  }
+  return assertion;
 }

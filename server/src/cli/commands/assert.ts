@@ -6,32 +6,20 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { inputError, UserError } from '../../errors';
 import { decodeText } from '../../formats/inputText';
+import { entityOffsets, isRecord, parseJsonObject } from '../../formats/jsonl';
 import { assertText } from '../../tagging/assertion';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** One input line with `assertion` added to each entity (JSON, no newline). */
 export function assertLine(line: string, file: string, lineNo: number): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    throw inputError(file, lineNo, `invalid JSON (${(error as Error).message})`);
-  }
-  if (!isRecord(value)) throw inputError(file, lineNo, 'expected a JSON object {"id", "text", "entities": [...]}');
+  const value = parseJsonObject(line, file, lineNo);
   const { text, entities } = value;
   if (typeof text !== 'string') throw inputError(file, lineNo, '"text" must be a string');
   if (!Array.isArray(entities)) throw inputError(file, lineNo, '"entities" must be an array of {"start", "end"}');
   const spans = entities.map((entity: unknown, k) => {
     const what = `entity ${k + 1}`;
     if (!isRecord(entity)) throw inputError(file, lineNo, `${what} must be an object {"start", "end", "label"?}`);
-    const { start, end, label } = entity;
-    if (!Number.isInteger(start) || !Number.isInteger(end)) throw inputError(file, lineNo, `${what}: "start" and "end" must be integers`);
-    const s = start as number;
-    const e = end as number;
-    if (s < 0 || e <= s) throw inputError(file, lineNo, `${what}: bad offsets ${s}-${e} (need 0 <= start < end)`);
-    if (e > text.length) throw inputError(file, lineNo, `${what}: offset ${e} is past the end of the text (${text.length} characters)`);
-    return { start: s, end: e, label: typeof label === 'string' ? label : 'ENTITY', index: k };
+    const { start, end } = entityOffsets(entity, text, file, lineNo, what);
+    return { start, end, label: typeof entity.label === 'string' ? entity.label : 'ENTITY', index: k };
   });
   const sorted = [...spans].sort((a, b) => a.start - b.start || a.end - b.end);
   const assertions = assertText(text, sorted);

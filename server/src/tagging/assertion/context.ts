@@ -87,7 +87,7 @@ export function assertEntities(
         const offset = sentence.start;
         const { words, matches } = sentenceTriggers(text.slice(sentence.start, sentence.end), matcher);
         // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence.
-        const headings = sections.filter((h) => h.start < sentence.end && h.headingEnd > sentence.start);
+        const headings = headingsIn(sections, section, sentence);
         const outsideHeadings =
           headings.length === 0
             ? matches
@@ -98,6 +98,15 @@ export function assertEntities(
     }
     return assertOne(text, entity, found, inSection);
   });
+}
+
+/** The sections whose heading overlaps `range`; `near` is the index of the section at or after its entity. */
+function headingsIn(sections: readonly Section[], near: number, range: { start: number; end: number }): Section[] {
+  let first = Math.min(near, sections.length);
+  while (first > 0 && sections[first - 1].headingEnd > range.start) first--;
+  let end = first;
+  while (end < sections.length && sections[end].start < range.end) end++;
+  return sections.slice(first, end).filter((h) => h.headingEnd > range.start);
 }
 
 function assertOne(text: string, entity: Span, sentence: AnalysedSentence | undefined, section: Section | undefined): Assertion {

@@ -10,8 +10,9 @@
 //   LSP latency          bench/lsp*.ts (the language-server bench), when present
 //   training             `bioner pretrain` and `bioner train`, time-boxed (--max-minutes), tokens/s from their JSON
 //   model benches        bench/model-*.ts, when present
+//   queue                bench/queue.ts: the Redis queue's workers against the local pool, and its cost per document
 //
-// Scripts under bench/ (lsp*.ts, model-*.ts) report figures by printing JSON lines on stdout, each either
+// Scripts under bench/ (lsp*.ts, model-*.ts, queue.ts) report figures by printing JSON lines on stdout, each either
 //   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
 // Everything else they print is kept in the log. Environment: BIONER_DATA (default ../shared/data),
 // BIONER_BENCH_SENTENCES (corpus size, default 3000), BIONER_BENCH_SECONDS (time box per tagging run, default 35),
@@ -211,13 +212,13 @@ for (const workers of [...new Set([1, cores])]) {
 // --- LSP latency and model benches, written by their owners ------------------------------------------------------
 const benchDir = join(repo, 'bench');
 const scripts = readdirSync(benchDir)
-  .filter((f) => /^(lsp.*|model-.*)\.ts$/.test(f))
+  .filter((f) => /^(lsp.*|model-.*|queue)\.ts$/.test(f))
   .sort();
 for (const script of scripts) {
   // The LSP bench takes the model folder as its argument, so it measures the same model as the rest of the table.
-  const args = ['--import', 'tsx', join(benchDir, script), ...(script.startsWith('lsp') ? [modelDir] : [])];
+  const args = ['--import', 'tsx', join(benchDir, script), ...(script.startsWith('lsp') || script === 'queue.ts' ? [modelDir] : [])];
   const env = bulkOneWorker ? { BIONER_BENCH_BULK_TOKENS_PER_S: String(bulkOneWorker) } : {};
-  const result = await run(process.execPath, args, { seconds: 120, env });
+  const result = await run(process.execPath, args, { seconds: script === 'queue.ts' ? 600 : 120, env });
   const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
   raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
   if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });

@@ -252,20 +252,20 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
  * Tokenizes a document, tags its sentences through the batcher, shifts entities into document offsets and applies the
  * document pass (abbreviations and repeats, documentPass.ts; sorted by start).
  */
-async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkDocument, sentences: Sentence[]): Promise<TaggedDocument> {
+export async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkDocument, sentences: Sentence[]): Promise<TaggedDocument> {
   const perSentence = await batcher.tag(sentences.map((s) => doc.text.slice(s.start, s.end)));
   return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities: documentEntities(doc.text, sentences, perSentence) };
 }
 
 /** A line naming the file before its documents, when several files share one output (stdout). */
-function fileHeader(format: OutputFormat, file: InputFile, many: boolean, ownFile: boolean): string | undefined {
+export function fileHeader(format: OutputFormat, file: InputFile, many: boolean, ownFile: boolean): string | undefined {
   // An .ann of its own is stamped when it is written (sinks.ts: StampedAnnSink); JSONL objects name their file; CoNLL documents get -DOCSTART- lines; JSONL input documents get a header each.
   if (!many || ownFile || format === 'jsonl' || format === 'conll' || file.kind === 'jsonl') return undefined;
   return format === 'inline' ? `==> ${file.rel} <==\n` : `# file = ${file.rel}\n`;
 }
 
 /** A document's output, introduced by its name where several documents share one output. */
-function renderFor(format: OutputFormat, doc: TaggedDocument, ownFile: boolean, many: boolean, fromJsonl: boolean): string {
+export function renderFor(format: OutputFormat, doc: TaggedDocument, ownFile: boolean, many: boolean, fromJsonl: boolean): string {
   if (format === 'jsonl') return renderDocument(format, doc);
   if (!fromJsonl) return renderDocument(format, doc, many && !ownFile ? doc.file : undefined);
   const id = doc.id === undefined ? `line ${doc.line}` : String(doc.id);

@@ -11,6 +11,8 @@ export interface ProgressState {
   /** Documents known so far: each file counts one until a JSONL file is read and its lines are counted. */
   total: number;
   tokens: number;
+  /** Documents whose job failed every attempt (queue runs). */
+  failed?: number;
 }
 
 export interface ProgressReporter {
@@ -72,14 +74,14 @@ class BarReporter extends Throttled {
     super(100);
     this.bar = new SingleBar({
       stream: stderr,
-      format: 'tagging [{bar}] {value}/{total} documents | {tokens} tokens | {speed} tokens/s | ETA {eta_formatted}',
+      format: 'tagging [{bar}] {value}/{total} documents | {tokens} tokens | {speed} tokens/s | ETA {eta_formatted}{failed}',
       hideCursor: true,
       etaBuffer: 50,
     });
   }
 
   protected show(state: ProgressState): void {
-    const payload = { tokens: state.tokens, speed: Math.round(this.tokensPerSecond()) };
+    const payload = { tokens: state.tokens, speed: Math.round(this.tokensPerSecond()), failed: state.failed ? ` | ${state.failed} failed` : '' };
     if (!this.started) {
       this.started = true;
       this.bar.start(state.total, state.done, payload);
@@ -110,7 +112,8 @@ class LineReporter extends Throttled {
   }
 
   protected show(state: ProgressState): void {
-    this.stderr.write(`tagging: ${state.done}/${state.total} documents, ${state.tokens} tokens, ${Math.round(this.tokensPerSecond())} tokens/s\n`);
+    const failed = state.failed ? `, ${state.failed} failed` : '';
+    this.stderr.write(`tagging: ${state.done}/${state.total} documents, ${state.tokens} tokens, ${Math.round(this.tokensPerSecond())} tokens/s${failed}\n`);
   }
 
   skipped(): void {}

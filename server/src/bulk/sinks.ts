@@ -2,7 +2,7 @@
 // documents stream into a hidden temp file beside the target, which is renamed over the target only when the last
 // document is in. A run that stops early discards its temp files, so no half-written output ever exists.
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, unlinkSync, writeSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
@@ -43,13 +43,22 @@ export function tempPathFor(target: string): string {
 /** Our temp names (tempPathFor here, formats/atomicWrite.ts): `.<name>.<pid>.<random>.tmp`. */
 const TEMP_NAME = /^\..+\.(\d+)\.[a-z0-9]{1,8}\.tmp$/;
 const sweptFolders = new Set<string>();
+let sweepStaleTempFiles = true;
+
+/**
+ * For queue workers (bulk/queue/worker.ts): output folders are shared with processes on other machines, whose pids say
+ * nothing here, so this process removes no one else's temp files.
+ */
+export function keepOtherProcessesTempFiles(): void {
+  sweepStaleTempFiles = false;
+}
 
 /**
  * Removes the temp files that a run killed outright (kill -9, power loss: no exit handler ran) left in `folder`, once
  * per folder and process. Only our own temp names whose process is gone; a running bioner's files are kept.
  */
 export function removeStaleTempFiles(folder: string): void {
-  if (sweptFolders.has(folder)) return;
+  if (!sweepStaleTempFiles || sweptFolders.has(folder)) return;
   sweptFolders.add(folder);
   let names: string[];
   try {
@@ -154,6 +163,10 @@ export class AtomicFileSink implements DocumentSink {
       });
       replaceWithTempSync(this.temp, this.place(this.temp));
     } catch (error) {
+      // Not placed (a folder where the file should go, a full disk): the temp file goes now, not at the run's end, so
+      // a queue worker that carries on leaves nothing behind.
+      rmSync(this.temp, { force: true });
+      liveTempFiles.delete(this.temp);
       throw this.cannotWrite(error);
     }
     liveTempFiles.delete(this.temp);

@@ -4,8 +4,19 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** A queue job that failed every attempt: its files have no output. */
+export interface FailedJob {
+  job: string;
+  files: string[];
+  reason: string;
+}
+
 export interface BulkSummary {
   model: string;
+  /** A queue run: the Redis address (workers run elsewhere; `workers` is 0). */
+  queue?: string;
+  /** A queue run: jobs that failed every attempt. */
+  failed?: FailedJob[];
   workers: number;
   /** Input files seen (tagged, up to date, or skipped). */
   files: number;
@@ -50,14 +61,16 @@ export function emptySummary(model: string, workers: number): BulkSummary {
 export function formatSummary(s: BulkSummary): string {
   const lines = [
     `${s.interrupted ? 'interrupted' : 'done'}: ${s.documents} documents, ${s.tokens} tokens in ${s.seconds.toFixed(1)} s ` +
-      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.workers} worker${s.workers === 1 ? '' : 's'}, model ${s.model}, ` +
+      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.queue ? `queue ${s.queue}` : `${s.workers} worker${s.workers === 1 ? '' : 's'}`}, model ${s.model}, ` +
       `peak memory ${Math.round(s.peakRssMb)} MB)`,
   ];
   const labels = Object.keys(s.entities).sort();
   const total = labels.reduce((n, l) => n + s.entities[l], 0);
   lines.push(`entities: ${total}${labels.length ? ` (${labels.map((l) => `${l} ${s.entities[l]}`).join(', ')})` : ''}`);
-  lines.push(`files: ${s.files} seen, ${s.written} written, ${s.upToDate} already up to date, ${s.skipped.length} skipped`);
+  const failed = s.failed?.length ? `, ${new Set(s.failed.flatMap((f) => f.files)).size} failed` : '';
+  lines.push(`files: ${s.files} seen, ${s.written} written, ${s.upToDate} already up to date, ${s.skipped.length} skipped${failed}`);
   for (const k of s.skipped) lines.push(`  skipped ${k.file}: ${k.reason}`);
+  for (const f of s.failed ?? []) lines.push(`  failed job ${f.job} (${f.files.join(', ')}): ${f.reason}`);
   for (const ann of s.keptUserAnn) lines.push(`  kept ${ann} (written or edited by a person); output went to .bioner.ann`);
   return `${lines.join('\n')}\n`;
 }

@@ -8,16 +8,20 @@ import * as evaluate from './commands/eval';
 import * as evalAssertion from './commands/evalAssertion';
 import * as info from './commands/info';
 import * as pretrain from './commands/pretrain';
+import * as queue from './commands/queue';
 import * as tag from './commands/tag';
 import * as train from './commands/train';
 import * as vocab from './commands/vocab';
+import * as worker from './commands/worker';
 
 const program = new Command('bioner')
   .description('On-premise biomedical named-entity recognition: tag, train, evaluate and convert. No network, ever.')
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const command of [tag, evaluate, evalAssertion, assertCommand, train, calibrate, pretrain, vocab, convert, info]) command.register(program);
+for (const command of [tag, worker, queue, evaluate, evalAssertion, assertCommand, train, calibrate, pretrain, vocab, convert, info]) {
+  command.register(program);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

@@ -24,6 +24,9 @@ interface TagFlags {
   maxFileSize: number;
   progressJson?: boolean;
   batchSize: number;
+  queue?: string;
+  queueBatch?: number;
+  queueGiveUp?: number;
 }
 
 export function register(program: Command): void {
@@ -45,6 +48,9 @@ export function register(program: Command): void {
     .option('--max-file-size <bytes>', 'skip larger files (suffixes k, M, G allowed)', byteSize, DEFAULT_MAX_FILE_SIZE)
     .option('--progress-json', 'report progress as JSON lines on stderr (for the editor extension)')
     .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(count).default(256).hideHelp())
+    .option('-q, --queue <url>', 'enqueue the work on Redis (redis://host:port[/db]) for `bioner worker` processes anywhere; needs --out')
+    .addOption(new Option('--queue-batch <n>', 'documents per queue job').argParser(count).hideHelp())
+    .addOption(new Option('--queue-give-up <s>', 'stop when Redis is unreachable this long').argParser(count).default(30).hideHelp())
     .addHelpText(
       'after',
       `
@@ -58,6 +64,10 @@ Two inputs with the same output name (n.md and n.md.txt) are refused before anyt
 A second run skips inputs whose output was made from the same input content, model and options (recorded in
   .bioner-outputs in the output folder; modification times are not trusted); --force redoes them.
 Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.
+--queue URL: workers (bioner worker --queue URL) tag and write the outputs into --out, a folder they all reach at
+  the same path. Outputs are the same bytes as a local run's; a JSONL input is cut into shards, joined in order at the
+  end. Jobs failing 3 times are listed at the end (exit code 1); running the same command again resumes. Ctrl-C
+  leaves the queued jobs to the workers. bioner queue status|clean shows or drops the run.
 Exit codes: 0 every input tagged (or already up to date); 1 an error (one input that cannot be tagged: empty, binary,
   not UTF-8, too large; a bad option or model); 2 a folder was tagged but some of its files were skipped (each is
   listed with the reason); 130 interrupted.`,
@@ -78,25 +88,31 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
       };
       process.on('SIGINT', onSigint);
       try {
-        const summary = await bulkTag(
-          {
-            target: input,
-            format: flags.format,
-            out: flags.out,
-            inPlace: flags.inPlace,
-            modelDir: flags.model,
-            workers: capAtCores(flags.workers, '--workers'),
-            include: flags.include,
-            exclude: flags.exclude,
-            force: flags.force,
-            maxFileSize: flags.maxFileSize,
-            progress,
-            batchSize: flags.batchSize,
-            signal: controller.signal,
-          },
-          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
-        );
+        const common = {
+          target: input,
+          format: flags.format,
+          out: flags.out,
+          inPlace: flags.inPlace,
+          modelDir: flags.model,
+          workers: capAtCores(flags.workers, '--workers'),
+          include: flags.include,
+          exclude: flags.exclude,
+          force: flags.force,
+          maxFileSize: flags.maxFileSize,
+          progress,
+          batchSize: flags.batchSize,
+          signal: controller.signal,
+        };
+        const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+        const summary = flags.queue
+          ? // Loaded only here, so that local runs do not load the queue client.
+            await (await import('../../bulk/queue/queueTag')).queueTag(
+              { ...common, queue: flags.queue, batchDocuments: flags.queueBatch, giveUpMs: (flags.queueGiveUp ?? 30) * 1000 },
+              io,
+            )
+          : await bulkTag(common, io);
         if (summary.interrupted) process.exitCode = 130;
+        else if (summary.failed?.length) process.exitCode = 1;
         else if (summary.skipped.length) process.exitCode = 2;
       } finally {
         process.off('SIGINT', onSigint);
@@ -104,7 +120,7 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
     });
 }
 
-function count(value: string): number {
+export function count(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
   return n;

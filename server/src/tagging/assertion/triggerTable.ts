@@ -420,7 +420,6 @@ historical	ONEW	previous
 historical	ONEW	former
 historical	ONEW	known
 historical	POST	in the past
-historical	POST	history
 historical	POST	who presents
 historical	POST	who presented
 historical	CONJ	who presents

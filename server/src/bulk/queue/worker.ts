@@ -1,0 +1,149 @@
+// `bioner worker`: takes tagging jobs from the queue, tags their documents with a local pool of tagger threads (the
+// same tagging and rendering as a local `bioner tag`), writes each output atomically into the run's output folder,
+// stamps it, and acknowledges. A job of another model is put back for other workers and this worker stops with an
+// error. SIGTERM finishes the jobs in hand, then exits; a worker killed outright stops renewing its jobs' locks, and
+// BullMQ's stalled-job check gives those jobs to another worker.
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { UserError } from '../../errors';
+import { writeFileAtomic } from '../../formats/atomicWrite';
+import { modelFingerprint } from '../../model/fingerprint';
+import { tokenize } from '../../text/tokenizer';
+import { renderFor, tagDocument } from '../bulkTag';
+import { SentenceBatcher } from '../sentenceBatcher';
+import { keepOtherProcessesTempFiles, outputSink } from '../sinks';
+import { TaggerPool } from '../taggerPool';
+import { connectionOptions, parseQueueAddress, redisReason } from './connection';
+import { JOB_ATTEMPTS, MAX_STALLED, QUEUE_NAME, shortFingerprint, type OutputUnit, type TagJobData, type TagJobResult } from './jobs';
+
+export interface WorkerOptions {
+  queue: string;
+  modelDir: string;
+  /** Jobs tagged at once, and tagger threads. */
+  concurrency: number;
+  /** A job's lock lasts this long and is checked for stalls this often (ms); BullMQ's default is 30 s. */
+  lockMs: number;
+  /** Sentences per model call. */
+  batchSize: number;
+  /** Aborting it stops the worker gracefully (SIGTERM). */
+  signal: AbortSignal;
+}
+
+/** Runs until stopped (signal) or refused; resolves with the process exit code. */
+export async function runWorker(options: WorkerOptions, stderr: Writable): Promise<number> {
+  const address = parseQueueAddress(options.queue);
+  const pool = await TaggerPool.start(options.modelDir, options.concurrency, options.batchSize);
+  const model = { fingerprint: modelFingerprint(options.modelDir), name: pool.modelName };
+  keepOtherProcessesTempFiles();
+  const batcher = new SentenceBatcher(pool, { batchSize: options.batchSize, window: 4, depth: 2 });
+  const name = `${hostname()}:${process.pid}`;
+  const log = (line: string): void => void stderr.write(`bioner worker: ${line}\n`);
+  let refusal: UserError | undefined;
+  let lastError = '';
+
+  const worker = new Worker<TagJobData, TagJobResult>(
+    QUEUE_NAME,
+    async (job, token) => {
+      if (job.data.run.model !== model.fingerprint) {
+        // Not ours to fail: back to the queue (attempts untouched) for a worker with the run's model.
+        refusal ??= new UserError(
+          `job ${job.id} is for model ${job.data.run.modelName} (fingerprint ${shortFingerprint(job.data.run.model)}), ` +
+            `but this worker has ${model.name} (fingerprint ${shortFingerprint(model.fingerprint)}) from ${options.modelDir}: ` +
+            'start the worker with --model pointing at a copy of the run\'s model',
+        );
+        await job.moveToDelayed(Date.now() + 1000, token);
+        stop();
+        throw new DelayedError();
+      }
+      const documents = job.data.units.reduce((n, u) => n + u.documents.length, 0);
+      log(`job ${job.id} started (${documents} documents, attempt ${job.attemptsStarted})`);
+      const result = await processJob(job, batcher);
+      log(`job ${job.id} done (${result.documents} documents tagged, ${result.tokens} tokens)`);
+      return result;
+    },
+    {
+      connection: connectionOptions(address, false),
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+      maxStalledCount: MAX_STALLED,
+      name,
+      autorun: false,
+    },
+  );
+  worker.on('error', (error) => {
+    const reason = redisReason(error);
+    if (reason !== lastError) log(`${address.label}: ${reason} (retrying)`);
+    lastError = reason;
+  });
+  worker.on('ready', () => {
+    if (lastError) log(`${address.label}: connected again`);
+    lastError = '';
+  });
+  worker.on('failed', (job, error) => {
+    if (job && !(error instanceof DelayedError)) log(`job ${job.id} failed (attempt ${job.attemptsMade} of ${JOB_ATTEMPTS}): ${error.message}`);
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= worker.close());
+  options.signal.addEventListener('abort', () => {
+    log('stopping: finishing the jobs in hand');
+    void stop();
+  });
+  log(`${name} serving ${address.label} with model ${model.name} (fingerprint ${shortFingerprint(model.fingerprint)}), ${pool.size} tagger thread${pool.size === 1 ? '' : 's'}`);
+  try {
+    await worker.run();
+    await stop();
+  } finally {
+    pool.dispose();
+  }
+  if (refusal) {
+    stderr.write(`bioner worker: refused: ${refusal.message}\n`);
+    return 1;
+  }
+  log('stopped');
+  return 0;
+}
+
+/** Tags every unit of a job and writes each output as a local run does (the same sinks: atomic, .ann stamped). */
+async function processJob(job: Job<TagJobData, TagJobResult>, batcher: SentenceBatcher): Promise<TagJobResult> {
+  const { run, units } = job.data;
+  const result: TagJobResult = { documents: 0, tokens: 0, entities: {}, units: [] };
+  // Every unit's documents go to the batcher at once, so their sentences are batched together.
+  const tagged = units.map((unit) => tagUnit(unit, run.format, batcher));
+  for (const t of tagged) t.catch(() => undefined); // awaited in order below
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i];
+    const rendered = await tagged[i];
+    const sink = outputSink(unit.plan);
+    try {
+      await sink.write(rendered.text);
+      if (unit.plan.textCopy) await writeFileAtomic(unit.plan.textCopy, unit.documents[0]?.text ?? '');
+      await sink.commit();
+    } catch (error) {
+      await sink.discard();
+      throw error;
+    }
+    result.units.push({ writtenTo: sink.writtenTo ?? unit.plan.path, keptUserAnn: sink.keptUserAnn });
+    result.documents += unit.documents.length;
+    result.tokens += rendered.tokens;
+    for (const [label, n] of Object.entries(rendered.entities)) result.entities[label] = (result.entities[label] ?? 0) + n;
+  }
+  return result;
+}
+
+async function tagUnit(unit: OutputUnit, format: TagJobData['run']['format'], batcher: SentenceBatcher): Promise<{ text: string; tokens: number; entities: Record<string, number> }> {
+  const file = { path: unit.file, rel: unit.file, kind: unit.fromJsonl ? ('jsonl' as const) : ('text' as const) };
+  const docs = await Promise.all(unit.documents.map((doc) => tagDocument(batcher, file, doc, tokenize(doc.text))));
+  let text = '';
+  let tokens = 0;
+  const entities: Record<string, number> = {};
+  for (const doc of docs) {
+    // A queue run always writes one output per input (--out): rendered as a local run renders those.
+    text += renderFor(format, doc, true, true, unit.fromJsonl);
+    tokens += doc.sentences.reduce((n, s) => n + s.tokens.length, 0);
+    for (const e of doc.entities) entities[e.label] = (entities[e.label] ?? 0) + 1;
+  }
+  return { text, tokens, entities };
+}

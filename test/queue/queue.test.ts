@@ -1,0 +1,268 @@
+// `bioner tag --queue` and `bioner worker` against a real redis-server on a loopback port (test/queue/redisServer.ts):
+// workers killed mid-job, a worker with another model, Redis restarted or gone, a job that keeps failing. Each run's
+// outputs must be the bytes a local `bioner tag` writes. The lexicon test model keeps tagging itself instant.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { lexiconModel, listFiles, runCli, startCli } from '../fixtures/bulk/cli';
+import { startRedis, type RedisServer } from './redisServer';
+
+let redis: RedisServer;
+let work: string;
+let corpus: string;
+let local: string;
+const DOCUMENTS = 60 + 300;
+const children = new Set<ChildProcess>();
+
+const WORDS = ['aspirin', 'fever', 'cystic fibrosis', 'naloxone', 'Ivacaftor', 'the patient', 'was given', 'after', 'with', 'no'];
+function sentence(i: number, n: number): string {
+  return `${Array.from({ length: 4 + ((i * 7 + n) % 9) }, (_, k) => WORDS[(i * 3 + k * 5 + n) % WORDS.length]).join(' ')}.`;
+}
+
+before(async () => {
+  redis = await startRedis();
+  work = mkdtempSync(join(tmpdir(), 'bioner-queue-'));
+  corpus = join(work, 'corpus');
+  for (let i = 0; i < 60; i++) {
+    const dir = join(corpus, i % 2 ? 'ward-a' : 'ward-b');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `note${String(i).padStart(2, '0')}.txt`), `${sentence(i, 0)} ${sentence(i, 1)}\n${sentence(i, 2)}\n`);
+  }
+  const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `a${i}`, text: `${sentence(i, 3)} ${sentence(i, 4)}` }));
+  writeFileSync(join(corpus, 'abstracts.jsonl'), `${lines.join('\n')}\n`);
+  local = join(work, 'local');
+  const run = runCli(['tag', corpus, '--out', local, '--model', lexiconModel, '--workers', '1']);
+  assert.equal(run.code, 0, run.stderr);
+});
+
+after(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await redis?.dispose();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A CLI process whose stderr is collected, with a way to wait for a line. */
+function start(args: string[]): { child: ChildProcess; stderr: () => string; exited: Promise<number | null>; waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray> } {
+  const child = startCli(args);
+  children.add(child);
+  let stderr = '';
+  const waiters: (() => void)[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    stderr: () => stderr,
+    exited,
+    async waitFor(pattern, ms = 30_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const match = stderr.match(pattern);
+        if (match) return match;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in:\n${stderr}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+  };
+}
+
+const tagArgs = (out: string, ...extra: string[]) => ['tag', corpus, '--out', out, '--queue', redis.url, '--model', lexiconModel, '--queue-batch', '10', '--progress-json', ...extra];
+const workerArgs = (...extra: string[]) => ['worker', '--queue', redis.url, '--model', lexiconModel, '--concurrency', '1', '--lock-ms', '1000', ...extra];
+
+/** Waits (bounded) until `check` holds. */
+async function until(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function withQueue<T>(use: (queue: Queue) => Promise<T>): Promise<T> {
+  const queue = new Queue('bioner-tag', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 } });
+  queue.on('error', () => undefined); // Redis is stopped on purpose in some tests
+  try {
+    return await use(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * The outputs are byte for byte the local run's, no temp file or shard is left, and the record of completed outputs
+ * (.bioner-outputs) holds the same keys as the local run's: a local run would find them complete, and the reverse.
+ */
+function assertSameAsLocal(out: string): void {
+  const files = listFiles(out).filter((f) => f !== '.bioner-outputs');
+  assert.deepEqual(files, listFiles(local).filter((f) => f !== '.bioner-outputs'));
+  for (const f of files) assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(local, f), 'utf8'), f);
+  const record = (dir: string) => {
+    const entries = new Map<string, string>();
+    for (const line of readFileSync(join(dir, '.bioner-outputs'), 'utf8').split('\n').filter(Boolean)) {
+      const { output, key, sizes } = JSON.parse(line);
+      if (!output.startsWith('.bioner-shards/')) entries.set(output, JSON.stringify([key, sizes]));
+    }
+    return [...entries].sort();
+  };
+  assert.deepEqual(record(out), record(local));
+}
+
+function doneSummary(stderr: string): { documents: number; written: number; upToDate: number; failed: { job: string; files: string[]; reason: string }[] } {
+  const line = stderr.split('\n').find((l) => l.startsWith('{"event":"done"'));
+  assert.ok(line, stderr);
+  return JSON.parse(line).summary;
+}
+
+const startedJobs = (stderr: string): string[] => [...stderr.matchAll(/job (j\w+) started/g)].map((m) => m[1]);
+
+test('3 workers, one killed with SIGKILL mid-job: its job is recovered, every output written once and equal to the local run', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'killed');
+  const producer = start(tagArgs(out));
+  // 3 s locks: long enough that a busy machine does not lose them, short enough to recover the killed job soon.
+  const doomed = start([...workerArgs(), '--lock-ms', '3000']);
+  // Freeze the doomed worker as soon as it reports a job; if that job is still active it is caught mid-job.
+  let caught: string | undefined;
+  await withQueue(async (queue) => {
+    for (let tries = 0, seen = 0; tries < 30 && !caught; tries++) {
+      await until(() => startedJobs(doomed.stderr()).length > seen);
+      doomed.child.kill('SIGSTOP');
+      const started = startedJobs(doomed.stderr());
+      seen = started.length;
+      if ((await queue.getJobState(started[seen - 1])) === 'active') caught = started[seen - 1];
+      else doomed.child.kill('SIGCONT');
+    }
+  });
+  assert.ok(caught, 'the worker was never stopped in the middle of a job');
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+
+  const workers = [start([...workerArgs(), '--lock-ms', '3000']), start([...workerArgs(), '--lock-ms', '3000'])];
+  assert.equal(await producer.exited, 0, producer.stderr());
+  for (const w of workers) w.child.kill('SIGTERM');
+  assert.deepEqual(await Promise.all(workers.map((w) => w.exited)), [0, 0]);
+
+  assertSameAsLocal(out);
+  const redone = workers.map((w) => w.stderr()).join('');
+  assert.match(redone, new RegExp(`job ${caught} started`), 'the killed job was taken by another worker');
+  const summary = doneSummary(producer.stderr());
+  assert.equal(summary.failed.length, 0);
+  assert.equal(summary.written, listFiles(local).length);
+  // Every document counted once: the run's count comes from the acknowledged jobs, and the killed worker never
+  // acknowledged its job. (A worker that misses renewing a lock on a starved machine may tag a job that another
+  // worker also tags: BullMQ delivers at least once; the outputs, written atomically, are the same bytes.)
+  assert.equal(summary.documents, DOCUMENTS);
+  for (const w of workers) assert.match(w.stderr(), /stopping: finishing the jobs in hand[\s\S]*stopped/);
+
+  // Run again: everything is complete, nothing is enqueued, no worker is needed.
+  const again = runCli(tagArgs(out));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(doneSummary(again.stderr).upToDate, 61); // 60 notes and abstracts.jsonl
+});
+
+test('a worker with another model refuses the job, which stays for a worker with the run\'s model', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const other = join(work, 'other-model');
+  cpSync(lexiconModel, other, { recursive: true });
+  writeFileSync(join(other, 'lexicon.tsv'), `${readFileSync(join(lexiconModel, 'lexicon.tsv'), 'utf8')}naproxen\tDRUG\t0.9\n`);
+  const out = join(work, 'refused');
+  const producer = start(tagArgs(out));
+  await until(() => withQueue(async (q) => (await q.getJobCounts('waiting')).waiting > 0));
+  const wrong = start([...workerArgs().slice(0, 3), '--model', other, '--concurrency', '1']);
+  assert.equal(await wrong.exited, 1);
+  assert.match(wrong.stderr(), /refused: job j\w+ is for model test-lexicon \(fingerprint \w{12}\), but this worker has test-lexicon \(fingerprint \w{12}\)/);
+  assert.equal(await withQueue(async (q) => (await q.getJobCounts('failed')).failed), 0);
+  const right = start(workerArgs());
+  assert.equal(await producer.exited, 0, producer.stderr());
+  right.child.kill('SIGTERM');
+  assert.equal(await right.exited, 0);
+  assertSameAsLocal(out);
+});
+
+test('Redis restarted empty mid-run: the lost jobs are queued again and the run completes', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'restarted');
+  // A worker connected before the restart, frozen so that the jobs are still queued when Redis goes.
+  const worker = start(workerArgs());
+  await worker.waitFor(/serving/);
+  worker.child.kill('SIGSTOP');
+  const producer = start(tagArgs(out));
+  await until(() => withQueue(async (q) => (await q.getJobCounts('waiting')).waiting >= 20));
+  await redis.stop();
+  await redis.start();
+  worker.child.kill('SIGCONT');
+  assert.equal(await producer.exited, 0, producer.stderr());
+  assert.match(producer.stderr(), /jobs vanished from redis:\/\/127\.0\.0\.1:\d+\/0 \(Redis restarted without its data\?\) and were queued again/);
+  worker.child.kill('SIGTERM');
+  assert.equal(await worker.exited, 0, worker.stderr());
+  assertSameAsLocal(out);
+});
+
+test('Redis gone for longer than the give-up time: a clear error, and the same command resumes', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'gone');
+  const producer = start(tagArgs(out, '--queue-give-up', '2'));
+  await until(() => withQueue(async (q) => (await q.getJobCounts('waiting')).waiting >= 20));
+  await redis.stop();
+  assert.equal(await producer.exited, 1);
+  assert.match(producer.stderr(), /bioner: redis:\/\/127\.0\.0\.1:\d+\/0: lost the connection to Redis \(\w+\) for 2 s, with \d+ jobs unsettled; .*run the same command again to resume/);
+  assert.doesNotMatch(producer.stderr(), /internal error|    at /);
+  await redis.start();
+  const worker = start(workerArgs());
+  const again = start(tagArgs(out));
+  assert.equal(await again.exited, 0, again.stderr());
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  assertSameAsLocal(out);
+});
+
+test('a job that fails every attempt goes to the failed set, is listed at the end (exit 1), and is retried by a re-run', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'failing');
+  mkdirSync(join(out, 'ward-a', 'note01.jsonl'), { recursive: true }); // a folder where an output file should go
+  const worker = start(workerArgs());
+  const run = start(tagArgs(out));
+  assert.equal(await run.exited, 1, run.stderr());
+  const summary = doneSummary(run.stderr());
+  assert.equal(summary.failed.length, 1);
+  assert.ok(summary.failed[0].files.includes('ward-a/note01.txt'));
+  assert.match(summary.failed[0].reason, /EISDIR|directory/i);
+  assert.match(summary.failed[0].reason, /after 3 attempts/);
+  const status = runCli(['queue', 'status', '--queue', redis.url]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /1 failed/);
+  assert.match(status.stdout, /failed job j\w+ \(.*ward-a\/note01\.txt.*\)/);
+
+  rmSync(join(out, 'ward-a', 'note01.jsonl'), { recursive: true });
+  const again = start(tagArgs(out));
+  assert.equal(await again.exited, 0, again.stderr());
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  assertSameAsLocal(out);
+
+  const clean = runCli(['queue', 'clean', '--queue', redis.url]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(runCli(['queue', 'status', '--queue', redis.url]).stdout, /no run/);
+});
+
+test('bad addresses and options are clear errors', { timeout: 60_000 }, () => {
+  const bad = runCli(['tag', corpus, '--out', join(work, 'x'), '--queue', 'http://127.0.0.1:1', '--model', lexiconModel]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^bioner: --queue "http:\/\/127\.0\.0\.1:1": expected redis:\/\/host:port\[\/db\]/);
+  const noOut = runCli(['tag', corpus, '--queue', redis.url, '--model', lexiconModel]);
+  assert.equal(noOut.code, 1);
+  assert.match(noOut.stderr, /--queue needs --out DIR/);
+  const unreachable = runCli(['queue', 'status', '--queue', 'redis://127.0.0.1:1/0']);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /^bioner: redis:\/\/127\.0\.0\.1:1\/0: cannot reach Redis \(ECONNREFUSED\)/);
+});

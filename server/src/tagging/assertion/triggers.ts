@@ -21,7 +21,7 @@ export interface TriggerRule {
   words: string[];
 }
 
-/** A word of a sentence: lower-case text and document offsets. */
+/** A word: lower-case text and its offsets in the text that wordsOf read. */
 export interface Word {
   text: string;
   start: number;
@@ -32,7 +32,7 @@ const isSpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 
 const isApostrophe = (code: number): boolean => code === 39 || code === 0x2019;
 
 /**
- * The words of text.slice(start, end), in document offsets: runs of letters and digits, with a possessive "'s" kept
+ * The words of text.slice(start, end), with offsets into `text`: runs of letters and digits, with a possessive "'s" kept
  * on its word ("mother's"); every other non-space character is a word of its own. Lower case, "’" read as "'".
  */
 export function wordsOf(text: string, start = 0, end = text.length): Word[] {

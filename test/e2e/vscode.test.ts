@@ -105,12 +105,12 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip: E2E_SKIP, timeout
       const done = workbench.notification(/BioNER: tagged notes/);
       await done.waitFor({ timeout: 2 * WAIT });
       await workbench.screenshot('4-tag-folder-done');
-      assert.match(await done.innerText(), /3 documents/);
+      assert.match(await done.innerText(), /4 documents/);
       // bioner tag names outputs after the whole input name: x.note -> x.note.ann (+ x.note.txt, the text for BRAT).
       const ann = fs.readFileSync(path.join(out, 'cystic-fibrosis-clinic.note.ann'), 'utf8');
       assert.match(ann, /^T\d+\tDRUG \d+ \d+\tIvacaftor$/m);
       assert.match(ann, /^T\d+\tDISEASE \d+ \d+\tcystic fibrosis$/m);
-      for (const note of ['emergency-overdose', 'discharge-summary']) assert.ok(fs.existsSync(path.join(out, `${note}.note.ann`)), note);
+      for (const note of ['emergency-overdose', 'discharge-summary', 'discharge']) assert.ok(fs.existsSync(path.join(out, `${note}.note.ann`)), note);
       assert.equal(fs.readFileSync(path.join(notes, 'emergency-overdose.ann'), 'utf8'), userAnn, 'the user .ann is unchanged');
       await workbench.statusBarItem(/tagging folder/).waitFor({ state: 'detached', timeout: WAIT });
     }));
@@ -162,7 +162,8 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip: E2E_SKIP, timeout
 
   it('Annotate Selection as… writes the annotation to the .ann beside the note', () =>
     step('annotate', async () => {
-      const ann = path.join(workspace, 'notes', 'cystic-fibrosis-clinic.ann');
+      // One sidecar per document: the note's is cystic-fibrosis-clinic.note.ann (formats/sidecar.ts).
+      const ann = path.join(workspace, 'notes', 'cystic-fibrosis-clinic.note.ann');
       assert.ok(!fs.existsSync(ann));
       await workbench.openFile(NOTE);
       // "Pancrelipase" starts line 12 of the note: go there and select the word.
@@ -175,7 +176,9 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip: E2E_SKIP, timeout
       await workbench.screenshot('6-annotated-selection');
       const note = fs.readFileSync(path.join(workspace, 'notes', 'cystic-fibrosis-clinic.note'), 'utf8');
       const at = note.indexOf('Pancrelipase');
-      assert.match(fs.readFileSync(ann, 'utf8'), new RegExp(`^T\\d+\\tDRUG ${at} ${at + 12}\\tPancrelipase$`, 'm'));
+      const content = fs.readFileSync(ann, 'utf8');
+      assert.ok(content.startsWith('# bioner-review: partial\n'), 'a sidecar the editor starts is a partial review');
+      assert.match(content, new RegExp(`^T\\d+\\tDRUG ${at} ${at + 12}\\tPancrelipase$`, 'm'));
     }));
 
   it('keeps the entity colours in a light theme', () =>

@@ -48,13 +48,18 @@ export function longFormStart(short: string, long: string): number {
  * BC5CDR dev, taking the label of any entity inside the long form cost 0.7 F1). With no entity there, the
  * abbreviation names no entity, unless the document also defines it with one.
  */
-export function findAbbreviations(text: string, entities: readonly EntityPrediction[]): Map<string, AbbreviationDefinition> {
+export function findAbbreviations(
+  text: string,
+  entities: readonly EntityPrediction[],
+  /** Only these short forms (all when undefined). */
+  only?: ReadonlySet<string>,
+): Map<string, AbbreviationDefinition> {
   const found = new Map<string, AbbreviationDefinition>();
   const endingAt = new Map<number, EntityPrediction>();
   for (const e of entities) endingAt.set(e.end, e);
   for (const m of text.matchAll(DEFINITION)) {
     const short = m[1].replace(/[.'-]+$/, '');
-    if (short.length < 2 || !HAS_UPPER.test(short)) continue;
+    if (short.length < 2 || !HAS_UPPER.test(short) || (only && !only.has(short))) continue;
     let before = m.index!;
     while (before > 0 && /\s/.test(text[before - 1])) before--;
     const entity = endingAt.get(before);

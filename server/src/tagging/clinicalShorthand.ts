@@ -65,8 +65,10 @@ function confidenceOf(sense: ShorthandSense, senses: readonly ShorthandSense[]):
 const DOSE_AFTER =
   /[ \t]*(?:\d+(?:[.,]\d+)?[ \t]*(?:mg|mcg|µg|g|gm|units?|u|ml|cc|l|meq|%|tabs?|puffs?)\b|(?:insulin|bolus|drip|gtt|po|iv|ivp|im|sc|sq|sl|pr|prn|daily|bid|tid|qid|qhs|q\d+h)\b)/iy;
 const CARDIAC = /\b(?:valves?|valvular|mitral|aortic|tricuspid|pulmonic|murmurs?|echo\w*|TTE|TEE|LVEF|ejection fraction|stenosis|regurgitation|cardiac|heart|angina|chest pain|troponin)\b/i;
+const CUE_WINDOW = 300;
 const ON_AIR = /(?:\bon|%)[ \t]*$/i;
 const MEDICATION_SECTIONS = new Set(['medications', 'discharge_medications']);
+const PARENTHESISED = /\(\s*([^()\s]{1,12}?)\s*\)/g;
 /** "MS. Jones", "MR. Smith" in upper-case notes are titles, not short forms. */
 const TITLE_AFTER = /^\.[ \t]+\p{Lu}/u;
 const TITLES = new Set(['MS', 'MR', 'DR']);
@@ -80,7 +82,12 @@ export function applyShorthand(
   const { text } = document;
   const occurrences = wholeWordOccurrences(text, table.keys());
   if (occurrences.length === 0) return [...entities];
-  const defined = findAbbreviations(text, entities);
+  // Short forms the document defines, as the abbreviation pass finds them; only those found here and written in
+  // parentheses somewhere are looked for.
+  const found = new Set(occurrences.map((o) => o.key));
+  const candidates = new Set<string>();
+  for (const m of text.matchAll(PARENTHESISED)) if (found.has(m[1])) candidates.add(m[1]);
+  const defined = candidates.size > 0 ? findAbbreviations(text, entities, candidates) : new Map();
   const sections: readonly Section[] = document.sections ?? findSections(text);
   const sentences = document.sentences;
   const replaced = new Map<EntityPrediction, EntityPrediction | undefined>();
@@ -90,7 +97,7 @@ export function applyShorthand(
   for (const { start, end, key } of occurrences) {
     while (first < entities.length && entities[first].end <= start) first++;
     while (s < sentences.length && sentences[s].end <= start) s++;
-    if (defined.has(text.slice(start, end))) continue;
+    if (defined.has(key)) continue;
     // Part of a hyphenated word ("HIV-positive", "non-MI", "beta-AR"): the model's span stands.
     if (text[start - 1] === '-' || text[end] === '-') continue;
     const section = sectionAt(sections, start);
@@ -103,8 +110,11 @@ export function applyShorthand(
           DOSE_AFTER.lastIndex = end;
           return DOSE_AFTER.test(text) || MEDICATION_SECTIONS.has(section?.name ?? '');
         case 'cardiac': {
-          const sentence = sentences[s] && sentences[s].start <= start ? sentences[s] : { start: Math.max(0, start - 200), end: end + 200 };
-          return CARDIAC.test(text.slice(sentence.start, start)) || CARDIAC.test(text.slice(end, sentence.end));
+          // The sentence around the short form, at most CUE_WINDOW characters either side.
+          const inSentence = sentences[s] && sentences[s].start <= start;
+          const from = Math.max(start - CUE_WINDOW, inSentence ? sentences[s].start : 0);
+          const to = Math.min(end + CUE_WINDOW, inSentence ? sentences[s].end : text.length);
+          return CARDIAC.test(text.slice(from, start)) || CARDIAC.test(text.slice(end, to));
         }
         case 'air':
           return ON_AIR.test(text.slice(Math.max(0, start - 12), start));
@@ -115,15 +125,14 @@ export function applyShorthand(
 
     let k = first;
     while (k < entities.length && entities[k].start < end) k++;
-    const overlapping = entities.slice(first, k);
-    if (overlapping.length === 0) {
+    if (k === first) {
       const sense = choose(senses);
       if (sense?.label === undefined) continue;
       const confidence = confidenceOf(sense, senses);
       added.push({ start, end, text: text.slice(start, end), label: sense.label, confidence, expansion: sense.expansion });
       continue;
     }
-    const own = overlapping.length === 1 && overlapping[0].start === start && overlapping[0].end === end ? overlapping[0] : undefined;
+    const own = k === first + 1 && entities[first].start === start && entities[first].end === end ? entities[first] : undefined;
     if (!own) continue; // part of a longer mention: the model's span stands
     const withLabel = senses.filter((x) => x.label === own.label);
     if (withLabel.length > 0) {

@@ -90,7 +90,9 @@ function isTitleCase(title: string): boolean {
 
 /** The heading starting the line `line`, or undefined. `lineStart` is its offset in the text. */
 function headingOf(line: string, lineStart: number): Omit<Section, 'end'> | undefined {
-  const match = HEADING.exec(line);
+  // Most lines of a note are prose: no colon near their start, and too long for a bare heading.
+  const colon = line.indexOf(':');
+  const match = colon > 0 && colon <= 72 ? HEADING.exec(line) : null;
   if (match) {
     const title = match[1].trim();
     const headingOnly = line.slice(match[0].length).trim() === '';
@@ -104,7 +106,7 @@ function headingOf(line: string, lineStart: number): Omit<Section, 'end'> | unde
     const start = lineStart + match.index + match[0].length - match[0].trimStart().length;
     return { name: known ?? snakeCase(title), title, start, headingEnd: lineStart + match[0].length, headingOnly };
   }
-  const bare = BARE_LINE.exec(line);
+  const bare = line.length <= 72 ? BARE_LINE.exec(line) : null;
   const known = bare ? knownSectionName(bare[1]) : undefined;
   if (!bare || !known) return undefined;
   const start = lineStart + line.length - line.trimStart().length;

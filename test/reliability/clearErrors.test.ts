@@ -4,9 +4,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertUserFailure, cliPath, lexiconModel, runCli, scratchDir, STACK_LINE, tinyConll, type CliResult } from './helpers';
+import { assertUserFailure, cliPath, lexiconModel, runCli, scratchDir, sleep, STACK_LINE, startCli, tinyConll, type CliResult } from './helpers';
 
 const NOBODY = 65534;
 
@@ -94,5 +94,75 @@ describe('results that only look wrong', () => {
     const withDev = runCli(['train', '--train', tinyConll(scratch), '--dev', tinyConll(scratch, 'dev.conll'), '--representation', 'tiny', '--epochs', '1', '--out', join(scratch, 'model2')]);
     assert.equal(withDev.code, 0, withDev.stderr);
     assert.match(withDev.stderr, /epoch 1: loss [\d.]+, dev P\/R\/F1 /);
+  });
+});
+
+describe('smaller things a new user trips over', () => {
+  let scratch: string;
+  before(() => {
+    scratch = scratchDir('small');
+  });
+
+  it('a folder: a file name that is not UTF-8 is listed as skipped, a linked .txt is tagged, a link to a folder is listed', () => {
+    const folder = join(scratch, 'names');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'good.txt'), 'Aspirin for fever.\n');
+    writeFileSync(Buffer.concat([Buffer.from(`${folder}/bad`), Buffer.from([0xff]), Buffer.from('.txt')]), 'Naloxone.\n');
+    const elsewhere = join(scratch, 'elsewhere.txt');
+    writeFileSync(elsewhere, 'Naloxone was given.\n');
+    symlinkSync(elsewhere, join(folder, 'linked.txt'));
+    mkdirSync(join(scratch, 'other'));
+    symlinkSync(join(scratch, 'other'), join(folder, 'folder-link.txt'));
+    const out = join(scratch, 'names-out');
+    const run = runCli(['tag', folder, '--model', lexiconModel, '--workers', '0', '--out', out]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /skipped bad\uFFFD\.txt: its name is not valid UTF-8, so it cannot be opened \(rename it\)/);
+    assert.match(run.stderr, /skipped folder-link\.txt: a link to a folder: not followed/);
+    assert.match(run.stderr, /files: 4 seen, 2 written/);
+    assert.match(readFileSync(join(out, 'linked.jsonl'), 'utf8'), /Naloxone/);
+  });
+
+  it('a 300-character document id is refused as a file name, naming it; no internal error', () => {
+    const input = join(scratch, 'long-id.jsonl');
+    writeFileSync(input, JSON.stringify({ id: 'x'.repeat(300), text: 'Aspirin.', entities: [] }) + '\n');
+    assertUserFailure(runCli(['convert', input, join(scratch, 'long-id-brat'), '--to', 'brat']), /document id "x+\.\.\." cannot be used as a brat file name: .* is 300 bytes, more than the 200/);
+  });
+
+  it('a "__proto__" label is counted in the summary like any other', () => {
+    const model = join(scratch, 'proto-model');
+    mkdirSync(model);
+    writeFileSync(join(model, 'config.json'), JSON.stringify({ kind: 'lexicon', name: 'proto', formatVersion: 1 }));
+    writeFileSync(join(model, 'lexicon.tsv'), 'aspirin\t__proto__\t0.9\nfever\tconstructor\t0.9\n');
+    const text = join(scratch, 'proto.txt');
+    writeFileSync(text, 'Aspirin for fever.\n');
+    const run = runCli(['tag', text, '--model', model, '--workers', '0', '--out', join(scratch, 'proto-out')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /entities: 2 \(__proto__ 1, constructor 1\)/);
+    assert.match(run.stderr, /done: 1 document, 4 tokens/);
+  });
+
+  it('SIGTERM and SIGHUP during a run leave no temp file', async () => {
+    const input = join(scratch, 'many.jsonl');
+    writeFileSync(input, Array.from({ length: 40_000 }, (_, i) => JSON.stringify({ id: i, text: `Aspirin for fever, note ${i}.` })).join('\n') + '\n');
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      const out = join(scratch, `signal-${signal}`);
+      const child = startCli(['tag', input, '--model', lexiconModel, '--workers', '0', '--out', out]);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 60_000;
+      while (!(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))) && Date.now() < deadline) await sleep(5);
+      assert.ok(readdirSync(out).some((f) => f.endsWith('.tmp')), `${signal}: a temp file while writing`);
+      child.kill(signal);
+      assert.equal(await exited, signal === 'SIGTERM' ? 143 : 129);
+      assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), [], `${signal}: no temp file left`);
+    }
+  });
+
+  it('tag --help names .note files; an option error gives one line, not the whole help', () => {
+    assert.match(runCli(['tag', '--help']).stdout.replace(/\s+/g, ' '), /its \.txt, \.md, \.note and \.jsonl files/);
+    const run = runCli(['tag', 'x.txt', '--format', 'xml']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /error: option '-f, --format <format>' argument 'xml' is invalid/);
+    assert.match(run.stderr, /add --help to see the options/);
+    assert.doesNotMatch(run.stderr, /Usage:|--max-file-size/);
   });
 });

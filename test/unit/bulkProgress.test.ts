@@ -71,7 +71,7 @@ test('the summary names documents, tokens, seconds, tokens/s, entities per label
   const stopped = { ...emptySummary('m', 2), interrupted: true, seconds: 0.04, documents: 1, tokens: 9, tokensPerSecond: 225 };
   assert.equal(
     formatSummary(stopped),
-    'interrupted: 1 documents, 9 tokens in 0.0 s (225 tokens/s, 2 workers, model m, peak memory 0 MB)\n' +
+    'interrupted: 1 document, 9 tokens in 0.0 s (225 tokens/s, 2 workers, model m, peak memory 0 MB)\n' +
       'entities: 0\n' +
       'files: 0 seen, 0 written, 0 already up to date, 0 skipped\n',
   );
@@ -221,7 +221,7 @@ function assertNotesSummary(text: string): void {
 test('bulkTag, plain lines: the summary carries the run figures and both skipped files with their reasons', async () => {
   const err = new Capture();
   const summary = await runBulk('lines', err);
-  assert.deepEqual([summary.documents, summary.tokens, summary.entities, summary.skipped.length], [5, 46, { DISEASE: 5, DRUG: 5 }, 2]);
+  assert.deepEqual([summary.documents, summary.tokens, { ...summary.entities }, summary.skipped.length], [5, 46, { DISEASE: 5, DRUG: 5 }, 2]);
   assertNotesSummary(err.text);
   assert.doesNotMatch(err.text, /\x1b/);
   // A run shorter than 5 s prints no progress line; a longer one prints only well-formed ones.
@@ -273,7 +273,7 @@ test('bioner tag with stderr not a terminal (a pipe): no escapes, just the summa
   const run = spawnSync(process.execPath, cliArgs(join(dir, 'out')), { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
   assert.doesNotMatch(run.stderr, /\x1b/);
-  assert.match(run.stderr, /^done: 1 documents, 18 tokens in \d+\.\d s \(\d+ tokens\/s, 0 workers, model test-lexicon, peak memory \d+ MB\)\n/);
+  assert.match(run.stderr, /^done: 1 document, 18 tokens in \d+\.\d s \(\d+ tokens\/s, 0 workers, model test-lexicon, peak memory \d+ MB\)\n/);
   assert.match(run.stderr, /^entities: 4 \(DISEASE 2, DRUG 2\)$/m);
   assert.match(run.stderr, /^files: 1 seen, 1 written, 0 already up to date, 0 skipped$/m);
 });
@@ -295,6 +295,6 @@ test('bioner tag with stderr a terminal (a pseudo-terminal from `script`): the b
   const out = plain(run.stdout).replace(/\r/g, '');
   assert.match(run.stdout, /\x1b\[\?25l/, 'the bar hides the cursor');
   assert.match(out, new RegExp(`tagging \\[${'='.repeat(40)}\\] 1/1 documents \\| 18 tokens \\| \\d+ tokens/s \\| ETA`));
-  assert.match(out, /\ndone: 1 documents, 18 tokens in /);
+  assert.match(out, /\ndone: 1 document, 18 tokens in /);
   assert.match(out, /^entities: 4 \(DISEASE 2, DRUG 2\)$/m);
 });

@@ -46,7 +46,7 @@ export function emptySummary(model: string, workers: number): BulkSummary {
     files: 0,
     documents: 0,
     tokens: 0,
-    entities: {},
+    entities: Object.create(null) as Record<string, number>, // labels are data: "__proto__" is counted like any other
     seconds: 0,
     tokensPerSecond: 0,
     written: 0,
@@ -60,8 +60,8 @@ export function emptySummary(model: string, workers: number): BulkSummary {
 
 export function formatSummary(s: BulkSummary): string {
   const lines = [
-    `${s.interrupted ? 'interrupted' : 'done'}: ${s.documents} documents, ${s.tokens} tokens in ${s.seconds.toFixed(1)} s ` +
-      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.queue ? `queue ${s.queue}` : `${s.workers} worker${s.workers === 1 ? '' : 's'}`}, model ${s.model}, ` +
+    `${s.interrupted ? 'interrupted' : 'done'}: ${plural(s.documents, 'document')}, ${plural(s.tokens, 'token')} in ${s.seconds.toFixed(1)} s ` +
+      `(${Math.round(s.tokensPerSecond)} tokens/s, ${s.queue ? `queue ${s.queue}` : plural(s.workers, 'worker')}, model ${s.model}, ` +
       `peak memory ${Math.round(s.peakRssMb)} MB)`,
   ];
   const labels = Object.keys(s.entities).sort();
@@ -73,4 +73,9 @@ export function formatSummary(s: BulkSummary): string {
   for (const f of s.failed ?? []) lines.push(`  failed job ${f.job} (${f.files.join(', ')}): ${f.reason}`);
   for (const ann of s.keptUserAnn) lines.push(`  kept ${ann} (written or edited by a person); output went to .bioner.ann`);
   return `${lines.join('\n')}\n`;
+}
+
+/** "1 document", "2 documents". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

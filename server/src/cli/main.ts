@@ -17,7 +17,7 @@ import * as worker from './commands/worker';
 const program = new Command('bioner')
   .description('On-premise biomedical named-entity recognition: tag, train, evaluate and convert. No network, ever.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError('(add --help to see the options)');
 
 for (const command of [tag, worker, queue, evaluate, evalAssertion, assertCommand, train, calibrate, pretrain, vocab, convert, info]) {
   command.register(program);

@@ -327,11 +327,20 @@ export function readBrat(path: string): BratReadResult {
   return { documents: [readPair(stem + '.txt', stem + '.ann', id, warnings)], warnings };
 }
 
+const MAX_ID_PART_BYTES = 200;
+
 /** Checks a document id can be used as a relative file name inside the output directory. */
 function safeRelativeName(id: string): string {
   const parts = id.split('/');
   if (id === '' || parts.some((p) => p === '' || p === '.' || p === '..' || /[\\:*?"<>|\0]/.test(p))) {
     throw new UserError(`document id "${id}" cannot be used as a brat file name`);
+  }
+  // File names hold at most 255 bytes, and ours get ".ann" and, while written, a temp suffix (".<pid>.<random>.tmp").
+  const long = parts.find((p) => Buffer.byteLength(p) > MAX_ID_PART_BYTES);
+  if (long) {
+    throw new UserError(
+      `document id "${id.slice(0, 60)}..." cannot be used as a brat file name: "${long.slice(0, 20)}..." is ${Buffer.byteLength(long)} bytes, more than the ${MAX_ID_PART_BYTES} a file name can take here`,
+    );
   }
   return parts.join(sep);
 }

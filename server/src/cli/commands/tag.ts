@@ -33,7 +33,7 @@ export function register(program: Command): void {
   program
     .command('tag')
     .description(
-      'Tag a file, a folder (its .txt, .md and .jsonl files, recursively) or stdin ("-"). Without --out the result goes ' +
+      'Tag a file, a folder (its .txt, .md, .note and .jsonl files, recursively) or stdin ("-"). Without --out the result goes ' +
         'to stdout; with --out DIR one output per input mirrors the input tree (resumable: complete outputs are skipped).',
     )
     .argument('<input>', 'a file, a folder, or - for stdin (text, or JSONL: one {"id","text"} per line)')
@@ -87,6 +87,13 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
         controller.abort();
       };
       process.on('SIGINT', onSigint);
+      // kill (SIGTERM) or a closed terminal (SIGHUP): no time to finish; leave no temp file behind.
+      const onTerminate = (signal: NodeJS.Signals): void => {
+        removeTempFilesSync();
+        process.exit(signal === 'SIGTERM' ? 143 : 129);
+      };
+      process.on('SIGTERM', onTerminate);
+      process.on('SIGHUP', onTerminate);
       try {
         const common = {
           target: input,
@@ -116,6 +123,8 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
         else if (summary.skipped.length) process.exitCode = 2;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onTerminate);
+        process.off('SIGHUP', onTerminate);
       }
     });
 }

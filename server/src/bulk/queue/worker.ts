@@ -109,7 +109,7 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
 /** Tags every unit of a job and writes each output as a local run does (the same sinks: atomic, .ann stamped). */
 async function processJob(job: Job<TagJobData, TagJobResult>, batcher: SentenceBatcher): Promise<TagJobResult> {
   const { run, units } = job.data;
-  const result: TagJobResult = { documents: 0, tokens: 0, entities: {}, units: [] };
+  const result: TagJobResult = { documents: 0, tokens: 0, entities: Object.create(null) as Record<string, number>, units: [] };
   // Every unit's documents go to the batcher at once, so their sentences are batched together.
   const tagged = units.map((unit) => tagUnit(unit, run.format, batcher));
   for (const t of tagged) t.catch(() => undefined); // awaited in order below
@@ -138,7 +138,7 @@ async function tagUnit(unit: OutputUnit, format: TagJobData['run']['format'], ba
   const docs = await Promise.all(unit.documents.map((doc) => tagDocument(batcher, file, doc, tokenize(doc.text))));
   let text = '';
   let tokens = 0;
-  const entities: Record<string, number> = {};
+  const entities: Record<string, number> = Object.create(null); // a "__proto__" label is data
   for (const doc of docs) {
     // A queue run always writes one output per input (--out): rendered as a local run renders those.
     text += renderFor(format, doc, true, true, unit.fromJsonl);

@@ -68,7 +68,7 @@ describe('a reviewer\'s edits of a bulk-written .ann', () => {
     const dir = scratchDir('review-race');
     const stem = join(dir, 'x');
     writeFileSync(`${stem}.ann`, stampAnn('T1\tDRUG 0 7\tAspirin\n'));
-    const sink = new StampedAnnSink(stem);
+    const sink = new StampedAnnSink(stem, `${stem}.ann`);
     await sink.write('T1\tDRUG 0 7\tAspirin\nT2\tDISEASE 12 17\tfever\n');
     const edited = `${readFileSync(`${stem}.ann`, 'utf8')}T5\tDISEASE 12 17\tfever\n`;
     writeFileSync(`${stem}.ann`, edited); // the reviewer saves while bioner tags

@@ -259,7 +259,8 @@ export async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc
 
 /** A line naming the file before its documents, when several files share one output (stdout). */
 export function fileHeader(format: OutputFormat, file: InputFile, many: boolean, ownFile: boolean): string | undefined {
-  // An .ann of its own is stamped when it is written (sinks.ts: StampedAnnSink); JSONL objects name their file; CoNLL documents get -DOCSTART- lines; JSONL input documents get a header each.
+  // An .ann of its own is stamped when it is written (sinks.ts: StampedAnnSink). JSONL objects name their file;
+  // CoNLL documents get -DOCSTART- lines; JSONL input documents get a header each.
   if (!many || ownFile || format === 'jsonl' || format === 'conll' || file.kind === 'jsonl') return undefined;
   return format === 'inline' ? `==> ${file.rel} <==\n` : `# file = ${file.rel}\n`;
 }

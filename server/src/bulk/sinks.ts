@@ -211,8 +211,12 @@ export class StampedAnnSink extends AtomicFileSink {
   writtenTo?: string;
   keptUserAnn?: string;
 
-  constructor(private readonly stem: string) {
-    super(`${stem}.ann`);
+  /** `planned`: where the plan expects it (its temp file goes beside that), `<stem>.ann` or `<stem>.bioner.ann`. */
+  constructor(
+    private readonly stem: string,
+    planned: string,
+  ) {
+    super(planned);
   }
 
   override async write(chunk: string): Promise<void> {
@@ -246,5 +250,5 @@ export class StampedAnnSink extends AtomicFileSink {
 
 /** The sink of one planned output file. */
 export function outputSink(plan: OutputPlan): DocumentSink {
-  return plan.annStem ? new StampedAnnSink(plan.annStem) : new AtomicFileSink(plan.path);
+  return plan.annStem ? new StampedAnnSink(plan.annStem, plan.path) : new AtomicFileSink(plan.path);
 }

@@ -61,6 +61,7 @@ test('left alone: short forms the document defines, section headings, titles, ot
   assert.deepEqual(shown(passes('Cushing syndrome and CHF exacerbation.', [['CHF exacerbation', 'DISEASE']])), ['CHF exacerbation=DISEASE']);
   // A single-sense entry relabels a model that got the label wrong.
   assert.deepEqual(shown(passes('Known CAD.', [['CAD', 'DRUG']])), ['CAD=DISEASE (coronary artery disease)']);
+  assert.deepEqual(shown(passes('Known CAD.', [['CAD', 'GENE']])), ['CAD=GENE'], 'a label the table does not know');
 });
 
 test('the hover and the JSONL output show the expansion', () => {

@@ -137,8 +137,9 @@ export function applyShorthand(
     const withLabel = senses.filter((x) => x.label === own.label);
     if (withLabel.length > 0) {
       replaced.set(own, { ...own, expansion: (choose(withLabel) ?? withLabel[0]).expansion });
-    } else {
-      // The model's label fits no sense ("RA" tagged DRUG in "95% on RA"): the table's choice stands.
+    } else if (LABELS.has(own.label)) {
+      // The model's label fits no sense ("RA" tagged DRUG in "95% on RA"): the table's choice stands. A label the
+      // table does not know (another model's GENE) is left alone.
       const sense = choose(senses);
       if (!sense) continue;
       replaced.set(own, sense.label === undefined ? undefined : { ...own, label: sense.label, confidence: confidenceOf(sense, senses), runnerUp: undefined, expansion: sense.expansion });

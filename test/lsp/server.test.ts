@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Hover, SemanticTokensDelta } from 'vscode-languageserver-protocol';
+import { textHash } from '../../server/src/lsp/sidecarSync';
 import { LspTestClient, lexiconModel } from './lspClient';
+
+/** The line with which the editor records the text a sidecar describes (sidecarSync.ts). */
+const stamp = (text: string) => `# bioner-text: sha256=${textHash(text)}`;
 
 const NOTE = [
   'Patient with cystic fibrosis was started on ivacaftor.',
@@ -171,8 +175,7 @@ describe('language server with the lexicon model', () => {
     const annotate = actions.find((a) => a.title === 'Annotate as DRUG')!;
     await client.connection.sendRequest('workspace/executeCommand', annotate.command);
     const lines = readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n');
-    assert.deepEqual(lines.slice(0, existing.length), existing);
-    assert.deepEqual(lines.slice(existing.length), ['T2\tDRUG 32 39\taspirin']);
+    assert.deepEqual(lines, [stamp(text), ...existing, 'T2\tDRUG 32 39\taspirin']);
 
     // on the user's own annotation: relabel keeps every other line
     const onUser: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
@@ -184,7 +187,7 @@ describe('language server with the lexicon model', () => {
     assert.ok(relabel, onUser.map((a) => a.title).join(', '));
     await client.connection.sendRequest('workspace/executeCommand', relabel.command);
     const relabelled = readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n');
-    assert.deepEqual(relabelled, [...existing, 'T2\tDISEASE 32 39\taspirin']);
+    assert.deepEqual(relabelled, [stamp(text), ...existing, 'T2\tDISEASE 32 39\taspirin']);
 
     // Not an entity removes the user's annotation, nothing else, and records the span as reviewed
     const again: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
@@ -194,7 +197,7 @@ describe('language server with the lexicon model', () => {
     });
     assert.equal(again.find((a) => a.title === 'Change label to DRUG')?.isPreferred, true, 'the model label is the preferred fix');
     await client.connection.sendRequest('workspace/executeCommand', again.find((a) => a.title === 'Not an entity')!.command);
-    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), [...existing, '# bioner-not-entity: 32 39\taspirin']);
+    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), [stamp(text), ...existing, '# bioner-not-entity: 32 39\taspirin']);
   });
 
   test('a selection can be annotated with any label', async () => {
@@ -210,7 +213,7 @@ describe('language server with the lexicon model', () => {
     });
     assert.deepEqual(actions.map((a) => a.title), ['Annotate as DISEASE', 'Annotate as DRUG']);
     await client.connection.sendRequest('workspace/executeCommand', actions[1].command);
-    assert.equal(readFileSync(join(dir, 'select.ann'), 'utf8'), '# bioner-review: partial\nT1\tDRUG 8 17\tmetformin\n');
+    assert.equal(readFileSync(join(dir, 'select.ann'), 'utf8'), `# bioner-review: partial\n${stamp(text)}\nT1\tDRUG 8 17\tmetformin\n`);
   });
 
   test('a partial review: "Not an entity" warns only where the user looked, until the document is marked fully annotated', async () => {
@@ -233,7 +236,7 @@ describe('language server with the lexicon model', () => {
     const notEntity = (await actionsAt(14)).find((a) => a.title === 'Not an entity'); // on "naloxone"
     assert.ok(notEntity, 'offered on a model entity');
     await client.connection.sendRequest('workspace/executeCommand', notEntity.command);
-    assert.equal(readFileSync(join(dir, 'review.note.ann'), 'utf8'), '# bioner-review: partial\n# bioner-not-entity: 12 20\tnaloxone\n');
+    assert.equal(readFileSync(join(dir, 'review.note.ann'), 'utf8'), `# bioner-review: partial\n${stamp(text)}\n# bioner-not-entity: 12 20\tnaloxone\n`);
     const warnings = () => (client.diagnostics.get(uri) ?? []).filter((d) => d.severity === 2).map((d) => d.message);
     await waitFor(() => warnings().length > 0);
     assert.deepEqual(warnings(), ['The model finds DRUG "naloxone", which you marked as not an entity in review.note.ann']);

@@ -94,7 +94,8 @@ export function mentionText(text: string): string {
   return text.replace(LINE_BREAKS, ' ');
 }
 
-const sameText = (a: string, b: string): boolean =>
+/** Whether covered text and a mention column say the same (line breaks, tabs and other white space count as spaces). */
+export const sameText = (a: string, b: string): boolean =>
   a === b || mentionText(a).replace(/\s/g, ' ') === mentionText(b).replace(/\s/g, ' ');
 
 /**
@@ -222,7 +223,7 @@ export function editAnn(content: string, text: string, edit: AnnEdit, file: stri
   // ids are any digit string, and past 2^53 a Number repeats an id or prints as "1e+21".
   let next = 1n;
   for (const piece of pieces) {
-    const m = /^T(\d+)\t/.exec(piece);
+    const m = /^(?:# bioner-dropped: )?T(\d+)\t/.exec(piece); // nor those of lines the editor dropped (lsp/sidecarSync.ts)
     if (m && BigInt(m[1]) >= next) next = BigInt(m[1]) + 1n;
   }
   const offsets = new CodePointOffsets(text);

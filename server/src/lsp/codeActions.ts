@@ -161,7 +161,10 @@ export function register(context: ServerContext): void {
       if (edit.end > text.length || text.slice(edit.start, edit.end) !== edit.text) {
         throw new Error(`${edit.uri}: the text changed since the action was offered; try again`);
       }
+      // The sidecar first follows the unsaved edits (and a stale one is refused), then says which text it describes.
+      context.sidecars.beforeAnnotationEdit(edit.uri, text);
       const done = applyAnnotationEdit(annPath, text, edit);
+      context.sidecars.afterAnnotationEdit(edit.uri, text);
       context.annFiles.forget(annPath);
       connection.console.log(done);
     } catch (error) {
@@ -178,7 +181,10 @@ function markDocumentReviewed(context: ServerContext, params: unknown): void {
     if (typeof uri !== 'string' || typeof complete !== 'boolean') throw new Error('markReviewed needs {uri, complete}');
     const annPath = annPathOf(uri);
     if (!annPath) throw new Error(`${uri}: only files on disk can have a .ann sidecar`);
+    const text = context.documents.get(uri)?.getText();
+    if (text !== undefined) context.sidecars.beforeAnnotationEdit(uri, text);
     markReviewed(annPath, complete);
+    if (text !== undefined) context.sidecars.afterAnnotationEdit(uri, text);
     context.annFiles.forget(annPath);
     context.connection.console.log(`${basename(annPath)}: ${complete ? 'fully annotated' : 'partially annotated'}`);
     context.republish(uri);

@@ -5,6 +5,7 @@ import type { EntityPrediction } from '../types';
 import { AnnFileCache, annPathFor, tolerantAnnotations, tolerantReview, type AnnEntity, type SidecarReview } from './annFile';
 import type { DocumentAnalysis, DocumentEntities } from './documentEntities';
 import type { ModelHost } from './modelHost';
+import type { SidecarSync } from './sidecarSync';
 import type { BionerSettings } from './settings';
 
 /** What every feature of the language server works with (built once in server.ts). */
@@ -14,6 +15,8 @@ export interface ServerContext {
   model: ModelHost;
   entities: DocumentEntities;
   annFiles: AnnFileCache;
+  /** The sidecars of the open documents kept in step with their edits (sidecarSync.ts). */
+  sidecars: SidecarSync;
   settings(): BionerSettings;
   /** Re-publishes what depends on a document's entities or annotations (diagnostics, status, token refresh). */
   republish(uri: string): void;
@@ -52,9 +55,11 @@ export function annPathOf(uri: string): string | undefined {
 
 /**
  * The user's annotations of a document that still fit its current text (one whose text no longer matches, e.g.
- * after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar .ann.
+ * after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar .ann, and
+ * for a stale one (written against another text: sidecarSync.ts), which is never applied.
  */
 export function currentAnnotations(context: ServerContext, document: TextDocument): AnnEntity[] | undefined {
+  if (context.sidecars.stale(document.uri)) return undefined;
   const path = annPathOf(document.uri);
   const content = path ? context.annFiles.content(path) : undefined;
   if (content === undefined) return undefined;
@@ -63,6 +68,7 @@ export function currentAnnotations(context: ServerContext, document: TextDocumen
 
 /** What the user reviewed in the document's sidecar (complete for a file from elsewhere); undefined without one. */
 export function currentReview(context: ServerContext, document: TextDocument): SidecarReview | undefined {
+  if (context.sidecars.stale(document.uri)) return undefined;
   const path = annPathOf(document.uri);
   const content = path ? context.annFiles.content(path) : undefined;
   return content === undefined ? undefined : tolerantReview(content, document.getText());

@@ -7,7 +7,7 @@ import { labelShown, type BionerSettings } from './settings';
 export const DIAGNOSTIC_SOURCE = 'bioner';
 
 /** Diagnostic codes; code actions use them to offer the matching fix. */
-export type DiagnosticCode = 'uncertain' | 'entity' | 'not-annotated' | 'label-differs' | 'not-found';
+export type DiagnosticCode = 'uncertain' | 'entity' | 'not-annotated' | 'label-differs' | 'not-found' | 'stale-sidecar';
 
 /**
  * The diagnostics of a document under `bioner.diagnostics`:
@@ -70,4 +70,10 @@ export function computeDiagnostics(
     }
   }
   return result;
+}
+
+/** The warning on the first character of a document whose sidecar was written against another text (sidecarSync.ts). */
+export function staleSidecarDiagnostic(message: string): Diagnostic {
+  const start = { line: 0, character: 0 };
+  return { range: { start, end: start }, severity: DiagnosticSeverity.Warning, code: 'stale-sidecar', source: DIAGNOSTIC_SOURCE, message };
 }

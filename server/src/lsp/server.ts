@@ -16,13 +16,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnnFileCache } from './annFile';
 import * as codeActions from './codeActions';
 import { annPathOf, currentAnnotations, currentReview, showMessage, type ServerContext } from './context';
-import { computeDiagnostics } from './diagnostics';
+import { computeDiagnostics, staleSidecarDiagnostic } from './diagnostics';
 import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
 import * as documentSymbols from './documentSymbols';
 import * as hover from './hover';
 import { ModelHost } from './modelHost';
 import { DebugStatsMethod, EditAnnotationCommand, MarkReviewedCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelParams, type ReloadModelResult, type StatusParams } from './protocol';
 import * as semanticTokens from './semanticTokens';
+import { SidecarSync } from './sidecarSync';
 import { legend } from './semanticTokens';
 import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings } from './settings';
 
@@ -34,7 +35,19 @@ if (!process.argv.some((arg) => /^--(stdio|node-ipc|socket|pipe)(=|$)/.test(arg)
 }
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+const annFiles = new AnnFileCache();
+const sidecars = new SidecarSync({
+  annPathOf,
+  content: (path) => annFiles.content(path),
+  written: (path) => annFiles.forget(path),
+  log: (message) => connection.console.log(message),
+  warn(message) {
+    connection.console.warn(message);
+    showMessage(connection, MessageType.Warning, `BioNER: ${message}`);
+  },
+});
+// Each change is logged before it is applied, so the sidecar's annotations can follow it (sidecarSync.ts).
+const documents = new TextDocuments<TextDocument>({ create: TextDocument.create, update: sidecars.update });
 let settings: BionerSettings = DEFAULT_SETTINGS;
 let workspaceRoot: string | undefined;
 let canPullConfiguration = false;
@@ -92,7 +105,8 @@ const context: ServerContext = {
   documents,
   model,
   entities,
-  annFiles: new AnnFileCache(),
+  annFiles,
+  sidecars,
   settings: () => settings,
   republish(uri) {
     entities
@@ -110,6 +124,9 @@ function publish(analysis: DocumentAnalysis, refresh: boolean): void {
   const document = documents.get(analysis.uri);
   if (!document || document.version !== analysis.version) return; // a newer analysis is on its way
   const annPath = annPathOf(document.uri);
+  const stale = sidecars.stale(document.uri);
+  const told = sidecars.tellStale(document.uri);
+  if (told) showMessage(connection, MessageType.Warning, `BioNER: ${told}`);
   const diagnostics = analysis.partial
     ? []
     : computeDiagnostics(
@@ -120,6 +137,7 @@ function publish(analysis: DocumentAnalysis, refresh: boolean): void {
         annPath && basename(annPath),
         currentReview(context, document),
       );
+  if (stale) diagnostics.unshift(staleSidecarDiagnostic(stale));
   void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   sendStatus(document.uri, false, analysis);
   if (refresh) refreshIfNotFetched(analysis);
@@ -206,7 +224,8 @@ connection.onInitialize((params): InitializeResult => {
   if (options?.settings) settings = parseSettings(options.settings, warn);
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      // Saves are asked for explicitly: a sidecar's annotations are moved with the edits when the document is saved.
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       semanticTokensProvider: { legend, full: { delta: true }, range: true },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
@@ -254,12 +273,21 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 });
 
 documents.onDidOpen(({ document }) => {
+  sidecars.opened(document);
   sendStatus(document.uri, true);
   entities.schedule(document);
 });
 documents.onDidChangeContent(({ document }) => entities.schedule(document));
-documents.onDidSave(({ document }) => context.republish(document.uri));
+documents.onDidSave(({ document }) => {
+  try {
+    sidecars.saved(document.uri, document.getText());
+  } catch (error) {
+    showMessage(connection, MessageType.Error, `BioNER: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  context.republish(document.uri);
+});
 documents.onDidClose(({ document }) => {
+  sidecars.closed(document.uri);
   entities.close(document.uri);
   served.delete(document.uri);
   clearTimeout(refreshChecks.get(document.uri));

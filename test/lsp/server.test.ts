@@ -175,7 +175,7 @@ describe('language server with the lexicon model', () => {
     const annotate = actions.find((a) => a.title === 'Annotate as DRUG')!;
     await client.connection.sendRequest('workspace/executeCommand', annotate.command);
     const lines = readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n');
-    assert.deepEqual(lines, [stamp(text), ...existing, 'T2\tDRUG 32 39\taspirin']);
+    assert.deepEqual(lines, [...existing, 'T2\tDRUG 32 39\taspirin', stamp(text)]);
 
     // on the user's own annotation: relabel keeps every other line
     const onUser: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
@@ -187,7 +187,7 @@ describe('language server with the lexicon model', () => {
     assert.ok(relabel, onUser.map((a) => a.title).join(', '));
     await client.connection.sendRequest('workspace/executeCommand', relabel.command);
     const relabelled = readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n');
-    assert.deepEqual(relabelled, [stamp(text), ...existing, 'T2\tDISEASE 32 39\taspirin']);
+    assert.deepEqual(relabelled, [...existing, 'T2\tDISEASE 32 39\taspirin', stamp(text)]);
 
     // Not an entity removes the user's annotation, nothing else, and records the span as reviewed
     const again: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
@@ -197,7 +197,7 @@ describe('language server with the lexicon model', () => {
     });
     assert.equal(again.find((a) => a.title === 'Change label to DRUG')?.isPreferred, true, 'the model label is the preferred fix');
     await client.connection.sendRequest('workspace/executeCommand', again.find((a) => a.title === 'Not an entity')!.command);
-    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), [stamp(text), ...existing, '# bioner-not-entity: 32 39\taspirin']);
+    assert.deepEqual(readFileSync(join(dir, 'case.ann'), 'utf8').trimEnd().split('\n'), [...existing, stamp(text), '# bioner-not-entity: 32 39\taspirin']);
   });
 
   test('a selection can be annotated with any label', async () => {

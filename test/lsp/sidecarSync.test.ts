@@ -72,8 +72,8 @@ test('typed and undone: a span in the unchanged text stays although the log touc
     { start: 8, end: 17, inserted: 0 },
     { start: 8, end: 8, inserted: 9 },
   ];
-  const { content, dropped } = shiftSidecar('T1\tDRUG 8 17\tmetformin\n', text, text, edits);
-  assert.equal(content, `${stamp(text)}\nT1\tDRUG 8 17\tmetformin\n`);
+  const { content, dropped } = shiftSidecar('T1\tDRUG 8 17\tmetformin', text, text, edits);
+  assert.equal(content, `T1\tDRUG 8 17\tmetformin\n${stamp(text)}\n`, 'added at the end of a file without a review line');
   assert.deepEqual(dropped, []);
 });
 

@@ -46,7 +46,10 @@ export function recordedTextHash(content: string): string | undefined {
   return undefined;
 }
 
-/** The content with its `# bioner-text:` line set to `text` (added after a review line on top, or first). */
+/**
+ * The content with its `# bioner-text:` line set to `text`: replaced in place, or added after the review line the
+ * editor starts a sidecar with, or else at the end (a person's file keeps its lines where they were).
+ */
 export function withTextHash(content: string, text: string): string {
   const stamp = `# bioner-text: sha256=${textHash(text)}`;
   const lines: string[] = content.match(/[^\n]*\n|[^\n]+$/g) ?? [];
@@ -55,8 +58,8 @@ export function withTextHash(content: string, text: string): string {
   if (at >= 0) lines[at] = stamp + ending(lines[at]);
   else {
     const newline = content.includes('\r\n') ? '\r\n' : '\n';
-    const after = lines.length > 0 && lines[0].startsWith('# bioner-review:') ? 1 : 0;
-    if (after === 1 && ending(lines[0]) === '') lines[0] += newline;
+    const after = lines.length > 0 && lines[0].startsWith('# bioner-review:') ? 1 : lines.length;
+    if (after > 0 && ending(lines[after - 1]) === '') lines[after - 1] += newline;
     lines.splice(after, 0, stamp + newline);
   }
   return lines.join('');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluateSpans } from '../../server/src/eval/spanMetrics';
 import { cutLongSentences } from '../../server/src/train/trainingData';
-import { FileTooLargeError, readFileBounded, readFileBoundedSync } from '../../server/src/formats/boundedRead';
+import { FileTooLargeError, readFileBoundedSync } from '../../server/src/formats/boundedRead';
 import { DebugStatsMethod } from '../../server/src/lsp/protocol';
 import { LspTestClient } from '../lsp/lspClient';
 import { assertUserFailure, lexiconModel, runCli, scratchDir, sleep, tinyConll } from './helpers';
@@ -25,19 +25,17 @@ describe('the bounded read', () => {
     scratch = scratchDir('bounded');
   });
 
-  it('reads at most the limit, whatever the file size says, and only regular files', async () => {
+  it('reads at most the limit, whatever the file size says, and only regular files', () => {
     const big = join(scratch, 'big.txt');
     writeFileSync(big, 'x'.repeat(3000));
     assert.equal(readFileBoundedSync(big, 3000).length, 3000);
     assert.throws(() => readFileBoundedSync(big, 2999), FileTooLargeError);
-    await assert.rejects(readFileBounded(big, 2999), FileTooLargeError);
-    assert.equal((await readFileBounded(big, 5000)).length, 3000);
+    assert.equal(readFileBoundedSync(big, 5000).length, 3000);
     // /proc files say size 0 and are not empty: the read does not trust the size.
     assert.match(readFileBoundedSync('/proc/self/status', 1 << 20).toString(), /^Name:/);
     const fifo = join(scratch, 'pipe.txt');
     mkfifo(fifo);
     assert.throws(() => readFileBoundedSync(fifo, 100), /pipe\.txt: is a FIFO \(named pipe\), not a regular file/);
-    await assert.rejects(readFileBounded(fifo, 100), /pipe\.txt: is a FIFO/);
     assert.throws(() => readFileBoundedSync('/dev/zero', 100), /\/dev\/zero: is a device, not a regular file/);
     assert.throws(() => readFileBoundedSync(scratch, 100), /is a folder, expected a file/);
   });

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { inputError, UserError } from '../errors';
-import { assertRegularFile, FileTooLargeError, readFileBounded } from '../formats/boundedRead';
+import { assertRegularFile, FileTooLargeError, readFileBoundedSync } from '../formats/boundedRead';
 import { decodeText } from '../formats/inputText';
 import type { InputFile, InputKind } from './inputs';
 
@@ -68,10 +68,13 @@ export function parseJsonlDocuments(text: string, file: string): BulkDocument[] 
   return documents;
 }
 
-/** The file's bytes, or undefined when it has more than maxBytes (however large its size says it is). */
+/**
+ * The file's bytes, or undefined when it has more than maxBytes (however large its size says it is). Read in one go
+ * on this thread: files are read one at a time, and the workers tag on meanwhile.
+ */
 async function readFileUpTo(path: string, maxBytes: number): Promise<Buffer | undefined> {
   try {
-    return await readFileBounded(path, maxBytes);
+    return readFileBoundedSync(path, maxBytes);
   } catch (error) {
     if (error instanceof FileTooLargeError) return undefined;
     throw error;

@@ -3,7 +3,6 @@
 // grows or lies about its size (/proc files say 0, a device says nothing). Every failure is a UserError naming the
 // file, so a FIFO or a link to /dev/zero is a clear error, not a hang or gigabytes of memory.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { UserError } from '../errors';
 
 /** The largest text V8 can hold as one string is about 2^29 UTF-16 units: larger text files cannot be read anyway. */
@@ -51,35 +50,6 @@ export function readFileBoundedSync(file: string, maxBytes: number): Buffer {
     throw readError(file, error);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** readFileBoundedSync without blocking the event loop (the language server, bulk tagging). */
-export async function readFileBounded(file: string, maxBytes: number): Promise<Buffer> {
-  let handle;
-  try {
-    checkRegular(file, await stat(file));
-    handle = await open(file, OPEN_FLAGS);
-  } catch (error) {
-    throw readError(file, error);
-  }
-  try {
-    checkRegular(file, await handle.stat());
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw new FileTooLargeError(file, maxBytes);
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks, total);
-  } catch (error) {
-    throw readError(file, error);
-  } finally {
-    await handle.close();
   }
 }
 

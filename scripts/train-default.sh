@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Builds the shipped model models/default/ from scratch, in four resumable stages:
+# Builds the shipped model models/default/ in resumable stages:
 #   1. vocab     word + char vocabularies of the pre-training text
 #   2. pretrain  the BiLM language model on PubMed text + BC5CDR train/dev TEXT (never the test split)
-#   3. train     the tagger on BC5CDR train.tsv (devel.tsv picks the best epoch), Chemical=DRUG, Disease=DISEASE.
+#   3. train     the tagger on BC5CDR train.tsv (devel.tsv picks the best epoch), Chemical=DRUG, Disease=DISEASE, with
+#                case-augmented copies of its sentences (AUGMENT: scripts/augment-training.mjs), then
+#                `bioner calibrate` fits the confidence temperature on devel.tsv into config.json.
+#                THE SHIPPED RECIPE STARTS FROM THE MODEL SHIPPED BEFORE (INIT_COMMIT): its BiLM (frozen) and tagger are
+#                taken from git and the tagger is fine-tuned further, so stages 1-2 are skipped. FROM_SCRATCH=1 (or
+#                BILM=...) builds a new tagger instead: pre-training from scratch takes about 4 hours here.
 #                Two experiments, not shipped: TRAIN_WITH_DEV=1 trains on train.tsv + devel.tsv for TRAIN_EPOCHS epochs;
 #                SELF_TRAIN=1 first fine-tunes teachers (one per seed of TEACHER_SEEDS, on train.tsv, dev picking each
 #                one's epoch), tags PSEUDO_TOKENS tokens of PubMed text with their ensemble (scripts/pseudo-label.ts),
 #                and trains the tagger on train.tsv + those pseudo-labels (dev picking its epoch)
 #                Then scripts/build-terms.mjs writes the model's terms.tsv (WordNet's multi-word disease and drug names).
 #   4. eval      strict span P/R/F1 on BC5CDR test.tsv (the model alone) and on the test abstracts (pubtator/, tagged
-#                from their text with terms.tsv and the abbreviation pass), written into models/default/config.json
-#                ("metrics.test", "metrics.testAbstracts")
+#                from their text with terms.tsv and the document passes), with seen/unseen mentions (seen = a train or
+#                dev gold mention) and calibration, and on upper- and lower-case copies of the abstracts, written into
+#                models/default/config.json ("metrics.test", "metrics.testAbstracts", "metrics.testAbstractsUpper",
+#                "metrics.testAbstractsLower")
 # A stage whose output exists is skipped (delete it, or set FORCE_STAGES="pretrain train", to redo it).
 # Work files live in $WORK (default: .work/train-default, outside the shipped folder).
 #
@@ -18,20 +25,26 @@
 #   BIONER_DATA        data root (default ../shared/data, relative to the repository)
 #   WORK               work folder (default .work/train-default)
 #   OUT                model folder (default models/default)
+#   INIT_COMMIT        the git commit whose models/default the shipped recipe continues (default 17db28c, the model
+#                      of 2026-12-01: BiLM pre-trained 4 epochs, tagger fine-tuned on train.tsv)
+#   INIT_MODEL         a tagger folder to continue instead (skips the git extraction)
+#   FROM_SCRATCH       1: no INIT_MODEL; pre-train (or use BILM) and fine-tune a new tagger (TRAIN_EPOCHS default 18)
+#   AUGMENT            scripts/augment-training.mjs options for the training sentences (default
+#                      "--lower 0.5 --upper 0.25 --seed 1"; empty: train.tsv as it is)
 #   REPRESENTATION     BiLM config preset or JSON file (default small)
 #   PRETRAIN_EPOCHS    (default 4)      PRETRAIN_MINUTES  time limit of pre-training (default 240); a run stopped by
 #                      the time limit before PRETRAIN_EPOCHS is resumed from its checkpoint by the next run
 #   THREADS            pre-training threads (default: the number of cores)
-#   TRAIN_EPOCHS       (default 18; 16 with TRAIN_WITH_DEV=1)   TRAIN_MINUTES  time limit of fine-tuning (default 45;
-#                      70 with TRAIN_WITH_DEV=1)
+#   TRAIN_EPOCHS       (default 12 continuing INIT_MODEL, else 18; 16 with TRAIN_WITH_DEV=1)
+#   TRAIN_MINUTES      time limit of fine-tuning (default 90; 70 with TRAIN_WITH_DEV=1)
 #   TRAIN_SCHEDULE     learning-rate schedule, cosine or plateau (default cosine)
 #   TRAIN_WITH_DEV     1: fine-tune on train + dev, no early stopping (the epoch count found with dev before)
 #   TRAIN_SEED         seed of the fine-tuning batch order (default 2)
 #   SELF_TRAIN         1: self-training, see stage 3 (default 0)    TEACHER_SEEDS  (default "1 2 3 4")
 #   PSEUDO_TOKENS      (default 200000)   PSEUDO_TEXT  unlabelled text to pseudo-label (default: pubmedqa.txt and
 #                      genia-jnlpba.txt of pubmed-text, else all of pubmed-text)
-#   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes on it
-#   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test)
+#   BILM               an already pre-trained BiLM folder: skips stages 1-2 and fine-tunes a new tagger on it
+#   SKIP_STAGES        e.g. "pretrain" to fine-tune on a random BiLM (smoke test; implies FROM_SCRATCH)
 #   FORCE_STAGES       stages to redo even if their output exists
 #   EXTRA_PRETRAIN_ARGS / EXTRA_TRAIN_ARGS   passed through
 set -euo pipefail
@@ -50,6 +63,12 @@ TRAIN_SCHEDULE="${TRAIN_SCHEDULE:-cosine}"
 SKIP_STAGES="${SKIP_STAGES:-}"
 FORCE_STAGES="${FORCE_STAGES:-}"
 LABEL_MAP="Chemical=DRUG,Disease=DISEASE"
+AUGMENT="${AUGMENT---lower 0.5 --upper 0.25 --seed 1}"
+INIT_COMMIT="${INIT_COMMIT:-17db28c}"
+FROM_SCRATCH="${FROM_SCRATCH:-0}"
+[[ " $SKIP_STAGES " == *" pretrain "* || -n "${BILM:-}" ]] && FROM_SCRATCH=1
+[ "$FROM_SCRATCH" = 1 ] && INIT_MODEL=""
+if [ "$FROM_SCRATCH" != 1 ] && [ -z "${INIT_MODEL:-}" ]; then INIT_MODEL="${WORK:-.work/train-default}/init-model"; fi
 
 BC5CDR="$DATA/bc5cdr"
 if [ "$TRAIN_WITH_DEV" = 1 ]; then
@@ -57,8 +76,8 @@ if [ "$TRAIN_WITH_DEV" = 1 ]; then
   TRAIN_MINUTES="${TRAIN_MINUTES:-70}"
   TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" "$BC5CDR/devel.tsv")
 else
-  TRAIN_EPOCHS="${TRAIN_EPOCHS:-18}"
-  TRAIN_MINUTES="${TRAIN_MINUTES:-45}"
+  if [ -n "${INIT_MODEL:-}" ]; then TRAIN_EPOCHS="${TRAIN_EPOCHS:-12}"; else TRAIN_EPOCHS="${TRAIN_EPOCHS:-18}"; fi
+  TRAIN_MINUTES="${TRAIN_MINUTES:-90}"
   TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" --dev "$BC5CDR/devel.tsv")
 fi
 for f in "$BC5CDR/train.tsv" "$BC5CDR/devel.tsv" "$BC5CDR/test.tsv" \
@@ -84,6 +103,15 @@ if [ -n "${BILM:-}" ]; then
   [ -f "$BILM/config.json" ] || { echo "train-default: BILM=$BILM is not a BiLM folder (no config.json)" >&2; exit 1; }
   SKIP_STAGES="$SKIP_STAGES vocab"
 fi
+if [ -n "${INIT_MODEL:-}" ]; then
+  if [ ! -f "$INIT_MODEL/config.json" ] && [ "$INIT_MODEL" = "$WORK/init-model" ]; then
+    log "stage 1-2/4: the model shipped at $INIT_COMMIT, from git -> $INIT_MODEL"
+    mkdir -p "$INIT_MODEL"
+    git archive "$INIT_COMMIT" models/default | tar -x -C "$INIT_MODEL" --strip-components=2
+  fi
+  [ -f "$INIT_MODEL/config.json" ] || { echo "train-default: INIT_MODEL=$INIT_MODEL is not a model folder (no config.json)" >&2; exit 1; }
+  SKIP_STAGES="$SKIP_STAGES vocab"
+fi
 
 if ! skip vocab && ! skip pretrain && todo vocab "$WORK/vocab/words.txt"; then
   log "stage 1/4: vocab"
@@ -91,7 +119,10 @@ if ! skip vocab && ! skip pretrain && todo vocab "$WORK/vocab/words.txt"; then
 fi
 
 BILM_ARGS=()
-if [ -n "${BILM:-}" ]; then
+if [ -n "${INIT_MODEL:-}" ]; then
+  log "stage 1-2/4: continuing the tagger $INIT_MODEL (its BiLM stays frozen)"
+  BILM_ARGS=(--init-model "$INIT_MODEL")
+elif [ -n "${BILM:-}" ]; then
   log "stage 1-2/4: using the pre-trained BiLM $BILM"
   BILM_ARGS=(--bilm "$BILM")
 elif skip pretrain; then
@@ -160,10 +191,21 @@ if ! skip train && todo train "$OUT/config.json" && [ "$SELF_TRAIN" = 1 ]; then
   TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" "$WORK/pseudo.tsv" --dev "$BC5CDR/devel.tsv")
 fi
 
+# Case augmentation: the training sentences plus lower- and upper-cased copies of a seeded share of them.
+if [ -n "$AUGMENT" ] && [ "$SELF_TRAIN" != 1 ] && [ "$TRAIN_WITH_DEV" != 1 ]; then
+  if todo train "$OUT/config.json" || [ ! -f "$WORK/train-augmented.tsv" ]; then
+    # shellcheck disable=SC2086
+    node scripts/augment-training.mjs --in "$BC5CDR/train.tsv" $AUGMENT --out "$WORK/train-augmented.tsv"
+  fi
+  TRAIN_DATA_ARGS=(--train "$WORK/train-augmented.tsv" --dev "$BC5CDR/devel.tsv")
+fi
+
 if ! skip train && todo train "$OUT/config.json"; then
   log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes$([ "$TRAIN_WITH_DEV" = 1 ] && echo ', on train + dev')$([ "$SELF_TRAIN" = 1 ] && echo ', on train + pseudo-labels'))"
   run_train "$OUT" bioner-default "$TRAIN_SEED" "${TRAIN_DATA_ARGS[@]}"
   node scripts/build-terms.mjs --out "$OUT/terms.tsv"
+  log "stage 3/4: calibrate the confidences on devel.tsv"
+  "${CLI[@]}" calibrate --model "$OUT" --dev "$BC5CDR/devel.tsv" --label-map "$LABEL_MAP"
 else
   log "stage 3/4: train done already ($OUT)"
 fi
@@ -172,29 +214,51 @@ if ! skip eval; then
   log "stage 4/4: eval on BC5CDR test"
   "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" "$BC5CDR/test.tsv"
   "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$BC5CDR/test.tsv" > "$WORK/test-metrics.json"
-  ABSTRACTS="$BC5CDR/pubtator/CDR_TestSet.PubTator.txt"
-  rm -f "$WORK/test-abstracts-metrics.json"
+  PUBTATOR="$BC5CDR/pubtator"
+  ABSTRACTS="$PUBTATOR/CDR_TestSet.PubTator.txt"
+  rm -f "$WORK"/test-abstracts*-metrics.json
   if [ -f "$ABSTRACTS" ]; then
-    "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$ABSTRACTS" > "$WORK/test-abstracts-metrics.json"
+    # Seen mentions: the gold mentions of train and dev; the reliability diagram is drawn beside the model card.
+    "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$ABSTRACTS" \
+      --unseen-from "$PUBTATOR/CDR_TrainingSet.PubTator.txt" "$PUBTATOR/CDR_DevelopmentSet.PubTator.txt" \
+      --calibration-plot "$OUT/reliability.png" > "$WORK/test-abstracts-metrics.json"
+    for CASE in upper lower; do
+      node scripts/recase-pubtator.mjs "$CASE" "$ABSTRACTS" "$WORK/test-abstracts-$CASE.txt"
+      "${CLI[@]}" eval --model "$OUT" --label-map "$LABEL_MAP" --json "$WORK/test-abstracts-$CASE.txt" > "$WORK/test-abstracts-$CASE-metrics.json"
+    done
   fi
   # Record the test scores in the model's config.json (atomically: temp file + rename).
   node -e '
     const fs = require("fs");
-    const [dir, metricsFile, testFile, abstractsFile, abstractsMetrics] = process.argv.slice(1);
+    const [dir, work, testFile, abstractsFile] = process.argv.slice(1);
     const file = dir + "/config.json";
     const config = JSON.parse(fs.readFileSync(file, "utf8"));
-    const report = JSON.parse(fs.readFileSync(metricsFile, "utf8"));
+    const read = (name) => (fs.existsSync(work + "/" + name) ? JSON.parse(fs.readFileSync(work + "/" + name, "utf8")) : undefined);
     const r = (x) => Math.round(x * 10000) / 10000;
     const pick = (s) => ({ precision: r(s.precision), recall: r(s.recall), f1: r(s.f1), gold: s.gold, predicted: s.predicted });
     const scores = (data, report) => ({ data, strict: pick(report.overall),
       perType: Object.fromEntries(report.perType.map((t) => [t.label, pick(t)])) });
-    config.metrics = { ...config.metrics, test: scores(testFile, report) };
-    if (fs.existsSync(abstractsMetrics)) {
-      config.metrics.testAbstracts = scores(abstractsFile, JSON.parse(fs.readFileSync(abstractsMetrics, "utf8")));
+    config.metrics = { ...config.metrics, test: scores(testFile, read("test-metrics.json")) };
+    const abstracts = read("test-abstracts-metrics.json");
+    if (abstracts) {
+      const m = (config.metrics.testAbstracts = scores(abstractsFile, abstracts));
+      const recall = (report) => ({ overall: r(report.overall.recall), ...Object.fromEntries(report.perType.map((t) => [t.label, r(t.recall)])) });
+      if (abstracts.seenUnseen) {
+        m.seenRecall = recall(abstracts.seenUnseen.seen);
+        m.unseenRecall = recall(abstracts.seenUnseen.unseen);
+      }
+      if (abstracts.calibration) {
+        m.ece = r(abstracts.calibration.ece);
+        m.confidentFalsePositiveShare = r(abstracts.calibration.confidentFalsePositiveShare);
+      }
+      for (const c of ["upper", "lower"]) {
+        const cased = read("test-abstracts-" + c + "-metrics.json");
+        if (cased) config.metrics["testAbstracts" + c[0].toUpperCase() + c.slice(1)] = scores(abstractsFile + " (" + c + "-cased copy)", cased);
+      }
     }
     fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\n");
     fs.renameSync(file + ".tmp", file);
-  ' "$OUT" "$WORK/test-metrics.json" "$(cd "$BC5CDR" && pwd)/test.tsv" "$(cd "$BC5CDR" && pwd)/pubtator/CDR_TestSet.PubTator.txt" "$WORK/test-abstracts-metrics.json"
+  ' "$OUT" "$WORK" "$(cd "$BC5CDR" && pwd)/test.tsv" "$(cd "$BC5CDR" && pwd)/pubtator/CDR_TestSet.PubTator.txt"
 fi
 
 if [ -d "$OUT" ]; then

@@ -1,8 +1,8 @@
 // `npm run train:default` (scripts/train-default.sh), the recipe of the shipped model, end to end on a tiny stand-in
-// for the data folder: the train and eval stages run (pre-training skipped: a random tiny BiLM), the test scores land
-// in the model's config.json, a second run skips what is done, SELF_TRAIN=1 self-trains (teachers, pseudo-labels of
-// the unlabelled text, the tagger on train + pseudo-labels), TRAIN_WITH_DEV=1 trains on train + dev, and
-// pre-training refuses the test split's text.
+// for the data folder: the train (on case-augmented copies), calibrate and eval stages run (pre-training skipped: a
+// random tiny BiLM), the test scores land in the model's config.json, a second run skips what is done, SELF_TRAIN=1
+// self-trains (teachers, pseudo-labels of the unlabelled text, the tagger on train + pseudo-labels), TRAIN_WITH_DEV=1
+// trains on train + dev, INIT_MODEL continues a tagger, and pre-training refuses the test split's text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -51,7 +51,13 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.deepEqual(Object.keys(config.metrics.test.perType).sort(), ['DISEASE', 'DRUG']);
     assert.equal(typeof config.metrics.test.strict.f1, 'number');
     assert.match(config.provenance.command, /--seed 2 --lr-schedule cosine/);
-    assert.deepEqual(config.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv']);
+    // Trained on train.tsv with case-augmented copies, then calibrated on dev.
+    assert.deepEqual(config.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train-augmented.tsv']);
+    const augmented = readFileSync(join(root, 'work', 'train-augmented.tsv'), 'utf8');
+    assert.ok(augmented.split('\n\n').length > TINY_DATA.length, 'copies added');
+    assert.ok(augmented.includes(conll.split('\n\n')[0]), 'the original sentences are kept');
+    assert.equal(typeof config.calibration.temperature, 'number');
+    assert.match(first.stderr, /calibrate the confidences/);
 
     const again = script(env);
     assert.equal(again.status, 0, again.stderr);
@@ -62,7 +68,7 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.equal(selfTrained.status, 0, selfTrained.stderr);
     assert.match(selfTrained.stderr, /stage 3\/4: teacher, seed 1/);
     assert.match(selfTrained.stderr, /stage 3\/4: teacher, seed 2/);
-    assert.match(selfTrained.stderr, /stage 3\/4: train \(2 epochs, at most 45 minutes, on train \+ pseudo-labels\)/);
+    assert.match(selfTrained.stderr, /stage 3\/4: train \(2 epochs, at most 90 minutes, on train \+ pseudo-labels\)/);
     for (const seed of [1, 2]) assert.equal(JSON.parse(readFileSync(join(root, 'work', `teacher-s${seed}`, 'config.json'), 'utf8')).name, `teacher-s${seed}`);
     // The pseudo-labels: the unlabelled sentence, in CoNLL, with the model's labels (or O).
     const pseudo = readFileSync(join(root, 'work', 'pseudo.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
@@ -79,6 +85,13 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.deepEqual(trained.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv', 'devel.tsv']);
     assert.equal(trained.provenance.devData, undefined);
     assert.equal(typeof trained.metrics.test.strict.f1, 'number');
+
+    // The shipped recipe continues a tagger (here the first run's), its BiLM frozen: no vocab, no pre-training.
+    const continued = script({ ...env, SKIP_STAGES: '', INIT_MODEL: join(root, 'model'), OUT: join(root, 'model-continued') });
+    assert.equal(continued.status, 0, continued.stderr);
+    assert.match(continued.stderr, /continuing the tagger .*model/);
+    assert.doesNotMatch(continued.stderr, /stage 1\/4: vocab|stage 2\/4: pretrain/);
+    assert.equal(JSON.parse(readFileSync(join(root, 'model-continued', 'config.json'), 'utf8')).provenance.initModel, join(root, 'model'));
 
     // The test split must never be pre-training text.
     writeFileSync(join(data, 'pubmed-text', 'bc5cdr-test.txt'), 'leaked\n');

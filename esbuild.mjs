@@ -15,6 +15,8 @@ const entries = {
   extension: 'client/src/extension.ts',
   server: 'server/src/lsp/server.ts',
   cli: 'server/src/cli/main.ts',
+  // The queue backend (Redis, BullMQ): loaded by the CLI only for --queue, worker and queue, so cli.js holds no networking code.
+  queue: 'server/src/bulk/queue/index.ts',
   worker: 'server/src/tagging/worker.ts',
   'pretrain-worker': 'server/src/train/pretrainWorker.ts',
 };

@@ -24,8 +24,9 @@ for (const command of [tag, worker, queue, evaluate, evalAssertion, assertComman
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof UserError) {
-    process.stderr.write(`bioner: ${error.message}\n`);
+  // By name too: the queue backend is its own bundle (dist/queue.js), with its own copy of the class.
+  if (error instanceof UserError || (error as Error | undefined)?.name === 'UserError') {
+    process.stderr.write(`bioner: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`bioner: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
   }

@@ -7,6 +7,7 @@ import type { ProgressMode } from '../../bulk/progress';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../bulk/render';
 import { removeTempFilesSync } from '../../bulk/sinks';
 import { capAtCores } from '../cores';
+import { loadQueueBackend } from '../queueBackend';
 
 /** The shipped model: models/default beside the bundle's dist/ folder. */
 export const DEFAULT_MODEL_DIR = join(__dirname, '..', 'models', 'default');
@@ -113,7 +114,7 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
         const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
         const summary = flags.queue
           ? // Loaded only here, so that local runs do not load the queue client.
-            await (await import('../../bulk/queue/queueTag')).queueTag(
+            await (await loadQueueBackend()).queueTag(
               { ...common, queue: flags.queue, batchDocuments: flags.queueBatch, giveUpMs: (flags.queueGiveUp ?? 30) * 1000 },
               io,
             )

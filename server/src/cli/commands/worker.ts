@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { capAtCores } from '../cores';
+import { loadQueueBackend } from '../queueBackend';
 import { count, DEFAULT_MODEL_DIR } from './tag';
 
 interface WorkerFlags {
@@ -40,7 +41,7 @@ to another worker once their lock expires (30 s). A job that fails 3 times goes 
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       // Loaded here so that other commands do not load the queue client.
-      const { runWorker } = await import('../../bulk/queue/worker');
+      const { runWorker } = await loadQueueBackend();
       try {
         process.exitCode = await runWorker(
           { queue: flags.queue, modelDir: flags.model, concurrency: capAtCores(flags.concurrency, '--concurrency'), lockMs: flags.lockMs, batchSize: flags.batchSize, signal: controller.signal },

@@ -37,9 +37,9 @@ export interface QueueTagOptions extends BulkTagOptions {
 }
 
 /**
- * Documents per job. Measured (bench/queue.ts, lexicon model, so the queue's own cost shows): 16 / 64 / 256 documents
- * per job -> see bench/HISTORY.md; 64 abstracts are a few seconds of tagging per core, short enough that a killed
- * worker loses little, long enough that the queue's per-job round trips are noise.
+ * Documents per job: 64 abstracts are a few seconds of tagging for a 2-core worker, short enough that a killed worker
+ * loses little and the last jobs of a run balance across workers, long enough that a job's few Redis round trips are
+ * noise and its sentences fill whole model batches. bench/queue.ts compares 16 / 64 / 256 (README: its figures).
  */
 export const DEFAULT_BATCH_DOCUMENTS = 64;
 /** Jobs queued and not yet settled, at most. */

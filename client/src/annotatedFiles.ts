@@ -20,15 +20,28 @@ export interface AnnotatedDoc {
   line?: number;
   /** Stable identity for the split. */
   key: string;
+  /** Entities annotated in it (the held-out part is sized by entities, not documents). */
+  entities: number;
 }
 
 /** Lists the documents of the files: one per BRAT pair or CoNLL file, one per non-blank JSONL line. */
 export function documentsOf(files: AnnotatedFile[]): AnnotatedDoc[] {
   return files.flatMap((source): AnnotatedDoc[] => {
-    if (source.kind !== 'jsonl') return [{ source, key: source.file }];
-    const lines = fs.readFileSync(source.file, 'utf8').split(/\r?\n/);
-    return lines.flatMap((text, line) => (text.trim() ? [{ source, line, key: `${source.file}#${line}` }] : []));
+    const content = fs.readFileSync(source.file, 'utf8');
+    if (source.kind === 'brat') return [{ source, key: source.file, entities: (content.match(/^T\d+\t/gm) ?? []).length }];
+    // CoNLL: every entity starts with a B- tag (IOB2) or an I- after something else; counting B- is close enough here.
+    if (source.kind === 'conll') return [{ source, key: source.file, entities: (content.match(/\b[BS]-\S+\s*$/gm) ?? []).length }];
+    return content.split(/\r?\n/).flatMap((text, line) => (text.trim() ? [{ source, line, key: `${source.file}#${line}`, entities: jsonlEntities(text) }] : []));
   });
+}
+
+function jsonlEntities(line: string): number {
+  try {
+    const entities = (JSON.parse(line) as { entities?: unknown }).entities;
+    return Array.isArray(entities) ? entities.length : 0;
+  } catch {
+    return 0; // bioner train reports the line
+  }
 }
 
 /** Texts that are picked up through their sidecar .ann, never read as annotation files themselves. */
@@ -81,14 +94,25 @@ function readStart(file: string, length: number): string {
 }
 
 /**
- * Holds out `fraction` of the files (at least one, and at least one left for training), chosen by a hash of the
- * path so the same workspace always gets the same split and adding a file does not reshuffle the others.
+ * Holds out documents holding about `fraction` of the entities (at least one document, and at least one left for
+ * training), chosen in the order of a hash of the path so the same workspace always gets the same split and adding a
+ * file does not reshuffle the others. A document without an entity count counts as one.
  */
-export function splitHeldOut<T extends { key: string }>(docs: T[], fraction: number): { train: T[]; heldOut: T[] } {
+export function splitHeldOut<T extends { key: string; entities?: number }>(docs: T[], fraction: number): { train: T[]; heldOut: T[] } {
   if (docs.length < 2) return { train: docs, heldOut: [] };
-  const count = Math.min(docs.length - 1, Math.max(1, Math.round(docs.length * fraction)));
+  const weight = (d: T) => d.entities ?? 1;
+  const total = docs.reduce((n, d) => n + weight(d), 0);
   const ranked = [...docs].sort((a, b) => hash(a.key).localeCompare(hash(b.key)) || a.key.localeCompare(b.key));
-  const heldOut = new Set(ranked.slice(0, count));
+  // In hash order, each document that keeps the held-out entities nearest the target (a large one may be skipped).
+  const heldOut = new Set<T>();
+  let held = 0;
+  for (const doc of ranked) {
+    if (heldOut.size === docs.length - 1) break;
+    if (held + weight(doc) / 2 > fraction * total) continue;
+    heldOut.add(doc);
+    held += weight(doc);
+  }
+  if (heldOut.size === 0) heldOut.add(ranked.reduce((a, b) => (weight(b) < weight(a) ? b : a)));
   return { train: docs.filter((d) => !heldOut.has(d)), heldOut: docs.filter((d) => heldOut.has(d)) };
 }
 
@@ -124,4 +148,37 @@ function copyInto(source: string, root: string, dir: string, content: string | B
   if (extension) target = target.slice(0, -path.extname(target).length) + extension;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, content);
+}
+
+/** The entity types annotated in the documents' files (BRAT T lines, JSONL entity labels, CoNLL tags), sorted. */
+export function annotationTypes(docs: AnnotatedDoc[]): string[] {
+  const types = new Set<string>();
+  for (const file of new Set(docs.map((d) => d.source))) {
+    const content = fs.readFileSync(file.file, 'utf8');
+    if (file.kind === 'brat') for (const m of content.matchAll(/^T\d+\t(\S+) /gm)) types.add(m[1]);
+    if (file.kind === 'conll') for (const m of content.matchAll(/\b[BIES]-(\S+)\s*$/gm)) types.add(m[1]);
+    if (file.kind === 'jsonl') for (const m of content.matchAll(/"label"\s*:\s*"([^"]+)"/g)) types.add(m[1]);
+  }
+  return [...types].sort();
+}
+
+/** A workspace type the model does not know, with the model label proposed for it (undefined: a new label). */
+export interface LabelChoice {
+  type: string;
+  proposed?: string;
+}
+
+/**
+ * The types that need a decision before fine-tuning: those neither among the model's labels nor in the label map
+ * already, each with the model label that matches it ignoring case (Disease -> DISEASE), if any.
+ */
+export function labelChoices(types: string[], modelLabels: string[], map: ReadonlyMap<string, string>): LabelChoice[] {
+  return types
+    .filter((t) => !modelLabels.includes(t) && !map.has(t))
+    .map((type) => ({ type, proposed: modelLabels.find((l) => l.toLowerCase() === type.toLowerCase()) }));
+}
+
+/** `Chemical=DRUG,Disease=DISEASE`, the form of bioner.fineTune.labelMap and `bioner train --label-map`. */
+export function formatLabelMap(map: ReadonlyMap<string, string>): string {
+  return [...map].map(([from, to]) => `${from}=${to}`).join(',');
 }

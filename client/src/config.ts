@@ -40,6 +40,11 @@ export function fineTuneLabelMap(): string {
   return settings().get<string>('fineTune.labelMap', '').trim();
 }
 
+/** Saves `bioner.fineTune.labelMap` for the workspace (the mapping chosen before fine-tuning). */
+export async function setFineTuneLabelMap(map: string): Promise<void> {
+  await settings().update('fineTune.labelMap', map, vscode.ConfigurationTarget.Workspace);
+}
+
 /**
  * The `bioner.model` value that may be used: the effective value in a trusted workspace, only the user (global)
  * value in an untrusted one. Empty means "the model shipped with the extension".

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } from '../../client/src/annotatedFiles';
+import { annotationTypes, classifyAnnotatedFiles, documentsOf, formatLabelMap, labelChoices, splitHeldOut, stageDocuments } from '../../client/src/annotatedFiles';
 import { claimOutputFolder, outputFolderProblem } from '../../client/src/outputFolder';
 
 function tempDir(): string {
@@ -58,6 +58,28 @@ describe('annotated files for fine-tuning', () => {
     assert.equal(splitHeldOut(docs.slice(0, 2), 0.2).heldOut.length, 1);
     assert.equal(splitHeldOut(docs.slice(0, 2), 0.9).train.length, 1);
     assert.deepEqual(splitHeldOut(docs.slice(0, 1), 0.2), { train: docs.slice(0, 1), heldOut: [] });
+  });
+
+  it('labels: the workspace types the model lacks are asked about, a same-name label ignoring case proposed', () => {
+    const root = tempDir();
+    const ann = write(path.join(root, 'a.ann'), 'T1\tDisease 0 5\tfever\nT2\tSYMPTOM 6 10\tcold\n');
+    write(path.join(root, 'a.txt'), 'fever cold');
+    const jsonl = write(path.join(root, 'd.jsonl'), '{"text":"aspirin","entities":[{"start":0,"end":7,"label":"Chemical"}]}\n');
+    const conll = write(path.join(root, 'c.conll'), 'aspirin\tB-DRUG\nfever\tB-Finding\n');
+    const types = annotationTypes(documentsOf(classifyAnnotatedFiles([ann, jsonl, conll]).files));
+    assert.deepEqual(types, ['Chemical', 'DRUG', 'Disease', 'Finding', 'SYMPTOM']);
+    const choices = labelChoices(types, ['DISEASE', 'DRUG'], new Map([['Chemical', 'DRUG']]));
+    assert.deepEqual(choices, [{ type: 'Disease', proposed: 'DISEASE' }, { type: 'Finding', proposed: undefined }, { type: 'SYMPTOM', proposed: undefined }]);
+    assert.equal(formatLabelMap(new Map([['Chemical', 'DRUG'], ['Disease', 'DISEASE']])), 'Chemical=DRUG,Disease=DISEASE');
+  });
+
+  it('sizes the held-out part by entities, not documents', () => {
+    // One document holds most of the entities: holding out a fifth of the documents would hold out most entities.
+    const docs = [{ key: 'big', entities: 80 }, ...Array.from({ length: 9 }, (_, i) => ({ key: `small-${i}`, entities: 2 }))];
+    const { heldOut } = splitHeldOut(docs, 0.2);
+    const held = heldOut.reduce((n, d) => n + d.entities, 0);
+    assert.ok(!heldOut.some((d) => d.key === 'big'), 'the document with most entities stays in training');
+    assert.ok(Math.abs(held - 0.2 * 98) <= 2, `held out ${held} of 98 entities`);
   });
 
   it('adding a document does not move the others between the parts', () => {

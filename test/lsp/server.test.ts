@@ -77,16 +77,17 @@ describe('language server with the lexicon model', () => {
 
   test('an abbreviation takes its long form\'s label across the document, also after an edit elsewhere', async () => {
     const uri = pathToFileURL(join(dir, 'abbreviation.txt')).href;
-    let text = ['He has cystic fibrosis.', '', 'CF was stable on review.'].join('\n');
+    let text = ['He has cystic fibrosis.', '', 'CYF was stable on review.'].join('\n');
     client.open(uri, text);
     assert.deepEqual(LspTestClient.decode(text, await client.tokens(uri)), [{ text: 'cystic fibrosis', type: 'disease', modifiers: [] }]);
-    // Defining the abbreviation on line 0 makes the untouched "CF" of line 2 an entity: the pass is document-wide.
-    client.change(uri, [{ range: { start: { line: 0, character: 22 }, end: { line: 0, character: 22 } }, text: ' (CF)' }]);
-    text = ['He has cystic fibrosis (CF).', '', 'CF was stable on review.'].join('\n');
+    // Defining the abbreviation on line 0 makes the untouched "CYF" of line 2 an entity: the pass is document-wide.
+    // (Not "CF": the clinical shorthand pass tags that one on its own.)
+    client.change(uri, [{ range: { start: { line: 0, character: 22 }, end: { line: 0, character: 22 } }, text: ' (CYF)' }]);
+    text = ['He has cystic fibrosis (CYF).', '', 'CYF was stable on review.'].join('\n');
     assert.deepEqual(LspTestClient.decode(text, await client.tokens(uri)), [
       { text: 'cystic fibrosis', type: 'disease', modifiers: [] },
-      { text: 'CF', type: 'disease', modifiers: [] },
-      { text: 'CF', type: 'disease', modifiers: [] },
+      { text: 'CYF', type: 'disease', modifiers: [] },
+      { text: 'CYF', type: 'disease', modifiers: [] },
     ]);
     const hover: Hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 1 } });
     const value = (hover.contents as { value: string }).value;

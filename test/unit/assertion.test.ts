@@ -97,6 +97,8 @@ test('temporality: "history of" and "status post" are historical; "if", "return"
   assert.equal(of('History of present illness: chest pain.', 'chest pain').temporality, 'recent');
   assert.equal(of('A man with a history of gout who presents with chest pain.', 'chest pain').temporality, 'recent');
   assert.equal(of('A man with a history of gout who presents with chest pain.', 'gout').temporality, 'historical');
+  // "history" also reaches back: "because of his CAD history".
+  assert.equal(of("Because of the patient's coronary artery disease history, an EKG was done.", 'coronary artery disease').temporality, 'historical');
 });
 
 test('experiencer: family members make the entity someone else\'s', () => {
@@ -138,6 +140,8 @@ test('sections: "Family history:", "Past medical history:", "Allergies:", "Plan:
   assert.deepEqual(got[1].triggers.temporality, { text: 'PAST MEDICAL HISTORY', start: 29, end: 49, source: 'section' });
   // A trigger of the sentence decides before the section: "Denies" under "Social history:".
   assert.equal(got[5].triggers.negation?.text, 'Denies');
+  // A possessive heading is its section: "HIS SOCIAL HISTORY:".
+  assert.equal(of('HIS SOCIAL HISTORY: He denies tobacco.', 'tobacco').temporality, 'historical');
   // A heading's words are not triggers: the "history" of a radiology report's "HISTORY:" makes nothing historical.
   const inline = 'HISTORY:  Chest pain.\nPAST MEDICAL HISTORY:  Gout.';
   assert.equal(short(of(inline, 'Chest pain')), 'affirmed/recent/patient');

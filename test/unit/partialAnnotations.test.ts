@@ -9,6 +9,7 @@ import { COMPLETE_HEADER, PARTIAL_HEADER, setReviewState } from '../../server/sr
 import { scoredTags } from '../../server/src/model/evaluateModel';
 import { loadModelDir } from '../../server/src/model/modelDir';
 import { fillUnknownTags } from '../../server/src/train/selfLabels';
+import { heldOutReport } from '../../server/src/train/heldOutReport';
 import { readLabelledData } from '../../server/src/train/trainingData';
 
 const shown = (s: { tokens: string[]; tags: string[] }) => s.tokens.map((t, i) => (s.tags[i] === 'O' ? t : `${t}/${s.tags[i]}`)).join(' ');
@@ -76,4 +77,23 @@ test('self-labels: the shipped model fills unreviewed text with what it knows; a
   } finally {
     model.dispose();
   }
+});
+
+test('held-out report: F1 only on labels both models know, only with enough entities; names found anew', () => {
+  const sentence = (tags: string) => ({ tokens: tags.split(' ').map((_, i) => `w${i}`), tags: tags.split(' ') });
+  // 40 sentences, each with a DRUG and a new SYMPTOM; the old model finds the drugs of half of them, never a symptom.
+  const dev = Array.from({ length: 40 }, () => sentence('B-DRUG O B-SYMPTOM ? ?'));
+  const before = dev.map((_, i) => (i % 2 ? 'B-DRUG O O O B-DISEASE' : 'O O O O O').split(' '));
+  const after = dev.map(() => 'B-DRUG O B-SYMPTOM O O'.split(' '));
+  const r = heldOutReport(dev, before, after, ['DISEASE', 'DRUG']);
+  assert.equal(r.heldOutEntities, 80);
+  assert.deepEqual(r.sharedLabels, ['DRUG'], 'SYMPTOM is new, DISEASE has no held-out entity');
+  assert.ok(r.measurable);
+  assert.ok(Math.abs(r.f1Before! - 2 / 3) < 1e-9, `before ${r.f1Before}`); // P 1, R 0.5 (the DISEASE on unreviewed text is not scored)
+  assert.equal(r.f1After, 1);
+  assert.deepEqual([r.missedBefore, r.foundAfter], [60, 60]);
+  // Too few entities: no percentage.
+  const small = heldOutReport(dev.slice(0, 10), before.slice(0, 10), after.slice(0, 10), ['DISEASE', 'DRUG']);
+  assert.equal(small.measurable, false);
+  assert.equal(small.f1Before, undefined);
 });

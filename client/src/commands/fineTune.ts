@@ -4,10 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { classifyAnnotatedFiles, documentsOf, splitHeldOut, stageDocuments } from '../annotatedFiles';
+import { annotationTypes, classifyAnnotatedFiles, documentsOf, formatLabelMap, labelChoices, splitHeldOut, stageDocuments } from '../annotatedFiles';
+import { parseLabelMap } from '../../../server/src/model/labels';
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
-import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setModel } from '../config';
+import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setFineTuneLabelMap, setModel } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
+import type { HeldOutReport } from '../../../server/src/train/heldOutReport';
 
 export const id = 'bioner.fineTune';
 
@@ -57,7 +59,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   }
 
   const initModel = modelDir(bioner);
-  const kind = modelKind(initModel);
+  const { kind, labels: modelLabels } = modelInfo(initModel);
   if (kind !== 'neural') {
     void vscode.window.showWarningMessage(
       kind === undefined
@@ -74,7 +76,8 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   const trainDir = path.join(work, 'train');
   const heldOutDir = path.join(work, 'held-out');
   const outDir = path.join(work, 'model');
-  const labelMap = fineTuneLabelMap();
+  const labelMap = await chooseLabelMap(annotationTypes(docs), modelLabels);
+  if (labelMap === undefined) return;
   const endTask = bioner.statusBar.beginTask('fine-tuning');
   const run = new RunProgress();
   try {
@@ -115,8 +118,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
     if (!fs.existsSync(path.join(outDir, 'config.json'))) throw new Error('the training run wrote no model');
     fs.mkdirSync(modelsDir, { recursive: true });
     fs.renameSync(outDir, finalDir);
-    const { before, after } = run.scores(result.done);
-    return { finalDir, summary: `F1 on ${heldOut.length} held-out document${heldOut.length === 1 ? '' : 's'}: ${formatF1(before)} before, ${formatF1(after)} after` };
+    return { finalDir, summary: heldOutSummary(result.done?.heldOut as HeldOutReport | undefined, heldOut.length) };
   } catch (error) {
     if (error instanceof CliCancelled) {
       void vscode.window.showInformationMessage('BioNER: fine-tuning cancelled; no model was saved.');
@@ -148,7 +150,6 @@ class RunProgress {
   private maxEpochs: number | undefined;
   private initialF1: number | undefined;
   private lastEpoch: CliEvent | undefined;
-  private bestF1: number | undefined;
 
   update(event: CliEvent): string | undefined {
     switch (event.event) {
@@ -166,22 +167,12 @@ class RunProgress {
       }
       case 'epoch': {
         this.lastEpoch = event;
-        const f1 = num(event, 'devF1');
-        if (f1 !== undefined) this.bestF1 = Math.max(this.bestF1 ?? 0, f1);
         const loss = num(event, 'loss');
         return `${this.epochLabel(num(event, 'epoch'))} done${loss === undefined ? '' : ` · loss ${loss.toFixed(3)}`}${this.scoreLabel()}`;
       }
       default:
         return undefined;
     }
-  }
-
-  /** F1 of the initial model and of the saved (best) one. */
-  scores(done: CliEvent | undefined): { before?: number; after?: number } {
-    return {
-      before: num(done, 'initialDevF1') ?? this.initialF1,
-      after: num(done, 'devF1') ?? num(done, 'bestDevF1') ?? this.bestF1,
-    };
   }
 
   private epochLabel(epoch: number | undefined): string {
@@ -195,18 +186,68 @@ class RunProgress {
   }
 }
 
+/**
+ * What the held-out part says, honestly: F1 only on the labels both models know and only with enough entities, and
+ * how many of the names the old model missed the new one finds.
+ */
+export function heldOutSummary(report: HeldOutReport | undefined, documents: number): string {
+  if (!report) return `no score on the ${documents} held-out document${documents === 1 ? '' : 's'}`;
+  const scores = report.measurable
+    ? `F1 on ${report.sharedLabels.join(', ')}: ${formatF1(report.f1Before)} before, ${formatF1(report.f1After)} after`
+    : `too few to measure F1`;
+  const found = report.missedBefore ? `; found ${report.foundAfter} of the ${report.missedBefore} the old model missed` : '';
+  return `${report.heldOutEntities} held-out entities: ${scores}${found}`;
+}
+
 function formatF1(f1: number | undefined): string {
   return f1 === undefined ? 'n/a' : `${(100 * f1).toFixed(1)}%`;
 }
 
-/** The `kind` of the model in `dir` ("neural" when config.json does not say), or undefined without a readable config. */
-function modelKind(dir: string): string | undefined {
+/**
+ * The `kind` of the model in `dir` ("neural" when config.json does not say; undefined without a readable config) and
+ * its entity labels.
+ */
+function modelInfo(dir: string): { kind?: string; labels: string[] } {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string };
-    return config.kind ?? 'neural';
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string; labels?: { types?: string[] } };
+    return { kind: config.kind ?? 'neural', labels: config.labels?.types ?? [] };
   } catch {
-    return undefined;
+    return { labels: [] };
   }
+}
+
+interface LabelItem extends vscode.QuickPickItem {
+  target: string;
+}
+
+/**
+ * Before training, each workspace type the model does not know is mapped to one of its labels, taught as a new label,
+ * or left out, in a quick pick per type (a label matching ignoring case is proposed first). The choice is saved to
+ * bioner.fineTune.labelMap, so it is asked once. Undefined when the user cancels.
+ */
+async function chooseLabelMap(types: string[], modelLabels: string[]): Promise<string | undefined> {
+  const saved = fineTuneLabelMap();
+  const map = new Map(parseLabelMap(saved));
+  const choices = labelChoices(types, modelLabels, map);
+  for (const { type, proposed } of choices) {
+    const items: LabelItem[] = [
+      ...(proposed ? [{ label: proposed, description: 'the model\'s label (proposed: same name)', target: proposed }] : []),
+      { label: `New label: ${type}`, description: 'teach the model a label it does not have', target: type },
+      ...modelLabels.filter((l) => l !== proposed).map((l) => ({ label: l, description: 'the model\'s label', target: l })),
+      { label: 'Leave out', description: `train without the ${type} annotations`, target: 'O' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `BioNER: the workspace's "${type}" annotations are, for the model (${modelLabels.join(', ') || 'no labels'})…`,
+      ignoreFocusOut: true,
+    });
+    if (!picked) return undefined;
+    if (picked.target !== type) map.set(type, picked.target);
+    else map.set(type, type); // a new label, on purpose: not asked again
+  }
+  const chosen = formatLabelMap(new Map([...map].filter(([from, to]) => from !== to)));
+  const asked = formatLabelMap(map);
+  if (choices.length && asked !== saved) await setFineTuneLabelMap(asked);
+  return chosen;
 }
 
 function uniqueDir(dir: string): string {

@@ -21,6 +21,7 @@ import { CharVocab, VocabCounter } from '../../model/vocab';
 import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
 import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../train/selfLabels';
+import { heldOutReport, MIN_HELD_OUT_ENTITIES, type HeldOutReport } from '../../train/heldOutReport';
 import { UNKNOWN_TAG } from '../../formats/tagSchemes';
 import { formatWarning } from '../../formats/warnings';
 import type { TaggedSentence } from '../../types';
@@ -144,6 +145,15 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     const { filled, leftUnknown } = selfLabelled.stats;
     log(`self-labels: ${filled} unreviewed tokens labelled with the initial model's own predictions (>= ${flags.selfLabels}), ${leftUnknown} left unknown`);
   }
+  const emitJson = (event: object) => flags.progressJson && process.stdout.write(JSON.stringify(event) + '\n');
+  // The initial model is scored before new types are added: as the user had it, on the labels it can produce.
+  const initialLabels = model.tagSet.types;
+  let initialDev: ModelEvaluation | undefined;
+  if (flags.initModel && dev.length) {
+    initialDev = evaluateModel(model, dev);
+    log(`dev F1 of the initial model: ${(100 * initialDev.overall.f1).toFixed(2)}`);
+    emitJson({ event: 'initial', devF1: initialDev.overall.f1 });
+  }
   const unknown = TagSet.fromSentences([...train, ...dev]).types.filter((t) => !model.tagSet.types.includes(t));
   if (unknown.length) {
     // Only a continued model can lack types of the data: it learns them as new tags.
@@ -156,13 +166,6 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       `backend ${engine.backend}, BiLM ${options.freezeBilm ? 'frozen' : 'fine-tuned'}`,
   );
 
-  const emitJson = (event: object) => flags.progressJson && process.stdout.write(JSON.stringify(event) + '\n');
-  let initialDev: ModelEvaluation | undefined;
-  if (flags.initModel && dev.length) {
-    initialDev = evaluateModel(model, dev);
-    log(`dev F1 of the initial model: ${(100 * initialDev.overall.f1).toFixed(2)}`);
-    emitJson({ event: 'initial', devF1: initialDev.overall.f1 });
-  }
   const meta = (metrics: Record<string, unknown>) => ({
     name: flags.name ?? basename(out),
     provenance: {
@@ -203,7 +206,9 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       await saveModelDir(out, model, meta({ epochs: result.epochs }));
       saved = true;
     }
-    const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, model: saved ? out : undefined };
+    const heldOut = initialDev && result.bestDev ? heldOutReport(dev, initialDev.predictions, result.bestDev.predictions, initialLabels) : undefined;
+    if (heldOut) log(describeHeldOut(heldOut));
+    const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, heldOut, model: saved ? out : undefined };
     renderer(finalEvent as TrainEvent);
     log(
       `${result.epochs} epochs (${done!.stoppedBy}), ` +
@@ -214,6 +219,15 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     process.off('SIGINT', onSigint);
     model.dispose();
   }
+}
+
+/** One line on the held-out part: F1 on the shared labels (or why there is none) and the names found anew. */
+function describeHeldOut(r: HeldOutReport): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const scores = r.measurable
+    ? `F1 on ${r.sharedLabels.join(', ')}: ${pct(r.f1Before!)} before, ${pct(r.f1After!)} after`
+    : `too few to measure F1 (fewer than ${MIN_HELD_OUT_ENTITIES}${r.sharedLabels.length ? '' : ', or no label both models know'})`;
+  return `held-out part: ${r.heldOutEntities} entities; ${scores}; ${r.foundAfter} of the ${r.missedBefore} the initial model missed are found now`;
 }
 
 /**

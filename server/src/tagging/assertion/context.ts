@@ -54,6 +54,11 @@ const SECTION_CONTEXT: Readonly<Record<string, { temporality?: Temporality; expe
   follow_up: { temporality: 'hypothetical' },
 };
 
+/** The context of a section name; "his_social_history", "patient_s_family_history" are their sections'. */
+function sectionContext(name: string): (typeof SECTION_CONTEXT)[string] | undefined {
+  return SECTION_CONTEXT[name] ?? SECTION_CONTEXT[name.replace(/^(?:his|her|their|the_patient_s|patient_s)_/, '')];
+}
+
 const DEFAULTS = { negation: 'affirmed', temporality: 'recent', experiencer: 'patient' } as const;
 const PROPERTIES: readonly Property[] = ['negation', 'temporality', 'experiencer'];
 
@@ -107,7 +112,7 @@ function headingsIn(sections: readonly Section[], near: number, range: { start: 
 function assertOne(text: string, entity: Span, sentence: AnalysedSentence | undefined, section: Section | undefined): Assertion {
   const assertion: Assertion = { ...DEFAULTS, triggers: {} };
   const decided = sentence ? decideAll(text, entity, sentence) : {};
-  const bySection = section ? SECTION_CONTEXT[section.name] : undefined;
+  const bySection = section ? sectionContext(section.name) : undefined;
   for (const property of PROPERTIES) {
     const byTrigger = decided[property];
     const value = bySection?.[property as 'temporality' | 'experiencer'];

@@ -420,6 +420,7 @@ historical	ONEW	previous
 historical	ONEW	former
 historical	ONEW	known
 historical	POST	in the past
+historical	POST	history
 historical	POST	who presents
 historical	POST	who presented
 historical	CONJ	who presents

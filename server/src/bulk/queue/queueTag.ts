@@ -67,7 +67,6 @@ interface PendingJob {
   data: TagJobData;
   owners: Owner[];
   documents: number;
-  force: boolean;
 }
 
 export async function queueTag(options: QueueTagOptions, io: BulkIO): Promise<BulkSummary> {
@@ -219,7 +218,7 @@ export async function queueTag(options: QueueTagOptions, io: BulkIO): Promise<Bu
     const data: TagJobData = { run, units: current.units };
     // --force: a new id, so a finished job of an earlier run is not taken for this one.
     const id = options.force ? jobId(run, current.units) + Date.now().toString(36) : jobId(run, current.units);
-    const job: PendingJob = { data, owners: current.owners, documents: current.documents, force: !!options.force };
+    const job: PendingJob = { data, owners: current.owners, documents: current.documents };
     current = { units: [], owners: [], documents: 0, chars: 0 };
     pending.set(id, job);
     await enqueue(id, job);

@@ -1,6 +1,6 @@
 // `bioner worker`: takes tagging jobs from the queue, tags their documents with a local pool of tagger threads (the
 // same tagging and rendering as a local `bioner tag`), writes each output atomically into the run's output folder,
-// stamps it, and acknowledges. A job of another model is put back for other workers and this worker stops with an
+// and acknowledges with where each went (`bioner tag` records them as complete). A job of another model is put back for other workers and this worker stops with an
 // error. SIGTERM finishes the jobs in hand, then exits; a worker killed outright stops renewing its jobs' locks, and
 // BullMQ's stalled-job check gives those jobs to another worker.
 import { hostname } from 'node:os';

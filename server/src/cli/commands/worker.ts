@@ -26,7 +26,7 @@ export function register(program: Command): void {
       'after',
       `
 The run's output folder (--out of bioner tag) must be reachable at the same path here. Each output is written to a
-temp file in its folder and renamed into place, then stamped under OUT/.bioner/done.
+temp file in its folder and renamed into place (bioner tag records it as complete when the job is acknowledged).
 A job of another model (its fingerprint differs from --model's) is put back for other workers, and this worker exits 1.
 SIGTERM or Ctrl-C: finish the jobs in hand, then exit 0. A worker killed outright loses nothing: its jobs are given
 to another worker once their lock expires (30 s). A job that fails 3 times goes to the failed set

@@ -1,4 +1,4 @@
-// Cost of the document pass (server/src/tagging/documentPass.ts: abbreviations, then repeats), which the language
+// Cost of the document pass (server/src/tagging/passes/: abbreviations, then repeats), which the language
 // server reruns over a whole document on every analysis. Run by `npm run bench`, or alone:
 // `npx tsx bench/model-documentPass.ts`. The input is BC5CDR dev's abstracts with their gold mentions as the
 // sentences' entities (the real density of names and abbreviations; only the timing is reported): each abstract on
@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parsePubtator } from '../server/src/formats/pubtator';
-import { resolveDocument } from '../server/src/tagging/documentPass';
+import { resolveDocument } from '../server/src/tagging/pipeline';
 import { tokenize } from '../server/src/text/tokenizer';
 import type { EntityPrediction } from '../server/src/types';
 

@@ -15,8 +15,8 @@ import { evaluateSpans } from '../server/src/eval/spanMetrics';
 import { PARTIAL_HEADER } from '../server/src/formats/review';
 import { formatAnn } from '../server/src/formats/brat';
 import { parsePubtator } from '../server/src/formats/pubtator';
-import { loadTagger } from '../server/src/tagging/load';
-import { tagText } from '../server/src/tagging/tagText';
+import { loadPasses, loadTagger } from '../server/src/tagging/load';
+import { tagDocument } from '../server/src/tagging/pipeline';
 import type { AnnotatedDocument, Span } from '../server/src/types';
 
 const repo = resolve(__dirname, '..');
@@ -51,9 +51,10 @@ const extraArgs = (process.env.BIONER_TEACH_ARGS ?? '').split(' ').filter(Boolea
 /** Tags the documents with a model: document-level strict F1, and recall per lower-cased DRUG mention text. */
 async function tagAll(modelDir: string, docs: AnnotatedDocument[], names: Set<string>) {
   const tagger = await loadTagger(modelDir);
+  const passes = loadPasses(modelDir);
   try {
     const predicted: Span[][] = [];
-    for (const d of docs) predicted.push((await tagText(tagger, d.text)).map(({ start, end, label }) => ({ start, end, label })));
+    for (const d of docs) predicted.push((await tagDocument(tagger, d.text, { passes })).entities.map(({ start, end, label }) => ({ start, end, label })));
     const f1 = evaluateSpans(docs.map((d) => d.entities), predicted).overall.f1;
     const recall = new Map<string, { found: number; gold: number }>();
     docs.forEach((d, i) => {

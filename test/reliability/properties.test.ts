@@ -16,7 +16,7 @@ import { readBrat, writeBrat } from '../../server/src/formats/brat';
 import { formatJsonl, parseJsonl } from '../../server/src/formats/jsonl';
 import { loadTagger } from '../../server/src/tagging/load';
 import type { TextTagger } from '../../server/src/tagging/tagger';
-import { tagText } from '../../server/src/tagging/tagText';
+import { tagDocument } from '../../server/src/tagging/pipeline';
 import type { AnnotatedDocument } from '../../server/src/types';
 import { lexiconModel, runCli, scratchDir, tinyNeuralModelDir } from './helpers';
 
@@ -106,8 +106,8 @@ describe('tagging is deterministic', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(sentenceArb, { minLength: 1, maxLength: 6 }), async (sentences) => {
           const text = sentences.join(' ');
-          const first = await tagText(tagger, text);
-          const second = await tagText(tagger, text);
+          const first = (await tagDocument(tagger, text)).entities;
+          const second = (await tagDocument(tagger, text)).entities;
           assert.deepEqual(second, first, name);
           for (const e of first) assert.equal(text.slice(e.start, e.end), e.text);
         }),

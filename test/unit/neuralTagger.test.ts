@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { saveModelDir } from '../../server/src/model/modelDir';
 import { loadTagger } from '../../server/src/tagging/load';
-import { tagText } from '../../server/src/tagging/tagText';
+import { tagDocument } from '../../server/src/tagging/pipeline';
 import { DEFAULT_FINETUNE, finetune } from '../../server/src/train/finetune';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
 
@@ -43,7 +43,7 @@ test('a trained neural model dir tags text with exact offsets, CRF confidences a
 
   // Whole texts: offsets are shifted into the text.
   const text = 'Intro.\nAspirin induced asthma in two patients. Cisplatin causes renal failure.';
-  for (const e of await tagText(tagger, text)) assert.equal(text.slice(e.start, e.end), e.text);
+  for (const e of (await tagDocument(tagger, text)).entities) assert.equal(text.slice(e.start, e.end), e.text);
   tagger.dispose();
   rmSync(root, { recursive: true });
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenize } from '../../server/src/text/tokenizer';
 import { findPlaceholders } from '../../server/src/text/placeholders';
-import { tagText } from '../../server/src/tagging/tagText';
+import { tagDocument } from '../../server/src/tagging/pipeline';
 import type { TextTagger } from '../../server/src/tagging/tagger';
 
 const sentencesOf = (text: string) => tokenize(text).map((s) => text.slice(s.start, s.end));
@@ -69,7 +69,7 @@ test('a placeholder is never an entity, nor part of one, whatever the model says
       ),
   };
   const text = 'Mr. **NAME[ZZZ] was seen at [**Hospital1 18**] for COPD. **AGE[in 70s] man with Asthma.';
-  const entities = await tagText(greedy, text);
+  const { entities } = await tagDocument(greedy, text);
   const placeholders = findPlaceholders(text);
   assert.ok(entities.some((e) => e.text === 'COPD'));
   assert.ok(entities.some((e) => e.text === 'Asthma'));

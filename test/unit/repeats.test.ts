@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelRepeats } from '../../server/src/tagging/repeats';
-import { resolveDocument } from '../../server/src/tagging/documentPass';
+import { resolveDocument } from '../../server/src/tagging/pipeline';
 import type { EntityPrediction } from '../../server/src/types';
 
 function at(text: string, mention: string, label: string, confidence: number, from = 0): EntityPrediction {

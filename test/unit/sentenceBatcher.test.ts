@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { abortReason, SentenceBatcher, type BatcherOptions } from '../../server/src/bulk/sentenceBatcher';
-import type { TaggerPool } from '../../server/src/bulk/taggerPool';
+import type { TaggingBackend } from '../../server/src/bulk/backend';
 import type { EntityPrediction } from '../../server/src/types';
 
 interface Call {
@@ -16,14 +16,14 @@ interface Call {
   fail(error: Error): void;
 }
 
-/** The part of TaggerPool the batcher uses: size, busy (batches not yet answered) and tag(). */
+/** The part of a TaggingBackend the batcher uses: size, busy (batches not yet answered) and tagSentences(). */
 class FakePool {
   busy = 0;
   readonly calls: Call[] = [];
   constructor(readonly size: number) {}
 
-  tag(texts: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
-    this.busy++; // synchronously, as TaggerPool.tag counts the request before its first await
+  tagSentences(texts: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
+    this.busy++; // synchronously, as TaggerPool.tagSentences counts the request before its first await
     return new Promise((resolve, reject) => {
       let open = true;
       const settle = (): boolean => {
@@ -51,7 +51,7 @@ class FakePool {
 const entityFor = (text: string): EntityPrediction[] => [{ start: 0, end: text.length, label: `L${text.length}`, text, confidence: 1 }];
 
 function batcher(pool: FakePool, options: BatcherOptions, signal?: AbortSignal): SentenceBatcher {
-  return new SentenceBatcher(pool as unknown as TaggerPool, options, signal);
+  return new SentenceBatcher(pool as unknown as TaggingBackend, options, signal);
 }
 
 /** Lets the batcher's setImmediate flush (and the promise callbacks before it) run. */
@@ -73,8 +73,8 @@ function watch<T>(p: Promise<T>): { state: 'pending' | 'resolved' | 'rejected'; 
 test('one burst is sorted by length across documents; each document gets its own sentence order back', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 2, window: 4, depth: 2 });
-  const a = watch(b.tag(['aaaa', 'a']));
-  const c = watch(b.tag(['aaa', 'aa', 'aaaaa']));
+  const a = watch(b.tagSentences(['aaaa', 'a']));
+  const c = watch(b.tagSentences(['aaa', 'aa', 'aaaaa']));
   assert.equal(pool.calls.length, 0, 'nothing is sent before the next turn of the event loop');
   assert.equal(b.backlog, 5);
   await turns();
@@ -98,8 +98,8 @@ test('one burst is sorted by length across documents; each document gets its own
 test('equal lengths keep their arrival order, across documents', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 10, window: 1, depth: 1 });
-  void b.tag(['xx', 'y']);
-  void b.tag(['zz', 'w']);
+  void b.tagSentences(['xx', 'y']);
+  void b.tagSentences(['zz', 'w']);
   await turns();
   assert.deepEqual(pool.sent, [['y', 'w', 'xx', 'zz']]);
 });
@@ -107,7 +107,7 @@ test('equal lengths keep their arrival order, across documents', async () => {
 test('only batchSize x window sentences are sorted together; the next window follows in arrival order', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 2, window: 1, depth: 10 });
-  const doc = b.tag(['dddd', 'c', 'bbb', 'a']);
+  const doc = b.tagSentences(['dddd', 'c', 'bbb', 'a']);
   await turns();
   assert.deepEqual(pool.sent, [['c', 'dddd'], ['a', 'bbb']]);
   for (const call of pool.calls) call.answer();
@@ -117,16 +117,16 @@ test('only batchSize x window sentences are sorted together; the next window fol
 test('sentences added in a later turn are not sorted with those already sent', async () => {
   const together = new FakePool(1);
   const t = batcher(together, { batchSize: 256, window: 4, depth: 2 });
-  void t.tag(['ccc']);
-  void t.tag(['a']);
+  void t.tagSentences(['ccc']);
+  void t.tagSentences(['a']);
   await turns();
   assert.deepEqual(together.sent, [['a', 'ccc']]);
 
   const apart = new FakePool(1);
   const s = batcher(apart, { batchSize: 256, window: 4, depth: 2 });
-  void s.tag(['ccc']);
+  void s.tagSentences(['ccc']);
   await turns();
-  void s.tag(['a']);
+  void s.tagSentences(['a']);
   await turns();
   assert.deepEqual(apart.sent, [['ccc'], ['a']]);
 });
@@ -145,7 +145,7 @@ test('a small job is split so that every tagger gets a batch', async () => {
     const pool = new FakePool(taggers);
     const b = batcher(pool, { batchSize: 256, window: 4, depth: 2 });
     const texts = Array.from({ length: n }, (_, i) => 'x'.repeat(i + 1));
-    const doc = b.tag(texts);
+    const doc = b.tagSentences(texts);
     await turns();
     assert.deepEqual(pool.sent.map((s) => s.length), sizes, `${taggers} taggers, ${n} sentences`);
     assert.deepEqual(pool.sent.flat(), texts, 'every sentence sent once, shortest first');
@@ -158,7 +158,7 @@ test('a large burst: batches of at most batchSize, every sentence sent exactly o
   const pool = new FakePool(2);
   const b = batcher(pool, { batchSize: 3, window: 2, depth: 100 });
   const texts = Array.from({ length: 20 }, (_, i) => 'w'.repeat(1 + ((i * 7) % 11)) + i);
-  const doc = b.tag(texts);
+  const doc = b.tagSentences(texts);
   await turns();
   // Windows of 3 x 2 = 6 sentences: 6, 6, 6, 2 -> 2 + 2 + 2 + 2 batches (the last: min(2 taggers, 2) = 2 of 1).
   assert.deepEqual(pool.sent.map((s) => s.length), [3, 3, 3, 3, 3, 3, 1, 1]);
@@ -176,7 +176,7 @@ test('over many shapes: no batch empty or over batchSize, each window cut into m
           const pool = new FakePool(taggers);
           const b = batcher(pool, { batchSize, window, depth: 1000 });
           const texts = Array.from({ length: n }, (_, i) => `s${i}`);
-          const doc = b.tag(texts);
+          const doc = b.tagSentences(texts);
           await turns();
           const expected: number[] = [];
           for (let left = n; left > 0; left -= batchSize * window) {
@@ -198,7 +198,7 @@ test('over many shapes: no batch empty or over batchSize, each window cut into m
 test('nothing more is sent while every tagger holds `depth` batches; answers release the backlog', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 1, window: 1, depth: 2 });
-  const doc = watch(b.tag(['a', 'b', 'c', 'd', 'e']));
+  const doc = watch(b.tagSentences(['a', 'b', 'c', 'd', 'e']));
   await turns();
   assert.deepEqual(pool.sent, [['a'], ['b']]);
   assert.equal(b.backlog, 3);
@@ -221,7 +221,7 @@ test('nothing more is sent while every tagger holds `depth` batches; answers rel
 test('no sentences: resolves to [] at once and sends nothing', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 2, window: 1, depth: 1 });
-  assert.deepEqual(await b.tag([]), []);
+  assert.deepEqual(await b.tagSentences([]), []);
   await turns();
   assert.equal(pool.calls.length, 0);
 });
@@ -229,7 +229,7 @@ test('no sentences: resolves to [] at once and sends nothing', async () => {
 test('a sentence the tagger returned no result for gets no entities', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 4, window: 1, depth: 1 });
-  const doc = b.tag(['bb', 'a']);
+  const doc = b.tagSentences(['bb', 'a']);
   await turns();
   pool.calls[0].answer([entityFor('a')]); // sorted: ['a', 'bb']; the answer stops short
   assert.deepEqual(await doc, [[], entityFor('a')]);
@@ -238,8 +238,8 @@ test('a sentence the tagger returned no result for gets no entities', async () =
 test('a failed batch rejects its documents, those still waiting and every later one, with the same error', async () => {
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 1, window: 1, depth: 1 });
-  const first = watch(b.tag(['a']));
-  const split = watch(b.tag(['bb', 'ccc'])); // 'bb' waits
+  const first = watch(b.tagSentences(['a']));
+  const split = watch(b.tagSentences(['bb', 'ccc'])); // 'bb' waits
   await turns();
   assert.deepEqual(pool.sent, [['a']]);
   assert.equal(b.backlog, 2);
@@ -249,7 +249,7 @@ test('a failed batch rejects its documents, those still waiting and every later 
   assert.equal(first.error, boom);
   assert.equal(split.error, boom);
   assert.equal(b.backlog, 0);
-  await assert.rejects(b.tag(['later']), (e) => e === boom);
+  await assert.rejects(b.tagSentences(['later']), (e) => e === boom);
   await turns();
   assert.equal(pool.calls.length, 1, 'nothing sent after the failure');
 });
@@ -257,7 +257,7 @@ test('a failed batch rejects its documents, those still waiting and every later 
 test('a document with one sentence in a failed batch rejects even though its other batch succeeded', async () => {
   const pool = new FakePool(2);
   const b = batcher(pool, { batchSize: 1, window: 2, depth: 1 });
-  const doc = watch(b.tag(['a', 'bb']));
+  const doc = watch(b.tagSentences(['a', 'bb']));
   await turns();
   assert.deepEqual(pool.sent, [['a'], ['bb']]);
   pool.calls[0].answer();
@@ -271,8 +271,8 @@ test('aborting the signal rejects the waiting documents with its reason and pass
   const pool = new FakePool(1);
   const controller = new AbortController();
   const b = batcher(pool, { batchSize: 1, window: 1, depth: 1 }, controller.signal);
-  const sent = watch(b.tag(['a']));
-  const waiting = watch(b.tag(['b']));
+  const sent = watch(b.tagSentences(['a']));
+  const waiting = watch(b.tagSentences(['b']));
   await turns();
   assert.equal(pool.calls[0].signal, controller.signal);
   const reason = new Error('Ctrl-C');
@@ -280,7 +280,7 @@ test('aborting the signal rejects the waiting documents with its reason and pass
   await turns();
   assert.equal(waiting.error, reason);
   assert.equal(b.backlog, 0);
-  await assert.rejects(b.tag(['c']), (e) => e === reason);
+  await assert.rejects(b.tagSentences(['c']), (e) => e === reason);
   // The batch already sent is the pool's to cancel (a WorkerTagger rejects with the signal's reason).
   assert.equal(sent.state, 'pending');
   pool.calls[0].fail(controller.signal.reason);
@@ -294,7 +294,7 @@ test('a batcher made with an already aborted signal rejects at once; abortReason
   controller.abort('not an Error');
   const pool = new FakePool(1);
   const b = batcher(pool, { batchSize: 1, window: 1, depth: 1 }, controller.signal);
-  await assert.rejects(b.tag(['a']), { message: 'aborted' });
+  await assert.rejects(b.tagSentences(['a']), { message: 'aborted' });
   assert.equal(pool.calls.length, 0);
   const why = new Error('why');
   const c2 = new AbortController();

@@ -6,8 +6,11 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
-import { documentEntities } from '../tagging/documentPass';
-import { tokenize } from '../text/tokenizer';
+import { loadPasses } from '../tagging/load';
+import type { DocumentPass } from '../tagging/passes';
+import { tagSegmented } from '../tagging/pipeline';
+import type { SentenceTagger } from '../tagging/tagger';
+import { languageOfFile, segment } from '../tagging/segmenter';
 import type { Sentence } from '../types';
 import { countLines, readDocuments, type BulkDocument } from './documents';
 import { realPathOf } from '../realPath';
@@ -89,6 +92,8 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   // batch 64 / 128 / 256 / 512 -> 28.5 / 25.6 / 21.6 / 19.0 CPU s and 15.7 / 14.7 / 11.7 / 13.3 s wall; past 256 the
   // few large batches leave a worker idle at the end. The neural tagger re-batches by padded tokens inside a call.
   const batchSize = options.batchSize ?? 256;
+  // The model folder's passes first: a malformed terms.tsv fails before any worker starts.
+  const passes = loadPasses(options.modelDir);
   const pool = await TaggerPool.start(options.modelDir, options.workers, batchSize);
   const completed = outRoot ? new CompletedOutputs(outRoot, options.modelDir, { format, inPlace: !!options.inPlace }) : undefined;
   // Stops reading on Ctrl-C (options.signal) or when nobody reads stdout any more; the batcher then drops its backlog.
@@ -192,8 +197,8 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
           complete = false;
           break;
         }
-        const sentences = tokenize(doc.text);
-        const tagged = tagDocument(batcher, file, doc, sentences);
+        const sentences = segment(doc.text, languageOfInput(file));
+        const tagged = tagFileDocument(batcher, passes, file, doc, sentences);
         tagged.catch(() => undefined); // reported when the chain reaches it
         const weight = Math.max(1, sentences.length);
         inFlight += weight;
@@ -249,12 +254,23 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
 }
 
 /**
- * Tokenizes a document, tags its sentences through the batcher, shifts entities into document offsets and applies the
- * document pass (abbreviations and repeats, documentPass.ts; sorted by start).
+ * One document of an input file through the pipeline (tagging/pipeline.ts), its sentences tagged in the batcher's
+ * shared batches. `sentences`: the document already segmented (segment(doc.text, languageOfInput(file))).
  */
-export async function tagDocument(batcher: SentenceBatcher, file: InputFile, doc: BulkDocument, sentences: Sentence[]): Promise<TaggedDocument> {
-  const perSentence = await batcher.tag(sentences.map((s) => doc.text.slice(s.start, s.end)));
-  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities: documentEntities(doc.text, sentences, perSentence) };
+export async function tagFileDocument(
+  batcher: SentenceTagger,
+  passes: readonly DocumentPass[],
+  file: InputFile,
+  doc: BulkDocument,
+  sentences: Sentence[] = segment(doc.text, languageOfInput(file)),
+): Promise<TaggedDocument> {
+  const { entities } = await tagSegmented(batcher, doc.text, sentences, { languageId: languageOfInput(file), passes });
+  return { file: file.rel, id: doc.id, line: doc.line, text: doc.text, sentences, entities };
+}
+
+/** A JSONL line's text is plain text whatever the file; a .md file's fenced code is not tagged, as in the editor. */
+export function languageOfInput(file: InputFile): string {
+  return file.kind === 'jsonl' || file.path === '-' ? 'plaintext' : languageOfFile(file.path);
 }
 
 /** A line naming the file before its documents, when several files share one output (stdout). */

@@ -2,7 +2,8 @@
 // pads little (the model pads every sentence of a batch to the longest). Sentences wait while every tagger already
 // has `depth` batches queued; then up to `window` batches' worth are sorted by length and sent.
 import type { EntityPrediction } from '../types';
-import type { TaggerPool } from './taggerPool';
+import type { SentenceTagger } from '../tagging/tagger';
+import type { TaggingBackend } from './backend';
 
 interface Waiting {
   text: string;
@@ -26,7 +27,8 @@ export interface BatcherOptions {
   depth: number;
 }
 
-export class SentenceBatcher {
+/** A SentenceTagger over a backend: each caller's sentences join the others' in length-sorted batches. */
+export class SentenceBatcher implements SentenceTagger {
   private waiting: Waiting[] = [];
   private scheduled = false;
   private failure: Error | undefined;
@@ -36,7 +38,7 @@ export class SentenceBatcher {
    * the taggers hold, so a Ctrl-C does not wait for the whole backlog.
    */
   constructor(
-    private readonly pool: TaggerPool,
+    private readonly pool: TaggingBackend,
     private readonly options: BatcherOptions = { batchSize: 256, window: 4, depth: 2 },
     private readonly signal?: AbortSignal,
   ) {
@@ -44,7 +46,7 @@ export class SentenceBatcher {
   }
 
   /** Entities of each sentence (offsets relative to the sentence), once all of them are tagged. */
-  tag(sentences: string[]): Promise<EntityPrediction[][]> {
+  tagSentences(sentences: string[]): Promise<EntityPrediction[][]> {
     if (this.signal?.aborted) return Promise.reject(abortReason(this.signal));
     if (this.failure) return Promise.reject(this.failure);
     if (sentences.length === 0) return Promise.resolve([]);
@@ -88,7 +90,7 @@ export class SentenceBatcher {
   }
 
   private send(batch: Waiting[]): void {
-    this.pool.tag(batch.map((w) => w.text), this.signal).then(
+    this.pool.tagSentences(batch.map((w) => w.text), this.signal).then(
       (results) => {
         batch.forEach((w, i) => {
           w.doc.entities[w.index] = results[i] ?? [];

@@ -1,6 +1,8 @@
-// A pool of taggers, by default one worker thread per core, each with its own copy of the model. Each batch goes to
-// the tagger with the fewest batches outstanding. With 0 workers the model runs in this thread (debugging, tiny jobs).
+// The default TaggingBackend (backend.ts): a pool of taggers, by default one worker thread per core, each with its own
+// copy of the model. Each batch goes to the tagger with the fewest batches outstanding. With 0 workers the model runs
+// in this thread (tiny jobs, debugging).
 import type { EntityPrediction } from '../types';
+import type { TaggingBackend, TaggingBackendFactory } from './backend';
 import { loadTagger } from '../tagging/load';
 import type { TextTagger } from '../tagging/tagger';
 import { WorkerTagger } from '../tagging/workerTagger';
@@ -8,7 +10,7 @@ import { WorkerTagger } from '../tagging/workerTagger';
 /** A tagger that may drop a request when `signal` aborts (WorkerTagger does; an in-thread tagger just finishes). */
 type CancellableTagger = TextTagger & { tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> };
 
-export class TaggerPool {
+export class TaggerPool implements TaggingBackend {
   private readonly outstanding: number[];
 
   private constructor(private readonly taggers: CancellableTagger[]) {
@@ -43,7 +45,7 @@ export class TaggerPool {
   }
 
   /** Tags on the least busy tagger; aborting `signal` cancels the request (it rejects). */
-  async tag(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
+  async tagSentences(sentences: string[], signal?: AbortSignal): Promise<EntityPrediction[][]> {
     let best = 0;
     for (let i = 1; i < this.taggers.length; i++) if (this.outstanding[i] < this.outstanding[best]) best = i;
     this.outstanding[best]++;
@@ -65,3 +67,6 @@ export class TaggerPool {
     for (const tagger of this.taggers) tagger.dispose();
   }
 }
+
+/** The default backend factory of bulkTag. */
+export const startTaggerPool: TaggingBackendFactory = ({ modelDir, workers, batchSize }) => TaggerPool.start(modelDir, workers, batchSize);

@@ -1,10 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../types';
-import { resolveDocument } from '../tagging/documentPass';
+import { resolveDocument } from '../tagging/pipeline';
 import { CancelledError } from '../tagging/workerTagger';
 import type { ModelHost } from './modelHost';
-import { changedRegion, Segmenter, type TextRange } from './segmenter';
+import { changedRegion, Segmenter, type TextRange } from '../tagging/segmenter';
 
 /** The entities of one version of a document (offsets into that version's text). */
 export interface DocumentAnalysis {
@@ -13,9 +13,9 @@ export interface DocumentAnalysis {
   /** Model generation (ModelHost.generation) the entities come from. */
   generation: number;
   modelName: string | undefined;
-  /** The entities shown: the sentences' entities after the document pass (abbreviations and repeats, documentPass.ts). */
+  /** The entities shown: the sentences' entities after the model's passes (terms, then DOCUMENT_PASSES: pipeline.ts). */
   entities: EntityPrediction[];
-  /** The entities each sentence's tagging found, before the document pass. */
+  /** The entities each sentence's tagging found, before the passes. */
   sentenceEntities: EntityPrediction[];
   /** True for files above bioner.maxFileSize: nothing is tagged up front, only requested ranges. */
   partial: boolean;
@@ -129,7 +129,10 @@ export class DocumentEntities {
     const scanFrom = this.isLarge(document) ? paragraphStartBefore(text, from) : 0;
     const sentences = this.segmenter.sentences(text, document.languageId, from, Math.max(to, from + 1), scanFrom);
     // What the user looks at goes before the rest of a document being tagged.
-    const entities = await this.tag(text, sentences, signal, document.uri, true);
+    const passes = this.model.passes;
+    const sentenceEntities = await this.tag(text, sentences, signal, document.uri, true);
+    // The same passes as a full analysis, over the paragraphs read (a document pass sees only those).
+    const entities = resolveDocument(text, sentenceEntities, sentences, { languageId: document.languageId, passes });
     return entities.filter((e) => e.end > from && e.start < to);
   }
 
@@ -192,6 +195,7 @@ export class DocumentEntities {
     const generation = this.model.generation;
     const text = document.getText();
     const languageId = document.languageId;
+    const passes = this.model.passes;
     const base = { uri: document.uri, version: document.version, generation, modelName: tagger?.modelName, text, languageId };
     if (this.isLarge(document)) return { ...base, entities: [], sentenceEntities: [], partial: true, sentences: [] };
     const previous = this.states.get(document.uri)?.result;
@@ -202,7 +206,7 @@ export class DocumentEntities {
     if (!previous || !region) {
       const sentences = this.segmenter.sentences(text, languageId);
       const sentenceEntities = await this.tag(text, sentences, signal, document.uri);
-      return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences, languageId), partial: false };
+      return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences, { languageId, passes }), partial: false };
     }
     // Only the paragraphs around the edit are segmented and looked up again; the rest is kept (shifted after it).
     const shift = region.nextEnd - region.previousEnd;
@@ -227,7 +231,7 @@ export class DocumentEntities {
       ...previous.sentenceEntities.filter((e) => e.start >= region.previousEnd).map(movedEntity),
     ];
     // Document-wide, so redone on every version (its cost: `npm run bench`, "document pass").
-    return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences, languageId), partial: false };
+    return { ...base, sentences, sentenceEntities, entities: resolveDocument(text, sentenceEntities, sentences, { languageId, passes }), partial: false };
   }
 
   /** Entities (document offsets) of the given sentences; only sentences missing from the cache go to the model. */

@@ -1,4 +1,6 @@
 import type { EntityPrediction } from '../types';
+import { loadPasses } from '../tagging/load';
+import { DOCUMENT_PASSES, type DocumentPass } from '../tagging/passes';
 import type { TextTagger } from '../tagging/tagger';
 import { WorkerTagger } from '../tagging/workerTagger';
 import type { ReloadModelResult } from './protocol';
@@ -33,6 +35,8 @@ const startWorker: StartTagger = (dir, onExit) => WorkerTagger.start(dir, { onEx
 export class ModelHost {
   /** Incremented whenever the model changes, so results of an older model are never cached or shown. */
   generation = 0;
+  /** The passes after the current model (its terms.tsv, then DOCUMENT_PASSES): tagging/pipeline.ts. */
+  passes: readonly DocumentPass[] = DOCUMENT_PASSES;
   private tagger: CancellableTagger | undefined;
   private dir: string | undefined;
   private failed: { dir: string; reason: string } | undefined;
@@ -82,7 +86,10 @@ export class ModelHost {
     if (!force && this.failed?.dir === dir) return { error: this.failed.reason };
     this.hooks.log(`loading model ${dir}`);
     let next: CancellableTagger;
+    let passes: readonly DocumentPass[];
     try {
+      // Read here, in the server's thread, where the passes run; a malformed terms.tsv fails before the worker starts.
+      passes = loadPasses(dir);
       next = await this.start(dir, (error) => this.lost(next, error));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -94,6 +101,7 @@ export class ModelHost {
     this.failed = undefined;
     const previous = this.tagger;
     this.tagger = next;
+    this.passes = passes;
     this.dir = dir;
     this.generation++;
     previous?.dispose();

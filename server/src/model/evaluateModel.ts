@@ -1,16 +1,8 @@
 // Evaluates a tagger model on pre-tokenised gold sentences: the model tags each sentence's own tokens (no
 // re-tokenisation), and strict span P/R/F1 is computed per type and micro-averaged.
 import type { TaggedSentence } from '../types';
-import { join } from 'node:path';
-import { initEngine } from '../engine/backend';
 import { evaluateTags, type EvaluationReport, type Scores } from '../eval/spanMetrics';
-import { readJsonFileSync } from '../formats/boundedRead';
-import { corpusDocuments, type Corpus, type CorpusDocument } from '../formats/corpus';
 import { tagsToSpans, UNKNOWN_TAG } from '../formats/tagSchemes';
-import { loadTagger } from '../tagging/load';
-import { tagText } from '../tagging/tagText';
-import { applyLabelMap } from './labels';
-import { loadModelDir } from './modelDir';
 import { bucketBatches, MAX_TOKENS_PER_PIECE, pieceRanges } from './batching';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Representations, TaggerModel } from './tagger';
@@ -74,77 +66,4 @@ export function scoredTags(gold: string[], predicted: string[]): { gold: string[
     if (gold.slice(span.start, span.end).every((tag) => tag === UNKNOWN_TAG)) kept.fill('O', span.start, span.end);
   }
   return { gold: gold.map((tag) => (tag === UNKNOWN_TAG ? 'O' : tag)), predicted: kept };
-}
-
-/**
- * Tags the gold corpus with the model in `modelDir` for `bioner eval --model`: a token corpus (CoNLL) is tagged
- * on its own tokens by a neural model, documents are tagged from their text (any model kind). The label map renames
- * the gold corpus's types to the model's (e.g. Chemical=DRUG). Returns both corpora, ready for reportEvaluation.
- */
-export async function tagCorpusWithModel(
-  modelDir: string,
-  gold: Corpus,
-  labelMap: Map<string, string> = new Map(),
-): Promise<{ gold: Corpus; pred: Corpus; labels: string[]; tokensPerSecond?: number }> {
-  const mappedGold = mapCorpusLabels(gold, labelMap);
-  if (mappedGold.kind === 'tokens' && (readModelKind(modelDir) ?? 'neural') === 'neural') {
-    await initEngine();
-    const { model } = loadModelDir(modelDir);
-    try {
-      const sentences = mappedGold.documents.flatMap((d) => d.sentences);
-      const evaluation = evaluateModel(model, sentences);
-      let k = 0;
-      const documents = mappedGold.documents.map((d) => ({
-        ...d,
-        sentences: d.sentences.map((s) => ({ ...s, tags: evaluation.predictions[k++] })),
-      }));
-      return { gold: mappedGold, pred: { ...mappedGold, documents, scheme: 'iob2' }, labels: [...model.tagSet.types], tokensPerSecond: evaluation.tokensPerSecond };
-    } finally {
-      model.dispose();
-    }
-  }
-  const tagger = await loadTagger(modelDir);
-  try {
-    const documents: CorpusDocument[] = [];
-    for (const d of corpusDocuments(mappedGold)) {
-      const entities = await tagText(tagger, d.text);
-      documents.push({ id: d.id, text: d.text, entities: entities.map(({ start, end, label, confidence }) => ({ start, end, label, confidence })) });
-    }
-    const pred: Corpus = { kind: 'documents', format: 'jsonl', documents };
-    const goldDocs: Corpus = mappedGold.kind === 'documents' ? mappedGold : { kind: 'documents', format: 'jsonl', documents: corpusDocuments(mappedGold) };
-    return { gold: goldDocs, pred, labels: [...tagger.labels] };
-  } finally {
-    tagger.dispose();
-  }
-}
-
-function readModelKind(dir: string): string | undefined {
-  try {
-    return (readJsonFileSync(join(dir, 'config.json')) as { kind?: string }).kind;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Renames entity types of a corpus (TYPE=O drops them). */
-export function mapCorpusLabels(corpus: Corpus, map: Map<string, string>): Corpus {
-  if (map.size === 0) return corpus;
-  if (corpus.kind === 'tokens') {
-    return {
-      ...corpus,
-      documents: corpus.documents.map((d) => ({
-        ...d,
-        sentences: d.sentences.map((s) => ({ ...s, ...applyLabelMap([s], map)[0] })),
-      })),
-    };
-  }
-  return {
-    ...corpus,
-    documents: corpus.documents.map((d) => ({
-      ...d,
-      entities: d.entities
-        .map((e) => ({ ...e, label: map.get(e.label) ?? e.label }))
-        .filter((e) => e.label !== 'O'),
-    })),
-  };
 }

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { readModelFolderConfig, termsFileOf } from '../model/folder';
+import type { DocumentPass } from './passes';
+import { passesFor } from './pipeline';
 import type { TextTagger } from './tagger';
 import { LexiconTagger } from './lexiconTagger';
+import { TermLexicon } from './terms';
 import { UserError } from '../errors';
-import { readJsonFileSync } from '../formats/boundedRead';
 
 const LEXICON_FORMAT_VERSION = 1;
 
@@ -15,31 +17,34 @@ export class ModelLoadError extends UserError {}
  * "neural" (the BiLM + CRF tagger, the default) or "lexicon" (a dictionary).
  */
 export async function loadTagger(dir: string): Promise<TextTagger> {
-  const root = resolve(dir);
-  const configPath = join(root, 'config.json');
-  if (!existsSync(configPath)) throw new ModelLoadError(`${configPath}: no model here (config.json is missing)`);
-  let config: { kind?: string; name?: string; formatVersion?: unknown };
-  try {
-    config = readJsonFileSync(configPath) as typeof config;
-  } catch (e) {
-    throw new ModelLoadError((e as Error).message);
-  }
-  const name = config.name ?? basename(root);
-  switch (config.kind ?? 'neural') {
+  const config = readModelFolderConfig(dir);
+  const root = dirname(config.file);
+  switch (config.kind) {
     case 'lexicon':
       // A lexicon written by a newer BioNER may mean something else: refuse it rather than guess.
       if (config.formatVersion !== undefined && config.formatVersion !== LEXICON_FORMAT_VERSION) {
         throw new ModelLoadError(
-          `${configPath}: unsupported formatVersion ${JSON.stringify(config.formatVersion)} (this program reads version ${LEXICON_FORMAT_VERSION})`,
+          `${config.file}: unsupported formatVersion ${JSON.stringify(config.formatVersion)} (this program reads version ${LEXICON_FORMAT_VERSION})`,
         );
       }
-      return LexiconTagger.load(root, name);
+      return LexiconTagger.load(root, config.name);
     case 'neural': {
       // Loaded lazily so the lexicon path does not pull in tfjs.
       const { loadNeuralTagger } = await import('./neuralTagger');
       return loadNeuralTagger(root);
     }
     default:
-      throw new ModelLoadError(`${configPath}: unknown model kind "${config.kind}" (expected "neural" or "lexicon")`);
+      throw new ModelLoadError(`${config.file}: unknown model kind "${config.kind}" (expected "neural" or "lexicon")`);
   }
+}
+
+/** The model folder's terms.tsv, if it has one (a malformed line is a UserError naming file and line). */
+export function loadTerms(dir: string): TermLexicon | undefined {
+  const file = termsFileOf(dir);
+  return file ? TermLexicon.load(file) : undefined;
+}
+
+/** The passes after the model of this folder (pipeline.ts): its terms, then the document passes. */
+export function loadPasses(dir: string): readonly DocumentPass[] {
+  return passesFor(loadTerms(dir));
 }

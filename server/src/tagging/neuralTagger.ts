@@ -1,19 +1,16 @@
 // The neural TextTagger: tokenizes each sentence string, tags batches of similar length with the BiLM-CRF model,
 // and returns entities with character offsets relative to each sentence, the CRF span probability as confidence
-// and the best other label for the same span as runner-up. A model directory's terms.tsv extends entities to the
-// multi-word names they end (terms.ts).
+// and the best other label for the same span as runner-up. (The model folder's terms.tsv is a pass after it:
+// passes/terms.ts.)
 import { initEngine } from '../engine/backend';
 import { bucketBatches, pieceRanges } from '../model/batching';
-import { loadModelDir, TERMS_FILE } from '../model/modelDir';
+import { loadModelDir } from '../model/modelDir';
 import type { TaggerModel } from '../model/tagger';
 import { tokenize } from '../text/tokenizer';
 import { MODEL_TOKENIZATION } from '../model/tokenization';
 import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
-import { TermLexicon } from './terms';
 import { caseView } from './caseView';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** Padded tokens per model call. Measured (2 workers, 80,830 tokens of PubMed abstracts): 1,024 tags 9,802
  *  tokens/s at 322 MB peak RSS against 9,526 at 417 MB for 4,096 with the BLAS addon, and 4,537 against 3,845
@@ -26,7 +23,6 @@ export class NeuralTagger implements TextTagger {
   constructor(
     readonly modelName: string,
     private readonly model: TaggerModel,
-    private readonly terms?: TermLexicon,
   ) {
     this.labels = [...model.tagSet.types];
   }
@@ -53,7 +49,7 @@ export class NeuralTagger implements TextTagger {
       });
     }
     for (const r of results) r.sort((a, b) => a.start - b.start);
-    return this.terms ? results.map((found, i) => this.terms!.extend(sentences[i], found)) : results;
+    return results;
   }
 
   dispose(): void {
@@ -64,8 +60,6 @@ export class NeuralTagger implements TextTagger {
 /** Loads a neural model directory as a TextTagger (initialising the tfjs backend first). */
 export async function loadNeuralTagger(dir: string): Promise<TextTagger> {
   await initEngine();
-  const termsFile = join(dir, TERMS_FILE);
-  const terms = existsSync(termsFile) ? TermLexicon.load(termsFile) : undefined;
   const { model, config } = loadModelDir(dir);
-  return new NeuralTagger(config.name, model, terms);
+  return new NeuralTagger(config.name, model);
 }

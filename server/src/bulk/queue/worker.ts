@@ -9,8 +9,9 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import { UserError } from '../../errors';
 import { writeFileAtomic } from '../../formats/atomicWrite';
 import { modelFingerprint } from '../../model/fingerprint';
-import { tokenize } from '../../text/tokenizer';
-import { renderFor, tagDocument } from '../bulkTag';
+import { loadPasses } from '../../tagging/load';
+import type { DocumentPass } from '../../tagging/passes';
+import { renderFor, tagFileDocument } from '../bulkTag';
 import { SentenceBatcher } from '../sentenceBatcher';
 import { keepOtherProcessesTempFiles, outputSink } from '../sinks';
 import { TaggerPool } from '../taggerPool';
@@ -33,6 +34,8 @@ export interface WorkerOptions {
 /** Runs until stopped (signal) or refused; resolves with the process exit code. */
 export async function runWorker(options: WorkerOptions, stderr: Writable): Promise<number> {
   const address = parseQueueAddress(options.queue);
+  // The model folder's passes first: a malformed terms.tsv fails before any worker thread starts.
+  const passes = loadPasses(options.modelDir);
   const pool = await TaggerPool.start(options.modelDir, options.concurrency, options.batchSize);
   const model = { fingerprint: modelFingerprint(options.modelDir), name: pool.modelName };
   keepOtherProcessesTempFiles();
@@ -58,7 +61,7 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
       }
       const documents = job.data.units.reduce((n, u) => n + u.documents.length, 0);
       log(`job ${job.id} started (${documents} documents, attempt ${job.attemptsStarted})`);
-      const result = await processJob(job, batcher);
+      const result = await processJob(job, batcher, passes);
       log(`job ${job.id} done (${result.documents} documents tagged, ${result.tokens} tokens)`);
       return result;
     },
@@ -107,11 +110,11 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
 }
 
 /** Tags every unit of a job and writes each output as a local run does (the same sinks: atomic, .ann stamped). */
-async function processJob(job: Job<TagJobData, TagJobResult>, batcher: SentenceBatcher): Promise<TagJobResult> {
+async function processJob(job: Job<TagJobData, TagJobResult>, batcher: SentenceBatcher, passes: readonly DocumentPass[]): Promise<TagJobResult> {
   const { run, units } = job.data;
   const result: TagJobResult = { documents: 0, tokens: 0, entities: Object.create(null) as Record<string, number>, units: [] };
   // Every unit's documents go to the batcher at once, so their sentences are batched together.
-  const tagged = units.map((unit) => tagUnit(unit, run.format, batcher));
+  const tagged = units.map((unit) => tagUnit(unit, run.format, batcher, passes));
   for (const t of tagged) t.catch(() => undefined); // awaited in order below
   for (let i = 0; i < units.length; i++) {
     const unit = units[i];
@@ -133,9 +136,14 @@ async function processJob(job: Job<TagJobData, TagJobResult>, batcher: SentenceB
   return result;
 }
 
-async function tagUnit(unit: OutputUnit, format: TagJobData['run']['format'], batcher: SentenceBatcher): Promise<{ text: string; tokens: number; entities: Record<string, number> }> {
+async function tagUnit(
+  unit: OutputUnit,
+  format: TagJobData['run']['format'],
+  batcher: SentenceBatcher,
+  passes: readonly DocumentPass[],
+): Promise<{ text: string; tokens: number; entities: Record<string, number> }> {
   const file = { path: unit.file, rel: unit.file, kind: unit.fromJsonl ? ('jsonl' as const) : ('text' as const) };
-  const docs = await Promise.all(unit.documents.map((doc) => tagDocument(batcher, file, doc, tokenize(doc.text))));
+  const docs = await Promise.all(unit.documents.map((doc) => tagFileDocument(batcher, passes, file, doc)));
   let text = '';
   let tokens = 0;
   const entities: Record<string, number> = Object.create(null); // a "__proto__" label is data

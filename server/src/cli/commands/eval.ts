@@ -135,7 +135,7 @@ export function register(program: Command): void {
       if (options.model) {
         if (predPath !== undefined) throw new UserError('eval: give either PRED or --model, not both');
         // Loaded lazily: only model evaluation needs tfjs.
-        const { tagCorpusWithModel } = await import('../../model/evaluateModel');
+        const { tagCorpusWithModel } = await import('../../tagging/tagCorpus');
         const { parseLabelMap } = await import('../../model/labels');
         const gold = readCorpus(goldPath, { format: options.goldFormat, scheme: options.goldScheme });
         requireText(gold.corpus, goldPath, 'score');

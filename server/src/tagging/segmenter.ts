@@ -1,5 +1,10 @@
+// The one segmenter: every path that tags a document (language server, `bioner tag`, bulk tagging, `bioner eval` of
+// documents) splits it into the sentences the model tags here. A document is cut into paragraphs (runs of non-blank
+// lines; in Markdown, fenced code blocks are left out) and each paragraph is tokenized (text/tokenizer.ts).
+import { extname } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { tokenize } from '../text/tokenizer';
+import type { Sentence } from '../types';
 
 /** A character range [start, end) of a document. */
 export interface TextRange {
@@ -36,6 +41,37 @@ export class Segmenter {
       for (const s of relative) result.push({ start: p.start + s.start, end: p.start + s.end });
     }
     return result;
+  }
+}
+
+/**
+ * The sentences (with their tokens, document offsets) of a whole document, as the model tags them. `languageId` is
+ * the editor's language id, or languageOfFile() of a file name: 'markdown' leaves fenced code blocks out.
+ */
+export function segment(text: string, languageId = 'plaintext'): Sentence[] {
+  const result: Sentence[] = [];
+  for (const p of paragraphs(text, languageId)) {
+    for (const s of tokenize(text.slice(p.start, p.end))) {
+      result.push({
+        start: p.start + s.start,
+        end: p.start + s.end,
+        tokens: s.tokens.map((t) => ({ text: t.text, start: p.start + t.start, end: p.start + t.end })),
+      });
+    }
+  }
+  return result;
+}
+
+/** The language id the editor gives a file of this name (package.json's languages), for segment(). */
+export function languageOfFile(path: string): string {
+  switch (extname(path).toLowerCase()) {
+    case '.md':
+    case '.markdown':
+      return 'markdown';
+    case '.note':
+      return 'clinical-note';
+    default:
+      return 'plaintext';
   }
 }
 

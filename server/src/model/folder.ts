@@ -1,0 +1,80 @@
+// A model folder: the one place that knows its file names, where the shipped model lives, how a user's model path is
+// resolved and how config.json is read. Loading weights is model/modelDir.ts (neural) and tagging/lexiconTagger.ts
+// (lexicon); this module pulls in no tfjs, so the language server, the CLI and `bioner info` can use it cheaply.
+//
+//   config.json     kind ("neural" when absent, "lexicon", or "bilm" for a pre-trained representation), name,
+//                   formatVersion, and the kind's own fields
+//   chars.txt, words.txt, task-words.txt, weights.bin + weights.json   a neural model's vocabularies and tensors
+//   lexicon.tsv     a lexicon model's entries
+//   terms.tsv       optional: multi-word names entities are extended to (tagging/passes/terms.ts)
+//   MODEL_CARD.md   data, licences, results
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { readJsonFileSync } from '../formats/boundedRead';
+
+export const CONFIG_FILE = 'config.json';
+export const TERMS_FILE = 'terms.tsv';
+export const WEIGHTS_MANIFEST_FILE = 'weights.json';
+
+export type ModelKind = 'neural' | 'lexicon' | 'bilm';
+const KINDS: readonly string[] = ['neural', 'lexicon', 'bilm'];
+
+/** config.json as every kind has it; the kind's own fields stay in `raw` for its loader to validate. */
+export interface ModelFolderConfig {
+  /** The config file's absolute path (for error messages). */
+  file: string;
+  kind: ModelKind;
+  /** config.json's "name", else the folder's name. */
+  name: string;
+  formatVersion?: unknown;
+  raw: Record<string, unknown>;
+}
+
+/**
+ * The shipped model: models/default beside the folder of the running bundle (dist/cli.js, dist/server.js and
+ * dist/extension.js all live in dist/). Under tsx (tests), this file is server/src/model/: three levels up.
+ */
+export function shippedModelDir(): string {
+  const bundled = join(__dirname, '..', 'models', 'default');
+  return existsSync(bundled) ? bundled : join(__dirname, '..', '..', '..', 'models', 'default');
+}
+
+/**
+ * The folder a user's model setting or flag names: empty means the shipped model; `~` is the home folder; a relative
+ * path is taken against `base` (the workspace folder, or the current directory).
+ */
+export function resolveModelPath(setting: string | undefined, base: string = process.cwd()): string {
+  const value = (setting ?? '').trim();
+  if (!value) return shippedModelDir();
+  const expanded = /^~(?=$|[\\/])/.test(value) ? join(homedir(), value.slice(1)) : value;
+  return isAbsolute(expanded) ? resolve(expanded) : resolve(base, expanded);
+}
+
+/** Reads config.json of a model folder; a missing or unreadable file, or an unknown kind, is a UserError naming it. */
+export function readModelFolderConfig(dir: string): ModelFolderConfig {
+  const root = resolve(dir);
+  const file = join(root, CONFIG_FILE);
+  if (!existsSync(file)) throw new UserError(`${file}: no model here (config.json is missing)`);
+  const raw = readJsonFileSync(file);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${file}: expected a JSON object`);
+  const config = raw as Record<string, unknown>;
+  const kind = config.kind ?? 'neural';
+  if (typeof kind !== 'string' || !KINDS.includes(kind)) {
+    throw new UserError(`${file}: unknown model kind ${JSON.stringify(kind)} (expected "neural" or "lexicon")`);
+  }
+  return {
+    file,
+    kind: kind as ModelKind,
+    name: typeof config.name === 'string' ? config.name : basename(root),
+    formatVersion: config.formatVersion,
+    raw: config,
+  };
+}
+
+/** The model folder's terms.tsv, if it has one. */
+export function termsFileOf(dir: string): string | undefined {
+  const file = join(resolve(dir), TERMS_FILE);
+  return existsSync(file) ? file : undefined;
+}

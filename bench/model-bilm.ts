@@ -14,7 +14,7 @@ import { initEngine, type BackendName } from '../server/src/engine/backend';
 import { forwardFlopsPerToken, NAMED_CONFIGS } from '../server/src/model/config';
 import { CharVocab, VocabCounter, WordVocab } from '../server/src/model/vocab';
 import { bucketBatches } from '../server/src/model/batching';
-import { LanguageModel, trainStep } from '../server/src/train/pretrain';
+import { LanguageModel, trainStep } from '../server/src/train/languageModel';
 import { tokenize } from '../server/src/text/tokenizer';
 
 interface Metric { metric: string; value: number; unit: string; target?: string; note?: string }

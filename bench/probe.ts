@@ -3,8 +3,8 @@
 // prints one JSON object: model load time, first-tag and steady tagging latency of the sample, the process's peak RSS
 // with the model loaded, and the model's forward FLOPs per token when its config gives the sizes.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { forwardFlopsPerToken, parseRepresentationConfig } from '../server/src/model/config';
+import { readModelFolderConfig } from '../server/src/model/folder';
 import { loadPasses, loadTagger } from '../server/src/tagging/load';
 import { tagDocument } from '../server/src/tagging/pipeline';
 
@@ -25,7 +25,7 @@ function peakRssBytes(): number {
  * task char features).
  */
 function flopsPerToken(modelDir: string): number | undefined {
-  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
+  const config = readModelFolderConfig(modelDir).raw as Record<string, any>;
   if ((config.kind ?? 'neural') !== 'neural' || !config.architecture?.representation) return undefined;
   const rep = parseRepresentationConfig(config.architecture.representation, 'config.json');
   const encoder = config.architecture.tagger?.encoder ?? {};

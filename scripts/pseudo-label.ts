@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../server/src/engine/backend';
-import { writeFileAtomicSync } from '../server/src/formats/atomicWrite';
+import { writeFileAtomicSync } from '../server/src/files/atomicWrite';
 import { spansToTags } from '../server/src/formats/tagSchemes';
 import { bucketBatches } from '../server/src/model/batching';
 import { constrainScores, viterbi } from '../server/src/model/crf';

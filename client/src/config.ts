@@ -1,43 +1,47 @@
 // Reads the `bioner.*` settings. The model path is the one setting that can make us load files from disk, so in an
 // untrusted workspace only the user-level value counts (package.json also lists it in restrictedConfigurations).
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { resolveModelPath } from '../../server/src/model/folder';
 
 export const SECTION = 'bioner';
 
-export type DiagnosticsMode = 'off' | 'uncertain' | 'all';
 export type TagFormat = 'jsonl' | 'brat' | 'conll';
 
 export function settings(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
 }
 
+/** A `bioner.*` setting; VS Code fills in package.json's default, the one place defaults are written. */
+function setting<T>(key: string): T {
+  return settings().get<T>(key) as T;
+}
+
 /** Language ids the server is attached to (`bioner.languages`). */
 export function documentLanguages(): string[] {
-  return settings().get<string[]>('languages', ['plaintext', 'markdown', 'clinical-note']);
+  return setting<string[]>('languages');
 }
 
 export function annotationGlob(): string {
-  return settings().get<string>('annotationGlob', '**/*.{ann,conll,jsonl}');
+  return setting<string>('annotationGlob');
 }
 
 export function heldOutFraction(): number {
-  const f = settings().get<number>('fineTune.heldOutFraction', 0.2);
+  const f = setting<number>('fineTune.heldOutFraction');
   return Math.min(0.5, Math.max(0.05, f));
 }
 
 export function fineTuneEpochs(): number {
-  return Math.max(1, Math.round(settings().get<number>('fineTune.epochs', 10)));
+  return Math.max(1, Math.round(setting<number>('fineTune.epochs')));
 }
 
 export function fineTuneMaxMinutes(): number {
-  return Math.max(0.1, settings().get<number>('fineTune.maxMinutes', 15));
+  return Math.max(0.1, setting<number>('fineTune.maxMinutes'));
 }
 
 /** `bioner.fineTune.labelMap`, for `bioner train --label-map` (empty: none). */
 export function fineTuneLabelMap(): string {
-  return settings().get<string>('fineTune.labelMap', '').trim();
+  return setting<string>('fineTune.labelMap').trim();
 }
 
 /** Saves `bioner.fineTune.labelMap` for the workspace (the mapping chosen before fine-tuning). */
@@ -62,14 +66,9 @@ export function configuredModel(): string {
  * in an untrusted workspace), or the shipped model.
  */
 export function activeModelDir(extensionPath: string): string {
-  const configured = configuredModel();
-  if (!configured) return path.join(extensionPath, 'models', 'default');
-  const expanded = configured.startsWith('~') ? path.join(os.homedir(), configured.slice(1)) : configured;
-  if (path.isAbsolute(expanded)) return path.normalize(expanded);
   // In an untrusted workspace even a user-level relative path must not reach into the workspace.
   const folder = vscode.workspace.isTrusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined;
-  const base = folder ?? os.homedir();
-  return path.resolve(base, expanded);
+  return resolveModelPath(configuredModel(), folder ?? os.homedir(), extensionPath);
 }
 
 /**

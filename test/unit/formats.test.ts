@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { UserError } from '../../server/src/errors';
 import { documentToSentences, sentencesToDocument } from '../../server/src/formats/alignment';
-import { writeFileAtomicSync } from '../../server/src/formats/atomicWrite';
+import { writeFileAtomicSync } from '../../server/src/files/atomicWrite';
 import { editAnn, formatAnn, parseAnn, readBrat, updateAnnFile, writeBrat } from '../../server/src/formats/brat';
 import { formatConll, parseConll } from '../../server/src/formats/conll';
 import { readCorpus, detectInputFormat } from '../../server/src/formats/corpus';

@@ -100,7 +100,7 @@ test('a data-parallel step (main thread + 1 worker) equals the single-thread ste
   await initEngine({ backend: 'wasm' });
   const { dir } = setup();
   try {
-    const { LanguageModel, trainStep } = await import('../../server/src/train/pretrain');
+    const { LanguageModel, trainStep } = await import('../../server/src/train/languageModel');
     const { DataParallel, splitByTokens } = await import('../../server/src/train/dataParallel');
     const { loadVocabs } = await import('../../server/src/model/vocab');
     const { words, chars } = loadVocabs(dir);

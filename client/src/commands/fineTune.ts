@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { CONFIG_FILE, readModelFolderConfig } from '../../../server/src/model/folder';
 import { annotationTypes, classifyAnnotatedFiles, documentsOf, formatLabelMap, labelChoices, splitHeldOut, stageDocuments } from '../annotatedFiles';
 import { parseLabelMap } from '../../../server/src/model/labels';
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
@@ -115,7 +116,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
         });
       },
     );
-    if (!fs.existsSync(path.join(outDir, 'config.json'))) throw new Error('the training run wrote no model');
+    if (!fs.existsSync(path.join(outDir, CONFIG_FILE))) throw new Error('the training run wrote no model');
     fs.mkdirSync(modelsDir, { recursive: true });
     fs.renameSync(outDir, finalDir);
     return { finalDir, summary: heldOutSummary(result.done?.heldOut as HeldOutReport | undefined, heldOut.length) };
@@ -209,8 +210,8 @@ function formatF1(f1: number | undefined): string {
  */
 function modelInfo(dir: string): { kind?: string; labels: string[] } {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { kind?: string; labels?: { types?: string[] } };
-    return { kind: config.kind ?? 'neural', labels: config.labels?.types ?? [] };
+    const { kind, raw } = readModelFolderConfig(dir);
+    return { kind, labels: (raw.labels as { types?: string[] } | undefined)?.types ?? [] };
   } catch {
     return { labels: [] };
   }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { CONFIG_FILE } from '../../../server/src/model/folder';
 import { setModel } from '../config';
 import { modelDir, type Bioner } from '../context';
 
@@ -22,7 +23,7 @@ export function register(bioner: Bioner): vscode.Disposable {
       dir = picked?.[0]?.fsPath;
     }
     if (!dir) return;
-    if (!fs.existsSync(path.join(dir, 'config.json'))) {
+    if (!fs.existsSync(path.join(dir, CONFIG_FILE))) {
       void vscode.window.showErrorMessage(`${dir} is not a BioNER model folder (it has no config.json).`);
       return;
     }

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
 import { realPathOf } from '../realPath';
-import { writeFileAtomic } from '../formats/atomicWrite';
+import { writeFileAtomic } from '../files/atomicWrite';
 import { loadPasses } from '../tagging/load';
 import type { DocumentPass } from '../tagging/passes';
 import { tagSegmented } from '../tagging/pipeline';

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../errors';
-import { writeFileAtomicSync } from '../formats/atomicWrite';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { modelFingerprint } from '../model/fingerprint';
 import type { InputFile } from './inputs';
 import type { OutputFormat } from './render';

@@ -6,7 +6,7 @@ import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, rmSync,
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
-import { processIsRunning, replaceWithTempSync, writeTargetOf } from '../formats/atomicWrite';
+import { processIsRunning, replaceWithTempSync, writeTargetOf } from '../files/atomicWrite';
 import { ANN_STAMP, annTarget, bothKept, type OutputPlan } from './outputs';
 
 export interface DocumentSink {
@@ -40,7 +40,7 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
 }
 
-/** Our temp names (tempPathFor here, formats/atomicWrite.ts): `.<name>.<pid>.<random>.tmp`. */
+/** Our temp names (tempPathFor here, files/atomicWrite.ts): `.<name>.<pid>.<random>.tmp`. */
 const TEMP_NAME = /^\..+\.(\d+)\.[a-z0-9]{1,8}\.tmp$/;
 const sweptFolders = new Set<string>();
 let sweepStaleTempFiles = true;
@@ -125,7 +125,7 @@ export class StreamSink implements DocumentSink {
   async discard(): Promise<void> {}
 }
 
-/** One output file, through a symbolic link to its target (formats/atomicWrite.ts). */
+/** One output file, through a symbolic link to its target (files/atomicWrite.ts). */
 export class AtomicFileSink implements DocumentSink {
   private readonly temp: string;
   private readonly stream: WriteStream;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { inputError, UserError } from '../errors';
 import type { AnnotatedDocument, Assertion, Span } from '../types';
-import { writeFileAtomicSync } from './atomicWrite';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { attributeLines, readAttributes } from './bratAttributes';
 import { checkNoOverlaps, sortSpans } from './entities';
 import { BOM, readTextFile } from './inputText';

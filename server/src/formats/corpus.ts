@@ -5,7 +5,7 @@ import { dirname, extname } from 'node:path';
 import { UserError } from '../errors';
 import type { AnnotatedDocument, TaggedSentence } from '../types';
 import { documentToSentences, sentencesToDocument, type Tokenization } from './alignment';
-import { writeFileAtomicSync } from './atomicWrite';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { readBrat, writeBrat } from './brat';
 import { formatConll, parseConll, type ConllDocument } from './conll';
 import type { DocumentEntity } from './entities';

@@ -53,10 +53,3 @@ export function decodeText(bytes: Uint8Array, file: string, options: { keepBom?:
 export function readTextFile(file: string, options: { keepBom?: boolean; maxBytes?: number } = {}): string {
   return decodeText(readFileBoundedSync(file, options.maxBytes ?? MAX_TEXT_BYTES), file, options);
 }
-
-/** Splits into lines, accepting LF and CRLF endings; a final newline does not make an extra empty line. */
-export function splitLines(text: string): string[] {
-  const lines = text.split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}

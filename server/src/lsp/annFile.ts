@@ -3,7 +3,7 @@
 // atomicWrite.ts); this file adds what an editor needs: a tolerant read against the current (possibly unsaved)
 // text, a cache by file stamp, and relabelling in place so attributes, notes and relations keep pointing at the id.
 import { existsSync, statSync } from 'node:fs';
-import { writeFileAtomicSync } from '../formats/atomicWrite';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { CodePointOffsets, parseAnn, rewriteAnnFile, updateAnnFile, type BratEntity } from '../formats/brat';
 import { BOM, readTextFile } from '../formats/inputText';
 import { formatNotEntityLine, PARTIAL_HEADER, parseReview, setReviewState, type ReviewRecord } from '../formats/review';

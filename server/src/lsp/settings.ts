@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolveModelPath } from '../model/folder';
 
 /** The `bioner.*` settings the server reads (the document selector is the client's business). */
 export interface BionerSettings {
@@ -25,11 +24,6 @@ export const DEFAULT_SETTINGS: BionerSettings = {
   maxFileSize: 1024 * 1024,
   negatedInProblems: true,
 };
-
-/** The shipped model: <bundle>/../models/default, i.e. models/default beside dist/ in the extension. */
-export function defaultModelDir(): string {
-  return join(__dirname, '..', 'models', 'default');
-}
 
 /** Reads whatever the client sent for the `bioner` section; wrong types fall back to the defaults (logged). */
 export function parseSettings(raw: unknown, warn: (message: string) => void = () => {}): BionerSettings {
@@ -65,12 +59,9 @@ export function parseSettings(raw: unknown, warn: (message: string) => void = ()
   return settings;
 }
 
-/** The model directory to load: the setting (relative paths against the first workspace folder) or the default. */
+/** The model directory to load: the setting (relative paths against the first workspace folder) or the shipped one. */
 export function resolveModelDir(settings: BionerSettings, workspaceRoot: string | undefined): string {
-  if (!settings.model) return defaultModelDir();
-  const expanded = /^~(?=$|[\\/])/.test(settings.model) ? join(homedir(), settings.model.slice(1)) : settings.model;
-  if (isAbsolute(expanded)) return expanded;
-  return resolve(workspaceRoot ?? process.cwd(), expanded);
+  return resolveModelPath(settings.model, workspaceRoot);
 }
 
 /** Whether an entity label is shown under the `bioner.labels` setting. */

@@ -19,7 +19,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { writeFileAtomicSync } from '../formats/atomicWrite';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { CodePointOffsets, sameText } from '../formats/brat';
 import { BOM, readTextFile } from '../formats/inputText';
 

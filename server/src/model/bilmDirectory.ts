@@ -1,10 +1,10 @@
 // A pre-trained representation on disk: config.json (kind "bilm", the representation config, vocabulary sizes and
 // provenance), words.txt + chars.txt, and weights.bin/json (BiLM and LM softmax weights).
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../engine/atomicFile';
-import { readJsonFileSync } from '../formats/boundedRead';
+import { CONFIG_FILE, readModelFolderConfig } from './folder';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { BiLM } from './bilm';
 import { parseRepresentationConfig, type RepresentationConfig } from './config';
 import { loadVocabs, type CharVocab, type WordVocab } from './vocab';
@@ -22,14 +22,13 @@ export interface BiLMDirectoryConfig {
 
 export function writeBiLMConfig(dir: string, config: BiLMDirectoryConfig): void {
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileAtomicSync(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
 export function readBiLMConfig(dir: string): BiLMDirectoryConfig {
-  const file = join(resolve(dir), 'config.json');
-  if (!existsSync(file)) throw new UserError(`${file}: missing (not a pre-trained BiLM directory)`);
-  const json = readJsonFileSync(file) as BiLMDirectoryConfig;
-  if (!json || typeof json !== 'object' || !json.representation) throw new UserError(`${file}: no "representation" config`);
+  const { file, raw } = readModelFolderConfig(dir);
+  const json = raw as unknown as BiLMDirectoryConfig;
+  if (!json.representation) throw new UserError(`${file}: no "representation" config`);
   json.representation = parseRepresentationConfig(json.representation, `${file} "representation"`);
   return json;
 }

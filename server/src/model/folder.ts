@@ -32,28 +32,39 @@ export interface ModelFolderConfig {
   raw: Record<string, unknown>;
 }
 
+/** Where the shipped model sits in an installation (the repository, the packaged extension). */
+export const SHIPPED_MODEL_PATH = join('models', 'default');
+
 /**
- * The shipped model: models/default beside the folder of the running bundle (dist/cli.js, dist/server.js and
- * dist/extension.js all live in dist/). Under tsx (tests), this file is server/src/model/: three levels up.
+ * The installation's root: the folder above the running bundle (dist/cli.js, dist/server.js and dist/extension.js all
+ * live in dist/); under tsx (tests, bench) this file is server/src/model/, three levels down.
  */
-export function shippedModelDir(): string {
-  const bundled = join(__dirname, '..', 'models', 'default');
-  return existsSync(bundled) ? bundled : join(__dirname, '..', '..', '..', 'models', 'default');
+function installRoot(): string {
+  const bundled = join(__dirname, '..');
+  return existsSync(join(bundled, SHIPPED_MODEL_PATH)) ? bundled : join(__dirname, '..', '..', '..');
+}
+
+/** The shipped model's folder (`root`: the installation, e.g. the extension's path; default: this bundle's). */
+export function shippedModelDir(root: string = installRoot()): string {
+  return join(root, SHIPPED_MODEL_PATH);
 }
 
 /**
  * The folder a user's model setting or flag names: empty means the shipped model; `~` is the home folder; a relative
  * path is taken against `base` (the workspace folder, or the current directory).
  */
-export function resolveModelPath(setting: string | undefined, base: string = process.cwd()): string {
+export function resolveModelPath(setting: string | undefined, base: string = process.cwd(), root?: string): string {
   const value = (setting ?? '').trim();
-  if (!value) return shippedModelDir();
+  if (!value) return shippedModelDir(root);
   const expanded = /^~(?=$|[\\/])/.test(value) ? join(homedir(), value.slice(1)) : value;
   return isAbsolute(expanded) ? resolve(expanded) : resolve(base, expanded);
 }
 
-/** Reads config.json of a model folder; a missing or unreadable file, or an unknown kind, is a UserError naming it. */
-export function readModelFolderConfig(dir: string): ModelFolderConfig {
+/**
+ * Reads config.json of a model folder; a missing or unreadable file, an unknown kind or one not in `expected` is a
+ * UserError naming the file.
+ */
+export function readModelFolderConfig(dir: string, expected?: readonly ModelKind[]): ModelFolderConfig {
   const root = resolve(dir);
   const file = join(root, CONFIG_FILE);
   if (!existsSync(file)) throw new UserError(`${file}: no model here (config.json is missing)`);
@@ -63,6 +74,9 @@ export function readModelFolderConfig(dir: string): ModelFolderConfig {
   const kind = config.kind ?? 'neural';
   if (typeof kind !== 'string' || !KINDS.includes(kind)) {
     throw new UserError(`${file}: unknown model kind ${JSON.stringify(kind)} (expected "neural" or "lexicon")`);
+  }
+  if (expected && !expected.includes(kind as ModelKind)) {
+    throw new UserError(`${file}: "kind" is ${JSON.stringify(kind)}, not ${expected.map((k) => JSON.stringify(k)).join(' or ')}`);
   }
   return {
     file,

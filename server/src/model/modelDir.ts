@@ -9,9 +9,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../engine/atomicFile';
-import { processIsRunning } from '../formats/atomicWrite';
-import { MAX_MODEL_FILE_BYTES, readFileBoundedSync, readJsonFileSync } from '../formats/boundedRead';
+import { CONFIG_FILE, readModelFolderConfig, TERMS_FILE } from './folder';
+import { processIsRunning, writeFileAtomicSync } from '../files/atomicWrite';
+import { MAX_MODEL_FILE_BYTES, readFileBoundedSync } from '../formats/boundedRead';
 import { BiLM } from './bilm';
 import { checkSizes, parseRepresentationConfig, SIZE_LIMITS, type RepresentationConfig } from './config';
 import { TagSet } from './labels';
@@ -21,8 +21,6 @@ import { loadWeights, saveWeights } from './weightsIO';
 
 export const MODEL_FORMAT_VERSION = 1;
 export const TASK_WORDS_FILE = 'task-words.txt';
-/** Optional: multi-word names the tagger extends entities to (tagging/terms.ts). */
-export const TERMS_FILE = 'terms.tsv';
 
 export interface NeuralModelConfig {
   kind: 'neural';
@@ -56,7 +54,7 @@ export async function saveModelDir(
 ): Promise<void> {
   const target = resolve(dir);
   recoverInterruptedSaves(target);
-  if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, 'config.json'))) {
+  if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, CONFIG_FILE))) {
     throw new UserError(`${target}: exists and is not a model directory; refusing to replace it`);
   }
   const bilm = model.bilm as BiLM;
@@ -75,11 +73,11 @@ export async function saveModelDir(
   mkdirSync(tmp);
   try {
     saveVocabs(tmp, new WordVocab([UNK_WORD, BOS_WORD, EOS_WORD]), bilm.charVocab);
-    if (model.words.length) writeFileAtomic(join(tmp, TASK_WORDS_FILE), model.words.join('\n') + '\n');
+    if (model.words.length) writeFileAtomicSync(join(tmp, TASK_WORDS_FILE), model.words.join('\n') + '\n');
     // The term list the tagger extends entities with (tagging/terms.ts), copied as it is.
     if (meta.terms) copyFileSync(meta.terms, join(tmp, TERMS_FILE));
     await saveWeights(tmp, model.getWeights());
-    writeFileAtomic(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    writeFileAtomicSync(join(tmp, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     replaceDirectory(tmp, target);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
@@ -129,14 +127,11 @@ function replaceDirectory(from: string, to: string): void {
 
 /** Reads and validates config.json of a neural model directory. */
 export function readModelConfig(dir: string): NeuralModelConfig {
-  const file = join(resolve(dir), 'config.json');
+  const { file, raw: json, name } = readModelFolderConfig(dir, ['neural']);
+  const raw = json as Partial<NeuralModelConfig>;
   const fail = (msg: string): never => {
     throw new UserError(`${file}: ${msg}`);
   };
-  if (!existsSync(file)) fail('missing (not a model directory)');
-  const raw = readJsonFileSync(file) as Partial<NeuralModelConfig>;
-  if (!raw || typeof raw !== 'object') fail('expected a JSON object');
-  if ((raw.kind ?? 'neural') !== 'neural') fail(`"kind" is ${JSON.stringify(raw.kind)}, not "neural"`);
   if (raw.formatVersion !== MODEL_FORMAT_VERSION) {
     fail(`unsupported formatVersion ${JSON.stringify(raw.formatVersion)} (this program reads version ${MODEL_FORMAT_VERSION})`);
   }
@@ -157,7 +152,7 @@ export function readModelConfig(dir: string): NeuralModelConfig {
   });
   return {
     kind: 'neural',
-    name: typeof raw.name === 'string' ? raw.name : basename(resolve(dir)),
+    name,
     formatVersion: MODEL_FORMAT_VERSION,
     architecture: { representation, tagger },
     labels: { types: types!, tags: tagSet.tags },

@@ -1,7 +1,7 @@
 // Word and character vocabularies, built from text and stored as plain text files (one entry per line).
 import { join } from 'node:path';
 import { inputError } from '../errors';
-import { writeFileAtomic } from '../engine/atomicFile';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { MAX_MODEL_FILE_BYTES, readFileBoundedSync } from '../formats/boundedRead';
 
 export const WORDS_FILE = 'words.txt';
@@ -87,8 +87,8 @@ export class VocabCounter {
 
 /** Writes words.txt and chars.txt into dir (atomically). Entries never contain newlines (tokens have no spaces). */
 export function saveVocabs(dir: string, words: WordVocab, chars: CharVocab): void {
-  writeFileAtomic(join(dir, WORDS_FILE), words.words.join('\n') + '\n');
-  writeFileAtomic(join(dir, CHARS_FILE), chars.chars.map(escapeChar).join('\n') + '\n');
+  writeFileAtomicSync(join(dir, WORDS_FILE), words.words.join('\n') + '\n');
+  writeFileAtomicSync(join(dir, CHARS_FILE), chars.chars.map(escapeChar).join('\n') + '\n');
 }
 
 export function loadVocabs(dir: string): { words: WordVocab; chars: CharVocab } {

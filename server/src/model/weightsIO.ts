@@ -8,7 +8,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../engine/atomicFile';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { readFileBoundedSync, readJsonFileSync } from '../formats/boundedRead';
 
 export const WEIGHTS_FORMAT = 'bioner-weights';
@@ -58,8 +58,8 @@ export async function saveWeights(dir: string, tensors: Record<string, tf.Tensor
     crc32: crc32(data),
     weights: entries,
   };
-  writeFileAtomic(join(dir, `${base}.bin`), data);
-  writeFileAtomic(join(dir, `${base}.json`), JSON.stringify(manifest, null, 1) + '\n');
+  writeFileAtomicSync(join(dir, `${base}.bin`), data);
+  writeFileAtomicSync(join(dir, `${base}.json`), JSON.stringify(manifest, null, 1) + '\n');
 }
 
 export function weightsExist(dir: string, base = 'weights'): boolean {

@@ -1,11 +1,10 @@
 // `bioner eval --model`: tags a gold corpus with a model folder, the way the product tags text (documents through the
 // pipeline, pipeline.ts), or a token corpus on its own tokens (the model alone, model/evaluateModel.ts).
-import { readJsonFileSync } from '../formats/boundedRead';
-import { join } from 'node:path';
 import { initEngine } from '../engine/backend';
 import { corpusDocuments, type Corpus, type CorpusDocument } from '../formats/corpus';
 import { evaluateModel } from '../model/evaluateModel';
 import { applyLabelMap } from '../model/labels';
+import { readModelFolderConfig } from '../model/folder';
 import { loadModelDir } from '../model/modelDir';
 import { loadPasses, loadTagger } from './load';
 import { tagDocument } from './pipeline';
@@ -21,7 +20,7 @@ export async function tagCorpusWithModel(
   labelMap: Map<string, string> = new Map(),
 ): Promise<{ gold: Corpus; pred: Corpus; labels: string[]; tokensPerSecond?: number }> {
   const mappedGold = mapCorpusLabels(gold, labelMap);
-  if (mappedGold.kind === 'tokens' && (readModelKind(modelDir) ?? 'neural') === 'neural') {
+  if (mappedGold.kind === 'tokens' && readModelFolderConfig(modelDir).kind === 'neural') {
     await initEngine();
     const { model } = loadModelDir(modelDir);
     try {
@@ -50,14 +49,6 @@ export async function tagCorpusWithModel(
     return { gold: goldDocs, pred, labels: [...tagger.labels] };
   } finally {
     tagger.dispose();
-  }
-}
-
-function readModelKind(dir: string): string | undefined {
-  try {
-    return (readJsonFileSync(join(dir, 'config.json')) as { kind?: string }).kind;
-  } catch {
-    return undefined;
   }
 }
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { Worker } from 'node:worker_threads';
-import type { LanguageModel } from './pretrain';
+import type { LanguageModel } from './languageModel';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './pretrainWorker';
 
 /**

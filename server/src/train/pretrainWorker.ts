@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine, type BackendName } from '../engine/backend';
 import type { RepresentationConfig } from '../model/config';
 import { loadVocabs } from '../model/vocab';
-import { LanguageModel } from './pretrain';
+import { LanguageModel } from './languageModel';
 import { seededRandom } from '../model/batching';
 
 export interface ReplicaInit {

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { UserError } from '../../errors';
-import { writeFileAtomic } from '../../formats/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 import { modelFingerprint } from '../../model/fingerprint';
 import { loadPasses } from '../../tagging/load';
 import type { DocumentPass } from '../../tagging/passes';

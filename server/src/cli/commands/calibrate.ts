@@ -2,11 +2,11 @@
 // stores it in the model's config.json ("calibration"). Entities stay the same (decode.ts: the Viterbi path does not
 // depend on the temperature); only their confidences change. The temperature minimises the log loss of the entity
 // confidences as the probability of being right (a strict match of span and type), over a grid.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { initEngine } from '../../engine/backend';
-import { writeFileAtomic } from '../../engine/atomicFile';
+import { writeFileAtomicSync } from '../../files/atomicWrite';
+import { readModelFolderConfig } from '../../model/folder';
 import { calibrationOf, type CalibrationReport } from '../../eval/calibration';
 import type { AlignedSpan } from '../../eval/alignCorpora';
 import { tagsToSpans } from '../../formats/tagSchemes';
@@ -86,8 +86,7 @@ export function register(program: Command): void {
       } finally {
         model.dispose();
       }
-      const file = join(resolve(flags.model), 'config.json');
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      const { file, raw } = readModelFolderConfig(flags.model);
       const r4 = (x: number) => Math.round(x * 10000) / 10000;
       raw.calibration = {
         temperature: fit.temperature,
@@ -96,7 +95,7 @@ export function register(program: Command): void {
         devEce: r4(fit.fitted.ece),
         uncalibratedDevEce: r4(fit.uncalibrated.ece),
       };
-      writeFileAtomic(file, JSON.stringify(raw, null, 2) + '\n');
+      writeFileAtomicSync(file, JSON.stringify(raw, null, 2) + '\n');
       const was = config.calibration?.temperature ?? 1;
       process.stdout.write(
         `temperature ${fit.temperature} (was ${was}) on ${gold.length} dev sentences: ECE ${fit.uncalibrated.ece.toFixed(4)} -> ${fit.fitted.ece.toFixed(4)}, ` +

@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../../errors';
-import { readJsonFileSync } from '../../formats/boundedRead';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
 import { charCnnOutputDim, forwardFlopsPerToken, parseRepresentationConfig } from '../../model/config';
-import { TermLexicon } from '../../tagging/terms';
+import { readJsonFileSync } from '../../formats/boundedRead';
+import { readModelFolderConfig, TERMS_FILE, WEIGHTS_MANIFEST_FILE } from '../../model/folder';
+import { loadTerms } from '../../tagging/load';
 
 interface InfoFlags {
   model?: string;
@@ -56,10 +56,9 @@ export function register(program: Command): void {
 }
 
 function modelSummary(dir: string): Record<string, unknown> {
-  const file = join(resolve(dir), 'config.json');
-  if (!existsSync(file)) throw new UserError(`${file}: missing (not a model folder)`);
-  const config = readJsonFileSync(file) as Record<string, any>;
-  const summary: Record<string, unknown> = { path: resolve(dir), kind: config.kind ?? 'neural' };
+  const { file, kind, raw } = readModelFolderConfig(dir);
+  const config = raw as Record<string, any>;
+  const summary: Record<string, unknown> = { path: resolve(dir), kind };
   if (config.name) summary.name = config.name;
   if (config.labels) summary.labels = config.labels.types ?? config.labels;
   if (config.formatVersion !== undefined) summary.formatVersion = config.formatVersion;
@@ -76,9 +75,9 @@ function modelSummary(dir: string): Record<string, unknown> {
   if (provenance?.heldoutPerplexity) summary.heldoutPerplexity = provenance.heldoutPerplexity;
   if (provenance?.tokens) summary.trainedTokens = provenance.tokens;
   if (config.metrics) summary.metrics = config.metrics;
-  const termsFile = join(resolve(dir), 'terms.tsv');
-  if (existsSync(termsFile)) summary.terms = `${TermLexicon.load(termsFile).size} multi-word names (terms.tsv)`;
-  for (const key of ['weights.json']) {
+  const terms = loadTerms(dir);
+  if (terms) summary.terms = `${terms.size} multi-word names (${TERMS_FILE})`;
+  for (const key of [WEIGHTS_MANIFEST_FILE]) {
     const p = join(resolve(dir), key);
     if (existsSync(p)) {
       try {

@@ -1,6 +1,6 @@
 // `bioner tag FILE|DIR|-`: tags text with a model and prints or writes the entities (see server/src/bulk/).
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { shippedModelDir } from '../../model/folder';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { bulkTag } from '../../bulk/bulkTag';
 import type { ProgressMode } from '../../bulk/progress';
@@ -9,8 +9,6 @@ import { removeTempFilesSync } from '../../bulk/sinks';
 import { capAtCores } from '../cores';
 import { loadQueueBackend } from '../queueBackend';
 
-/** The shipped model: models/default beside the bundle's dist/ folder. */
-export const DEFAULT_MODEL_DIR = join(__dirname, '..', 'models', 'default');
 const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
 interface TagFlags {
@@ -41,7 +39,7 @@ export function register(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('jsonl'))
     .option('-o, --out <dir>', 'write one output file per input under DIR, mirroring the input tree')
     .option('--in-place', 'write outputs beside the inputs (a .ann a person wrote or edited is kept; ours goes to .bioner.ann)')
-    .option('-m, --model <dir>', 'model folder', DEFAULT_MODEL_DIR)
+    .option('-m, --model <dir>', 'model folder', shippedModelDir())
     .option('-w, --workers <n>', 'worker threads, at most one per core (0: tag in the main thread)', count, availableParallelism())
     .option('--include <glob...>', 'only tag files matching these globs (relative to the folder)', [])
     .option('--exclude <glob...>', 'skip files matching these globs', [])

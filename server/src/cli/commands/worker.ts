@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { capAtCores } from '../cores';
 import { loadQueueBackend } from '../queueBackend';
-import { count, DEFAULT_MODEL_DIR } from './tag';
+import { shippedModelDir } from '../../model/folder';
+import { count } from './tag';
 
 interface WorkerFlags {
   queue: string;
@@ -19,7 +20,7 @@ export function register(program: Command): void {
     .description('Take tagging jobs from a queue (`bioner tag DIR --out OUT --queue URL`), tag them and write their outputs into OUT.')
     .requiredOption('-q, --queue <url>', 'the Redis queue: redis://host:port[/db]')
     .option('-c, --concurrency <n>', 'jobs tagged at once, one tagger thread each (at most one per core)', positive, Math.max(1, availableParallelism()))
-    .option('-m, --model <dir>', "model folder (must be the run's model: same fingerprint)", DEFAULT_MODEL_DIR)
+    .option('-m, --model <dir>', "model folder (must be the run's model: same fingerprint)", shippedModelDir())
     .addOption(new Option('--lock-ms <ms>', "a job's lock, and the stalled-job check interval").argParser(positive).default(30_000).hideHelp())
     .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(positive).default(256).hideHelp())
     .addHelpText(

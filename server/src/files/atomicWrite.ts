@@ -1,4 +1,4 @@
-// Atomic writes for user files (annotations, converted corpora): the data goes to a temp file in the same directory
+// Atomic writes, for every file BioNER writes (annotations, outputs, converted corpora, models, checkpoints): the data goes to a temp file in the same directory
 // (same file system, so rename is atomic), is fsync'ed, then renamed over the target. A crash or a full disk leaves
 // either the old file or the new one, never a truncated mix. The target's permission bits are kept. A symbolic link
 // is written through to its target. A file with several hard links is rewritten in place so every name sees the new

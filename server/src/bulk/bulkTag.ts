@@ -7,6 +7,8 @@
 // At most `maxInFlight` sentences are between reading and writing, so memory stays flat however many files there
 // are. An aborted run (Ctrl-C) stops reading and cancels the tagging still queued: files whose documents were all
 // tagged are finished, the others discarded (no output appears for them).
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors';
@@ -19,7 +21,7 @@ import type { SentenceTagger } from '../tagging/tagger';
 import { languageOfFile, segment } from '../tagging/segmenter';
 import type { Sentence } from '../types';
 import type { TaggingBackend, TaggingBackendFactory } from './backend';
-import { countLines, readDocuments, type BulkDocument } from './documents';
+import { countLines, readDocuments, readStream, type BulkDocument } from './documents';
 import { discoverInputs, type InputFile, type InputSet } from './inputs';
 import { CompletedOutputs, OUR_OUTPUTS_GLOB, planOutputs, type OutputPlan, type PlanResult } from './outputs';
 import { createProgressReporter, type ProgressMode, type ProgressReporter } from './progress';
@@ -38,8 +40,8 @@ export interface BulkTagOptions {
   /** Write outputs beside the inputs. */
   inPlace?: boolean;
   modelDir: string;
-  /** Worker threads; 0 runs the model in this thread. */
-  workers: number;
+  /** Worker threads; 0 runs the model in this thread; absent: chosen from the input's size (chooseWorkers). */
+  workers?: number;
   include?: string[];
   exclude?: string[];
   /** Tag again even when the output is complete. */
@@ -94,9 +96,10 @@ export async function bulkTag(options: BulkTagOptions, io: BulkIO): Promise<Bulk
   const batchSize = options.batchSize ?? 256;
   // The model folder's passes first: a malformed terms.tsv fails before any worker starts.
   const passes = loadPasses(options.modelDir);
-  const backend = await (options.backend ?? startTaggerPool)({ modelDir: options.modelDir, workers: options.workers, batchSize });
+  const { workers, stdinBytes } = await chooseWorkers(options, plan, io);
+  const backend = await (options.backend ?? startTaggerPool)({ modelDir: options.modelDir, workers, batchSize });
   if (plan.outRoot) plan.completed = new CompletedOutputs(plan.outRoot, options.modelDir, { format: options.format, inPlace: !!options.inPlace });
-  const run = new BulkRun(plan, backend, passes, batchSize, options, io);
+  const run = new BulkRun(plan, backend, passes, batchSize, { ...options, workers }, io, stdinBytes);
   try {
     await run.all();
   } catch (error) {
@@ -129,6 +132,38 @@ async function planRun(options: BulkTagOptions): Promise<RunPlan> {
   if (!outRoot) return { inputs, files: inputs.files };
   const planned = planOutputs(inputs.files, options.format, outRoot, !!options.inPlace);
   return { inputs, files: planned.files, outputs: planned.plans, outRoot };
+}
+
+/** Up to this many bytes of input are tagged in this thread: starting worker threads, each loading the model, takes
+ *  longer than tagging that much text in this thread (bench/: "one short note, end to end"). */
+export const SMALL_INPUT_BYTES = 64 * 1024;
+
+/**
+ * The worker threads of a run: as asked (-w), else none for a small input (SMALL_INPUT_BYTES, all files together)
+ * and one per core otherwise. Stdin is read first to know its size (`stdinBytes`, as documents.ts's readStream).
+ */
+async function chooseWorkers(options: BulkTagOptions, plan: RunPlan, io: BulkIO): Promise<{ workers: number; stdinBytes?: { bytes: Buffer | undefined } }> {
+  if (options.workers !== undefined) return { workers: options.workers };
+  let bytes = 0;
+  let stdinBytes: { bytes: Buffer | undefined } | undefined;
+  for (const file of plan.files) {
+    if (file.path === '-') {
+      stdinBytes = { bytes: await readStream(io.stdin, options.maxFileSize) };
+      bytes += stdinBytes.bytes?.length ?? Infinity;
+    } else {
+      bytes += fileSize(file.path);
+    }
+    if (bytes > SMALL_INPUT_BYTES) break;
+  }
+  return { workers: bytes <= SMALL_INPUT_BYTES ? 0 : availableParallelism(), stdinBytes };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // reported when it is read
+  }
 }
 
 /**
@@ -177,8 +212,9 @@ class BulkRun {
     backend: TaggingBackend,
     private readonly passes: readonly DocumentPass[],
     batchSize: number,
-    private readonly options: BulkTagOptions,
+    private readonly options: BulkTagOptions & { workers: number },
     private readonly io: BulkIO,
+    private readonly stdinBytes?: { bytes: Buffer | undefined },
   ) {
     // Stops reading on Ctrl-C (options.signal) or when nobody reads stdout any more; the batcher then drops its backlog.
     options.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
@@ -240,7 +276,8 @@ class BulkRun {
     const single = !this.plan.inputs.isDirectory;
     let read;
     try {
-      read = await readDocuments(file, this.options.maxFileSize, { stdin: this.io.stdin });
+      const stdin = this.stdinBytes ? { stdinBytes: this.stdinBytes.bytes } : { stdin: this.io.stdin };
+      read = await readDocuments(file, this.options.maxFileSize, stdin);
     } catch (error) {
       const reason = error instanceof UserError ? error.message : `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
       if (single) throw error instanceof UserError ? error : new UserError(`${file.path}: ${reason}`);

@@ -22,9 +22,18 @@ export type ReadResult = { documents: BulkDocument[]; bytes: number } | { skippe
  * Reads a file (or stdin, path "-") and splits it into documents; `skipped` says why a file is not tagged. A leading
  * byte-order mark is not text (formats/inputText.ts: BOM): every format's offsets count from after it.
  */
-export async function readDocuments(file: InputFile, maxBytes: number, options: { stdin?: Readable } = {}): Promise<ReadResult> {
+export async function readDocuments(
+  file: InputFile,
+  maxBytes: number,
+  options: { stdin?: Readable; /** stdin, already read by readStream (undefined: it was too large) */ stdinBytes?: Buffer | undefined } = {},
+): Promise<ReadResult> {
   const label = file.path === '-' ? '<stdin>' : file.path;
-  const bytes = file.path === '-' ? await readStream(options.stdin ?? process.stdin, maxBytes) : await readFileUpTo(file.path, maxBytes);
+  const bytes =
+    file.path === '-'
+      ? 'stdinBytes' in options
+        ? options.stdinBytes
+        : await readStream(options.stdin ?? process.stdin, maxBytes)
+      : await readFileUpTo(file.path, maxBytes);
   if (bytes === undefined) return { skipped: `larger than --max-file-size (${maxBytes} bytes)` };
   let text: string;
   try {
@@ -81,7 +90,8 @@ async function readFileUpTo(path: string, maxBytes: number): Promise<Buffer | un
   }
 }
 
-async function readStream(stream: Readable, maxBytes: number): Promise<Buffer | undefined> {
+/** A stream's bytes, or undefined when it has more than maxBytes. */
+export async function readStream(stream: Readable, maxBytes: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {

@@ -1,7 +1,8 @@
 // `bioner pretrain`: pre-trains the BiLM language model on raw text (see server/src/train/pretrain.ts).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { nonNegativeNumber, positiveInt, positiveNumber } from '../flags';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
 import { capAtCores } from '../cores';
@@ -11,7 +12,6 @@ import { NAMED_CONFIGS, parseRepresentationConfig, forwardFlopsPerToken } from '
 import { seededRandom } from '../../model/batching';
 import { pretrain, type PretrainProgress } from '../../train/pretrain';
 import { readSentences } from '../../train/rawText';
-import { positiveInt } from './vocab';
 
 interface PretrainFlags {
   text: string[];
@@ -144,17 +144,7 @@ function describeFile(file: string): { path: string; bytes: number } {
   return { path: resolve(file), bytes: statSync(file).size };
 }
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
 
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number >= 0');
-  return n;
-}
 
 function formatProgress(p: PretrainProgress): string {
   const parts = [`epoch ${p.epoch + (p.event === 'step' || p.event === 'checkpoint' ? 1 : 0)}`, `step ${p.step}`, `${Math.round(p.tokensPerSecond)} tok/s`];

@@ -1,8 +1,8 @@
 // `bioner tag FILE|DIR|-`: tags text with a model and prints or writes the entities (see server/src/bulk/).
-import { availableParallelism } from 'node:os';
 import { shippedModelDir } from '../../model/folder';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { bulkTag } from '../../bulk/bulkTag';
+import { Option, type Command } from 'commander';
+import { byteSize, wholeNumber } from '../flags';
+import { bulkTag, SMALL_INPUT_BYTES } from '../../bulk/bulkTag';
 import type { ProgressMode } from '../../bulk/progress';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../bulk/render';
 import { removeTempFilesSync } from '../../bulk/sinks';
@@ -16,7 +16,7 @@ interface TagFlags {
   out?: string;
   inPlace?: boolean;
   model: string;
-  workers: number;
+  workers?: number;
   include: string[];
   exclude: string[];
   force?: boolean;
@@ -40,16 +40,16 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'write one output file per input under DIR, mirroring the input tree')
     .option('--in-place', 'write outputs beside the inputs (a .ann a person wrote or edited is kept; ours goes to .bioner.ann)')
     .option('-m, --model <dir>', 'model folder', shippedModelDir())
-    .option('-w, --workers <n>', 'worker threads, at most one per core (0: tag in the main thread)', count, availableParallelism())
+    .option('-w, --workers <n>', `worker threads, at most one per core; 0: tag in the main thread (default: 0 for inputs up to ${SMALL_INPUT_BYTES / 1024} kB, else one per core)`, wholeNumber)
     .option('--include <glob...>', 'only tag files matching these globs (relative to the folder)', [])
     .option('--exclude <glob...>', 'skip files matching these globs', [])
     .option('--force', 'tag again even when an output is already complete')
     .option('--max-file-size <bytes>', 'skip larger files (suffixes k, M, G allowed)', byteSize, DEFAULT_MAX_FILE_SIZE)
     .option('--progress-json', 'report progress as JSON lines on stderr (for the editor extension)')
-    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(count).default(256).hideHelp())
+    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(wholeNumber).default(256).hideHelp())
     .option('-q, --queue <url>', 'enqueue the work on Redis (redis://host:port[/db]) for `bioner worker` processes anywhere; needs --out')
-    .addOption(new Option('--queue-batch <n>', 'documents per queue job').argParser(count).hideHelp())
-    .addOption(new Option('--queue-give-up <s>', 'stop when Redis is unreachable this long').argParser(count).default(30).hideHelp())
+    .addOption(new Option('--queue-batch <n>', 'documents per queue job').argParser(wholeNumber).hideHelp())
+    .addOption(new Option('--queue-give-up <s>', 'stop when Redis is unreachable this long').argParser(wholeNumber).default(30).hideHelp())
     .addHelpText(
       'after',
       `
@@ -100,7 +100,7 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
           out: flags.out,
           inPlace: flags.inPlace,
           modelDir: flags.model,
-          workers: capAtCores(flags.workers, '--workers'),
+          workers: flags.workers === undefined ? undefined : capAtCores(flags.workers, '--workers'),
           include: flags.include,
           exclude: flags.exclude,
           force: flags.force,
@@ -126,17 +126,4 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
         process.off('SIGHUP', onTerminate);
       }
     });
-}
-
-export function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
-  return n;
-}
-
-function byteSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 1000000, 500k, 10M, 1G');
-  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.floor(Number(m[1]) * scale);
 }

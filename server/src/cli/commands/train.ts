@@ -3,7 +3,8 @@
 // The model directory is written beside --out and renamed into place whenever dev F1 improves.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { positiveInt, positiveNumber, probability } from '../flags';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
 import { realPathOf } from '../../realPath';
@@ -385,22 +386,4 @@ function makeRenderer(mode: 'json' | 'bar' | 'lines', log: (line: string) => voi
 
 function pct(x: number): string {
   return (100 * x).toFixed(2);
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-function probability(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }

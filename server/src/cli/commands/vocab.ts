@@ -1,6 +1,7 @@
 // `bioner vocab --text FILE... --out DIR`: word and character vocabularies for LM pre-training.
 import { mkdirSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { positiveInt } from '../flags';
 import { readSentences } from '../../train/rawText';
 import { CharVocab, saveVocabs, VocabCounter, WordVocab } from '../../model/vocab';
 
@@ -35,10 +36,4 @@ export function register(program: Command): void {
           `(${((100 * covered) / Math.max(1, counter.tokens)).toFixed(1)}% of tokens covered), ${chars.size} chars -> ${flags.out}\n`,
       );
     });
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
 }

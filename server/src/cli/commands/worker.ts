@@ -1,10 +1,10 @@
 // `bioner worker --queue redis://...`: tags the jobs of `bioner tag --queue` runs (server/src/bulk/queue/worker.ts).
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { capAtCores } from '../cores';
 import { loadQueueBackend } from '../queueBackend';
 import { shippedModelDir } from '../../model/folder';
-import { count } from './tag';
+import { positiveInt } from '../flags';
 
 interface WorkerFlags {
   queue: string;
@@ -19,10 +19,10 @@ export function register(program: Command): void {
     .command('worker')
     .description('Take tagging jobs from a queue (`bioner tag DIR --out OUT --queue URL`), tag them and write their outputs into OUT.')
     .requiredOption('-q, --queue <url>', 'the Redis queue: redis://host:port[/db]')
-    .option('-c, --concurrency <n>', 'jobs tagged at once, one tagger thread each (at most one per core)', positive, Math.max(1, availableParallelism()))
+    .option('-c, --concurrency <n>', 'jobs tagged at once, one tagger thread each (at most one per core)', positiveInt, Math.max(1, availableParallelism()))
     .option('-m, --model <dir>', "model folder (must be the run's model: same fingerprint)", shippedModelDir())
-    .addOption(new Option('--lock-ms <ms>', "a job's lock, and the stalled-job check interval").argParser(positive).default(30_000).hideHelp())
-    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(positive).default(256).hideHelp())
+    .addOption(new Option('--lock-ms <ms>', "a job's lock, and the stalled-job check interval").argParser(positiveInt).default(30_000).hideHelp())
+    .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(positiveInt).default(256).hideHelp())
     .addHelpText(
       'after',
       `
@@ -53,10 +53,4 @@ to another worker once their lock expires (30 s). A job that fails 3 times goes 
         process.off('SIGINT', onSignal);
       }
     });
-}
-
-function positive(value: string): number {
-  const n = count(value);
-  if (n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
-  return n;
 }

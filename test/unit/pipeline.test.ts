@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SMALL_INPUT_BYTES } from '../../server/src/bulk/bulkTag';
 import { DOCUMENT_PASSES } from '../../server/src/tagging/passes';
 import { termPass } from '../../server/src/tagging/passes/terms';
 import { passesFor, tagDocument } from '../../server/src/tagging/pipeline';
@@ -87,4 +88,22 @@ test('bioner tag: a Markdown file\'s fenced code is not tagged (as in the editor
   assert.equal(markdown.length, 2, markdown.join(' '));
   assert.ok(!markdown.includes(`${text.indexOf('naloxone = dose')}:naloxone`));
   assert.equal(tagged('note.txt').length, 3);
+});
+
+test('bioner tag without -w: a short input is tagged in this thread, a large one (> SMALL_INPUT_BYTES) with workers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-workers-'));
+  const workersOf = (args: string[], input?: string): number => {
+    const r = runCli(['tag', ...args, '--model', lexiconModel, '--progress-json'], input);
+    assert.equal(r.code, 0, r.stderr);
+    const done = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'done');
+    return done.summary.workers;
+  };
+  writeFileSync(join(dir, 'short.txt'), 'Aspirin for fever.\n');
+  assert.equal(workersOf([join(dir, 'short.txt')]), 0);
+  assert.equal(workersOf(['-'], 'Aspirin for fever.\n'), 0);
+  const large = 'Aspirin for fever and naloxone after the overdose.\n'.repeat(Math.ceil((SMALL_INPUT_BYTES + 1) / 50));
+  writeFileSync(join(dir, 'large.txt'), large);
+  assert.ok(workersOf([join(dir, 'large.txt')]) >= 1);
+  assert.ok(workersOf(['-'], large) >= 1);
+  assert.equal(workersOf([join(dir, 'large.txt'), '--workers', '0']), 0);
 });

@@ -13,8 +13,8 @@
 //   attrs   batch B, reverse, cellClip and projClip (0 = none)
 //   output       [T*B, R]   the outputs of every step, time-major
 // No gradient is registered: training uses the differentiable ops (Lstm.applySteps).
-// With the BLAS addon (nativeBlas.ts) on wasm, the addon runs the whole loop in C, matMuls and cell maths alike:
-// the JS loops below were 31% of a bulk-tagging run once the matMuls had moved to BLAS.
+// With the BLAS addon (nativeBlas.ts) on wasm, the addon runs the whole loop in C, matMuls and cell maths alike, since
+// once the matMuls ran on BLAS these JS loops became a large share of tagging time (bench/HISTORY.md).
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeLstm } from './nativeBlas';
 import type { WasmBackendLike } from './wasmKernels';

@@ -12,9 +12,8 @@ import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
 import { caseView } from './caseView';
 
-/** Padded tokens per model call. Measured (2 workers, 80,830 tokens of PubMed abstracts): 1,024 tags 9,802
- *  tokens/s at 322 MB peak RSS against 9,526 at 417 MB for 4,096 with the BLAS addon, and 4,537 against 3,845
- *  without it (smaller activations stay in cache; the wasm heap never shrinks, so its peak is the RSS). */
+/** Padded tokens per model call: small enough that the activations stay in cache and the wasm heap (which never
+ *  shrinks, so its peak is the RSS) stays small, which is faster and leaner than larger calls (bench/HISTORY.md). */
 const BATCH_TOKENS = 1024;
 
 export class NeuralTagger implements TextTagger {

@@ -41,8 +41,7 @@ export interface FinetuneOptions {
 
 export const DEFAULT_FINETUNE: FinetuneOptions = {
   epochs: 20,
-  // Measured on BC5CDR (random tiny BiLM + word embedding, 2048-token batches): dev F1 59.3 / 71.2 after epochs 1 / 2
-  // at 5e-3 against 4.8 / 61.2 at 2e-3. Plateaus halve it (patience).
+  // 5e-3 learns much faster than 2e-3 in the first epochs on BC5CDR (bench/HISTORY.md); plateaus halve it (patience).
   lr: 5e-3,
   batchTokens: 2048,
   clipNorm: 5,

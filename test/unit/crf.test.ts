@@ -119,6 +119,22 @@ test('every decoded path is a valid BIO path and its entities have confidences i
   );
 });
 
+/** Each analytic gradient entry equals the central difference of `nll` in that value (where it is finite). */
+function assertMatchesFiniteDifferences(nll: () => number, values: Float64Array, grad: Float32Array, what: string): void {
+  for (let k = 0; k < values.length; k++) {
+    const keep = values[k];
+    const h = 1e-5;
+    values[k] = keep + h;
+    const up = nll();
+    values[k] = keep - h;
+    const down = nll();
+    values[k] = keep;
+    const numeric = (up - down) / (2 * h);
+    if (!Number.isFinite(numeric)) continue;
+    assert.ok(Math.abs(numeric - grad[k]) < 1e-4, `${what}[${k}]: ${grad[k]} vs numeric ${numeric}`);
+  }
+}
+
 test('NLL gradients match finite differences (emissions, transitions, start, end)', () => {
   const [B, T] = [2, 4];
   const r = randoms(7, B * T * L + L * L + 2 * L);
@@ -130,24 +146,10 @@ test('NLL gradients match finite differences (emissions, transitions, start, end
   const lengths = [4, 3];
   const nll = () => crfLossAndGradients(tagSet, emissions, B, T, L, tags, lengths, trans, start, end).nll;
   const g = crfLossAndGradients(tagSet, emissions, B, T, L, tags, lengths, trans, start, end);
-  const check = (values: Float64Array, grad: Float32Array, what: string) => {
-    for (let k = 0; k < values.length; k++) {
-      const keep = values[k];
-      const h = 1e-5;
-      values[k] = keep + h;
-      const up = nll();
-      values[k] = keep - h;
-      const down = nll();
-      values[k] = keep;
-      const numeric = (up - down) / (2 * h);
-      if (!Number.isFinite(numeric)) continue;
-      assert.ok(Math.abs(numeric - grad[k]) < 1e-4, `${what}[${k}]: ${grad[k]} vs numeric ${numeric}`);
-    }
-  };
-  check(emissions, g.dEmissions, 'emissions');
-  check(trans, g.dTransitions, 'transitions');
-  check(start, g.dStart, 'start');
-  check(end, g.dEnd, 'end');
+  assertMatchesFiniteDifferences(nll, emissions, g.dEmissions, 'emissions');
+  assertMatchesFiniteDifferences(nll, trans, g.dTransitions, 'transitions');
+  assertMatchesFiniteDifferences(nll, start, g.dStart, 'start');
+  assertMatchesFiniteDifferences(nll, end, g.dEnd, 'end');
   // Padding positions get no gradient.
   for (let j = 0; j < L; j++) assert.equal(g.dEmissions[1 * T * L + 3 * L + j], 0);
 });
@@ -211,25 +213,8 @@ test('partial annotations: unknown tags (-1) are marginalised; known ones are le
   assert.ok(loss(partial).nll < loss(full).nll);
   // Its gradients match finite differences.
   const g = loss(partial);
-  for (let k = 0; k < emissions.length; k++) {
-    const keep = emissions[k];
-    emissions[k] = keep + 1e-5;
-    const up = loss(partial).nll;
-    emissions[k] = keep - 1e-5;
-    const down = loss(partial).nll;
-    emissions[k] = keep;
-    assert.ok(Math.abs((up - down) / 2e-5 - g.dEmissions[k]) < 1e-4, `emissions[${k}]`);
-  }
-  for (let k = 0; k < trans.length; k++) {
-    const keep = trans[k];
-    trans[k] = keep + 1e-5;
-    const up = loss(partial).nll;
-    trans[k] = keep - 1e-5;
-    const down = loss(partial).nll;
-    trans[k] = keep;
-    const numeric = (up - down) / 2e-5;
-    if (Number.isFinite(numeric)) assert.ok(Math.abs(numeric - g.dTransitions[k]) < 1e-4, `transitions[${k}]`);
-  }
+  assertMatchesFiniteDifferences(() => loss(partial).nll, emissions, g.dEmissions, 'emissions');
+  assertMatchesFiniteDifferences(() => loss(partial).nll, trans, g.dTransitions, 'transitions');
 });
 
 test('a temperature changes confidences but never the entities (all potentials are divided alike)', () => {

@@ -8,7 +8,7 @@ import { parseAnn } from '../../server/src/formats/brat';
 import { COMPLETE_HEADER, PARTIAL_HEADER, setReviewState } from '../../server/src/formats/review';
 import { scoredTags } from '../../server/src/model/evaluateModel';
 import { loadModelDir } from '../../server/src/model/modelDir';
-import { fillUnknownTags } from '../../server/src/train/selfLabels';
+import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../server/src/train/selfLabels';
 import { heldOutReport } from '../../server/src/train/heldOutReport';
 import { readLabelledData } from '../../server/src/train/trainingData';
 
@@ -66,7 +66,7 @@ test('self-labels: the shipped model fills unreviewed text with what it knows; a
     assert.equal(filled[1].tags[0], 'B-DRUG', shown(filled[1]));
     // Confident predictions become known tags, uncertain ones stay unknown.
     for (const e of model.predict([sentences[1].tokens])[0].filter((x) => x.last < 7)) {
-      assert.equal(filled[1].tags[e.first], e.confidence >= 0.9 ? `B-${e.label}` : '?', `${sentences[1].tokens[e.first]} at ${e.confidence}`);
+      assert.equal(filled[1].tags[e.first], e.confidence >= DEFAULT_SELF_LABELS.minConfidence ? `B-${e.label}` : '?', `${sentences[1].tokens[e.first]} at ${e.confidence}`);
     }
     assert.equal(filled[1].tags[1], 'O');
     assert.equal(filled[1].tags[8], 'O', 'a known tag is kept');

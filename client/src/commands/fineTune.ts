@@ -102,6 +102,8 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
             '--out', outDir,
             '--name', `finetuned-${path.basename(finalDir)}`,
             '--epochs', String(fineTuneEpochs()),
+            // Gentler than a first training's 5e-3: the model already knows most of the text (bench/model-teach.ts).
+            '--lr', '0.002',
             '--max-minutes', String(fineTuneMaxMinutes()),
             ...(labelMap ? ['--label-map', labelMap] : []),
             '--progress-json',

@@ -65,9 +65,11 @@ describe('BioNER in VS Code with the network watched (code-server + Chromium)', 
     const cli = loaded.find((r) => r.blocking && /cli\.js$/.test(r.argv[0] ?? ''));
     assert.ok(server, `the language server loaded the preload:\n${JSON.stringify(loaded)}`);
     assert.ok(cli, 'the bioner CLI loaded the preload');
+    // The server's model runs in a worker thread; bioner tag tags a small folder in its own thread (no workers).
     for (const main of [server, cli]) {
       const threads = loaded.filter((r) => r.pid === main.pid && r.threadId > 0);
-      assert.ok(threads.length > 0 && threads.every((r) => r.blocking), `the worker threads of ${main.argv[0]} are blocked too`);
+      assert.ok(threads.every((r) => r.blocking), `the worker threads of ${main.argv[0]} are blocked too`);
+      if (main === server) assert.ok(threads.length > 0, 'the language server\'s model worker loaded the preload');
     }
     assert.ok(loaded.some((r) => !r.blocking), 'code-server and its extension host are watched');
     const attempts = all.filter((r) => r.api !== 'loaded');

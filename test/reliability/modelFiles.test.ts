@@ -148,12 +148,15 @@ describe('loading never evaluates code', () => {
   });
 
   it('no source file evaluates strings as code or loads modules by computed names', () => {
+    // The one computed load: the CLI's queue backend, from a path fixed beside the CLI (dist/queue.js, or the sources
+    // under tsx), never from a model folder or user input.
+    const allowed = join(repoRoot, 'server', 'src', 'cli', 'queueBackend.ts');
     const offenders: string[] = [];
     const walk = (dir: string): void => {
       for (const name of readdirSync(dir)) {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) walk(path);
-        else if (path.endsWith('.ts')) {
+        else if (path.endsWith('.ts') && path !== allowed) {
           readFileSync(path, 'utf8')
             .split('\n')
             .forEach((line, i) => {

@@ -134,5 +134,5 @@ test('bioner info reports the backend, threads and versions; --model summarises 
   assert.equal(info.model.kind, 'lexicon');
   const missing = spawnSync(process.execPath, [cli, 'info', '--model', '/nonexistent-model'], { encoding: 'utf8' });
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /^bioner: \/nonexistent-model\/config.json: missing/);
+  assert.match(missing.stderr, /^bioner: \/nonexistent-model\/config.json: no model here \(config.json is missing\)/);
 });

@@ -76,7 +76,7 @@ test('loading refuses an unknown version, a wrong shape, truncated weights and a
   writeFileSync(join(dir, 'weights.json'), JSON.stringify(manifest));
   expectUserError(dir, /outside the model directory/);
 
-  expectUserError(join(dir, 'nowhere'), /config\.json: missing/);
+  expectUserError(join(dir, 'nowhere'), /config\.json: no model here \(config\.json is missing\)/);
 });
 
 test('saving refuses to replace a folder that is not a model', async () => {

@@ -36,9 +36,10 @@ describe('Teaching the model in VS Code (code-server + Chromium, shipped model)'
 
   const file = (name: string) => path.join(session.workspace, name);
 
-  /** Ctrl+. at line 1, column `column` (1-based) and the quick fix titled `title`. */
-  async function quickFix(column: number, title: string): Promise<void> {
+  /** Ctrl+. at line 1, column `column` (1-based), on the word there when `selectWord`, and the quick fix titled `title`. */
+  async function quickFix(column: number, title: string, selectWord = false): Promise<void> {
     await workbench.goToLine(1, column);
+    if (selectWord) await workbench.page.keyboard.press('Control+Shift+ArrowRight');
     await workbench.page.keyboard.press('Control+.');
     // The keyboard, not a click: a pointer block over the widget catches clicks while it opens.
     const rows = workbench.page.locator('.action-widget .monaco-list-row.action');
@@ -86,7 +87,8 @@ describe('Teaching the model in VS Code (code-server + Chromium, shipped model)'
       const at = (word: string) => SENTENCE.indexOf(word);
       const stamp = `# bioner-text: sha256=${textHash(SENTENCE)}`;
 
-      await quickFix(at('metformin') + 2, 'Annotate as DRUG');
+      // The shipped model leaves this "metformin" untagged: the user selects it and annotates it.
+      await quickFix(at('metformin') + 1, 'Annotate as DRUG', true);
       const metformin = `T1\tDRUG ${at('metformin')} ${at('metformin') + 9}\tmetformin`;
       await waitForSidecar('visit.note.ann', ['# bioner-review: partial', stamp, metformin]);
 

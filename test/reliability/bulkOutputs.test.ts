@@ -6,9 +6,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { annState, stampAnn } from '../../server/src/bulk/outputs';
+import { annState, COMPLETED_FILE, completionKey, fileHash, OUTPUT_CODE, stampAnn } from '../../server/src/bulk/outputs';
+import { modelFingerprint } from '../../server/src/model/fingerprint';
 import { StampedAnnSink } from '../../server/src/bulk/sinks';
-import { lexiconModel, runCli, scratchDir } from './helpers';
+import { lexiconModel, repoRoot, runCli, scratchDir } from './helpers';
 
 const tag = (...args: string[]) => runCli(['tag', ...args, '--workers', '0', ...(args.includes('--model') ? [] : ['--model', lexiconModel])]);
 const TEXT = 'Aspirin for fever in cystic fibrosis.\n';
@@ -180,5 +181,30 @@ describe('resume keys on content, not modification times', () => {
     writeFileSync(join(out, 'a.jsonl'), '{"not":"ours"}\n');
     assert.match(tag(input, '--out', out, '--model', model).stderr, /1 written, 1 already up to date/);
     assert.match(readFileSync(join(out, 'a.jsonl'), 'utf8'), /"Aspirin"/);
+  });
+});
+
+describe('resume keys on the code that wrote the outputs', () => {
+  it('outputs recorded by another version of bioner are not up to date: a rerun after an upgrade tags them again', () => {
+    const dir = scratchDir('resume-version');
+    const input = join(dir, 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'a.txt'), TEXT);
+    const out = join(dir, 'out');
+    assert.match(tag(input, '--out', out).stderr, /1 seen, 1 written/);
+    const record = join(out, COMPLETED_FILE);
+    const parts = { input: fileHash(join(input, 'a.txt'))!, model: modelFingerprint(lexiconModel), format: 'jsonl' as const, inPlace: false };
+    assert.match(readFileSync(record, 'utf8'), new RegExp(completionKey(parts)), 'the record holds the key this test computes');
+    // The same record as an older bioner (or the same version before a pass was added) would have written it.
+    for (const code of [{ ...OUTPUT_CODE, bioner: '0.0.1' }, { ...OUTPUT_CODE, outputVersion: OUTPUT_CODE.outputVersion - 1 }, { ...OUTPUT_CODE, passes: OUTPUT_CODE.passes.slice(1) }]) {
+      writeFileSync(record, readFileSync(record, 'utf8').replaceAll(completionKey(parts), completionKey(parts, code)));
+      assert.match(tag(input, '--out', out).stderr, /1 written, 0 already up to date/);
+      assert.match(tag(input, '--out', out).stderr, /0 written, 1 already up to date/);
+    }
+  });
+
+  it('--version prints the version in package.json', () => {
+    const run = runCli(['--version']);
+    assert.equal(run.stdout.trim(), JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
   });
 });

@@ -13,14 +13,16 @@
 // An .ann bioner writes starts with a stamp holding the hash of the lines below it. An existing .ann without a
 // matching stamp is a person's (hand-made, or ours and edited since): it is kept, and ours goes to <stem>.bioner.ann.
 // An output is complete (skipped on the next run unless --force) when the record of the run that wrote it
-// (COMPLETED_FILE in the output root) names the same input content, model fingerprint and output options, and the
-// output is still there as written. Modification times are not trusted (cp -p and tar restore old ones).
+// (COMPLETED_FILE in the output root) names the same input content, model fingerprint, output options and version of
+// bioner (completionKey), and the output is still there as written. Modification times are not trusted (cp -p and tar restore old ones).
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { modelFingerprint } from '../model/fingerprint';
+import { DOCUMENT_PASSES } from '../tagging/passes';
+import { BIONER_VERSION } from '../version';
 import type { InputFile } from './inputs';
 import type { OutputFormat } from './render';
 
@@ -142,15 +144,31 @@ export function bothKept(stem: string): string {
 
 /** The record of completed outputs, in the output root (hidden; never an input: not a .txt/.md/.note/.jsonl name). */
 export const COMPLETED_FILE = '.bioner-outputs';
-/** Bumped when the same input, model and options would give different output bytes (a format change). */
-const OUTPUT_VERSION = 2;
+/**
+ * Bumped by hand with any change that gives the same input, model and options other output bytes between two releases
+ * of bioner (a format, a document pass's rule, the segmenter); a release changes BIONER_VERSION, which is in the key too.
+ */
+const OUTPUT_VERSION = 3;
 
 /**
- * What makes an output: the input's content hash, the model's fingerprint (model/fingerprint.ts) and the options that
- * change the output. Equal keys mean equal outputs (the queue names its jobs by the same key).
+ * The code that writes outputs, as far as it is in the key: bioner's version (package.json), OUTPUT_VERSION, and the
+ * document passes by name (a pass added, removed or reordered changes the key without anyone remembering to bump it).
  */
-export function completionKey(parts: { input: string; model: string; format: OutputFormat; inPlace: boolean }): string {
-  return sha256(JSON.stringify([OUTPUT_VERSION, parts.input, parts.model, parts.format, parts.inPlace]));
+export interface OutputCode {
+  bioner: string;
+  outputVersion: number;
+  passes: string[];
+}
+
+export const OUTPUT_CODE: OutputCode = { bioner: BIONER_VERSION, outputVersion: OUTPUT_VERSION, passes: DOCUMENT_PASSES.map((p) => p.name) };
+
+/**
+ * What makes an output: the input's content hash, the model's fingerprint (model/fingerprint.ts), the options that
+ * change the output and the code that writes it (OutputCode). Equal keys mean equal outputs (the queue names its jobs
+ * by the same key).
+ */
+export function completionKey(parts: { input: string; model: string; format: OutputFormat; inPlace: boolean }, code: OutputCode = OUTPUT_CODE): string {
+  return sha256(JSON.stringify([code.outputVersion, code.bioner, code.passes, parts.input, parts.model, parts.format, parts.inPlace]));
 }
 
 /** The content hash of a file, or undefined when it cannot be read (the read that follows says why). */

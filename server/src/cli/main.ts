@@ -1,6 +1,7 @@
 // The `bioner` command line: one sub-command per file in ./commands.
 import { Command } from 'commander';
 import { UserError } from '../errors';
+import { BIONER_VERSION } from '../version';
 import * as assertCommand from './commands/assert';
 import * as calibrate from './commands/calibrate';
 import * as convert from './commands/convert';
@@ -16,7 +17,7 @@ import * as worker from './commands/worker';
 
 const program = new Command('bioner')
   .description('On-premise biomedical named-entity recognition: tag, train, evaluate and convert. No network, ever.')
-  .version('0.1.0')
+  .version(BIONER_VERSION)
   .showHelpAfterError('(add --help to see the options)');
 
 for (const command of [tag, worker, queue, evaluate, evalAssertion, assertCommand, train, calibrate, pretrain, vocab, convert, info]) {

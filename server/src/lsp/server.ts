@@ -26,6 +26,7 @@ import * as semanticTokens from './semanticTokens';
 import { SidecarSync } from './sidecarSync';
 import { legend } from './semanticTokens';
 import { DEFAULT_SETTINGS, parseSettings, resolveModelDir, type BionerSettings } from './settings';
+import { BIONER_VERSION } from '../version';
 
 const DEBOUNCE_MS = 50;
 
@@ -232,7 +233,7 @@ connection.onInitialize((params): InitializeResult => {
       executeCommandProvider: { commands: [EditAnnotationCommand, MarkReviewedCommand] },
       documentSymbolProvider: { label: 'BioNER entities' },
     },
-    serverInfo: { name: 'bioner', version: '0.1.0' },
+    serverInfo: { name: 'bioner', version: BIONER_VERSION },
   };
 });
 

@@ -60,8 +60,9 @@ BRAT output under --out also gets a copy of the text (a.txt beside a.ann); JSONL
 An existing .ann that a person wrote or edited (its "# bioner" first line gives the hash of the lines below it, which
   must still match) is kept; ours goes to <name>.bioner.ann, and the summary says so.
 Two inputs with the same output name (n.md and n.md.txt) are refused before anything is written.
-A second run skips inputs whose output was made from the same input content, model and options (recorded in
-  .bioner-outputs in the output folder; modification times are not trusted); --force redoes them.
+A second run skips inputs whose output was made from the same input content, model, options and version of bioner
+  (recorded in .bioner-outputs in the output folder; modification times are not trusted): after an upgrade every
+  input is tagged again; --force redoes them.
 Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.
 --queue URL: workers (bioner worker --queue URL) tag and write the outputs into --out, a folder they all reach at
   the same path. Outputs are the same bytes as a local run's; a JSONL input is cut into shards, joined in order at the

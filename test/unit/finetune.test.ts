@@ -165,3 +165,29 @@ test('bioner train: several --train paths are read together; without --dev the m
   assert.equal(savedWithDev.provenance.training.lrSchedule, 'cosine');
   rmSync(dir, { recursive: true });
 });
+
+test('bioner train --init-model: a dev part of fewer than 30 entities only scores before and after; the last epoch is kept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-train-small-dev-'));
+  writeFileSync(join(dir, 'train.conll'), conll());
+  const common = ['--train', join(dir, 'train.conll'), '--dev', join(dir, 'train.conll'), '--representation', 'tiny', '--batch-tokens', '64'];
+  const first = join(dir, 'first');
+  let r = bioner(['train', ...common, '--out', first, '--epochs', '1', '--label-map', 'Chemical=DRUG']);
+  assert.equal(r.status, 0, r.stderr);
+  const second = join(dir, 'second');
+  r = bioner(['train', '--init-model', first, ...common.slice(0, 4), '--out', second, '--epochs', '3', '--lr', '0.02', '--label-map', 'Chemical=DRUG', '--progress-json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /dev part: 9 entities, too few to measure F1 or pick an epoch by \(fewer than 30\)/);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(!events.some((e) => e.event === 'initial'), 'no F1 before on 9 entities');
+  const epochs = events.filter((e) => e.event === 'epoch');
+  assert.ok(epochs.every((e) => e.devF1 === undefined), 'no F1 per epoch either');
+  assert.deepEqual(epochs.map((e) => e.lr), [1, 2, 3].map((e) => cosineLearningRate({ ...DEFAULT_FINETUNE, lr: 0.02, epochs: 3 }, e)));
+  const done = events[events.length - 1];
+  assert.equal(done.bestEpoch, 3);
+  assert.equal(done.heldOut.heldOutEntities, 9);
+  assert.equal(done.heldOut.measurable, false);
+  const saved = JSON.parse(readFileSync(join(second, 'config.json'), 'utf8'));
+  assert.equal(saved.metrics.epochs, 3);
+  assert.match(r.stderr, /dev part too small to pick by: the model of epoch 3 ->/);
+  rmSync(dir, { recursive: true });
+});

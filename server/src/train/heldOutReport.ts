@@ -2,7 +2,7 @@
 // produce (a model cannot be blamed for missing a label it never had), on a held-out part large enough to mean
 // something, plus how many of the held-out names the old model missed the new one finds (the user's own jargon).
 import { scoredTags } from '../model/evaluateModel';
-import { tagsToSpans } from '../formats/tagSchemes';
+import { tagsToSpans, UNKNOWN_TAG } from '../formats/tagSchemes';
 import type { TaggedSentence } from '../types';
 
 /** Below this many held-out entities a percentage says more about chance than about the model. */
@@ -44,6 +44,11 @@ function microF1(gold: Set<string>[], predicted: Set<string>[], labels: Set<stri
     correct += pred.filter((p) => g.has(p)).length;
   });
   return correct === 0 ? 0 : (2 * correct) / (goldCount + predictedCount);
+}
+
+/** Gold entities of a held-out part (the unknown tokens of a partial annotation hold none). */
+export function heldOutEntityCount(dev: TaggedSentence[]): number {
+  return dev.reduce((n, s) => n + tagsToSpans(s.tags.map((t) => (t === UNKNOWN_TAG ? 'O' : t)), 'iob2').spans.length, 0);
 }
 
 export function heldOutReport(dev: TaggedSentence[], before: string[][], after: string[][], initialLabels: string[]): HeldOutReport {

@@ -23,7 +23,7 @@ import { CharVocab, VocabCounter } from '../../model/vocab';
 import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
 import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../train/selfLabels';
-import { heldOutReport, MIN_HELD_OUT_ENTITIES, type HeldOutReport } from '../../train/heldOutReport';
+import { heldOutEntityCount, heldOutReport, MIN_HELD_OUT_ENTITIES, type HeldOutReport } from '../../train/heldOutReport';
 import { UNKNOWN_TAG } from '../../formats/tagSchemes';
 import { formatWarning } from '../../formats/warnings';
 import type { TaggedSentence } from '../../types';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .command('train')
     .description('Fine-tune a tagger (BiLM + BiLSTM-CRF) on labelled data; keeps the model with the best dev F1.')
     .requiredOption('--train <paths...>', 'training data: files or folders (CoNLL, BRAT .txt/.ann, JSONL), read together')
-    .option('--dev <path>', 'dev data for model selection and learning-rate decay (same formats); without it the rate follows a cosine over --epochs and the last epoch is kept')
+    .option('--dev <path>', `dev data for model selection and learning-rate decay (same formats); without it the rate follows a cosine over --epochs and the last epoch is kept, as with --init-model and a dev part of fewer than ${MIN_HELD_OUT_ENTITIES} entities (then only scored before and after)`)
     .addOption(new Option('--format <format>', 'read every file in this format (default: by extension)').choices([...DATA_FORMATS]))
     .option('--bilm <dir>', 'pre-trained BiLM folder (from `bioner pretrain`)')
     .option('--init-model <dir>', 'continue fine-tuning this tagger model (its labels, vocabularies and weights)')
@@ -151,11 +151,24 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   // The initial model is scored before new types are added: as the user had it, on the labels it can produce.
   const initialLabels = model.tagSet.types;
   let initialDev: ModelEvaluation | undefined;
+  // Continuing a model on a held-out part too small to measure (a few sentences of the user's own annotations): its
+  // F1 moves by whole entities, so it neither picks the epoch (ties would keep epoch 1, barely trained) nor decays
+  // the rate; training runs as without --dev, and the held-out part only gives the before/after report.
+  const devEntities = heldOutEntityCount(dev);
+  const reportOnly = flags.initModel !== undefined && dev.length > 0 && devEntities < MIN_HELD_OUT_ENTITIES;
   if (flags.initModel && dev.length) {
     initialDev = evaluateModel(model, dev);
-    log(`dev F1 of the initial model: ${(100 * initialDev.overall.f1).toFixed(2)}`);
-    emitJson({ event: 'initial', devF1: initialDev.overall.f1 });
+    if (reportOnly) {
+      log(
+        `dev part: ${devEntities} entities, too few to measure F1 or pick an epoch by (fewer than ${MIN_HELD_OUT_ENTITIES}): ` +
+          'the learning rate follows a cosine over --epochs and the last epoch is kept',
+      );
+    } else {
+      log(`dev F1 of the initial model: ${(100 * initialDev.overall.f1).toFixed(2)}`);
+      emitJson({ event: 'initial', devF1: initialDev.overall.f1 });
+    }
   }
+  const selectionDev = reportOnly ? [] : dev;
   const unknown = TagSet.fromSentences([...train, ...dev]).types.filter((t) => !model.tagSet.types.includes(t));
   if (unknown.length) {
     // Only a continued model can lack types of the data: it learns them as new tags.
@@ -193,7 +206,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await finetune(model, train, dev, options, {
+    const result = await finetune(model, train, selectionDev, options, {
       signal: controller.signal,
       onEvent: (e) => {
         if (e.event === 'done') done = e;
@@ -204,17 +217,20 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
         saved = true;
       },
     });
-    if (!dev.length && result.epochs > 0) {
-      await saveModelDir(out, model, meta({ epochs: result.epochs }));
+    const finalDev = reportOnly && result.epochs > 0 ? evaluateModel(model, dev) : result.bestDev;
+    const heldOut = initialDev && finalDev ? heldOutReport(dev, initialDev.predictions, finalDev.predictions, initialLabels) : undefined;
+    if (!selectionDev.length && result.epochs > 0) {
+      await saveModelDir(out, model, meta({ epochs: result.epochs, ...(heldOut && { heldOut }) }));
       saved = true;
     }
-    const heldOut = initialDev && result.bestDev ? heldOutReport(dev, initialDev.predictions, result.bestDev.predictions, initialLabels) : undefined;
     if (heldOut) log(describeHeldOut(heldOut));
     const finalEvent = { ...done!, devF1: result.bestDev?.overall.f1, initialDevF1: initialDev?.overall.f1, heldOut, model: saved ? out : undefined };
     renderer(finalEvent as TrainEvent);
     log(
       `${result.epochs} epochs (${done!.stoppedBy}), ` +
-        (result.bestDev ? `best dev F1 ${(100 * result.bestDev.overall.f1).toFixed(2)} at epoch ${result.bestEpoch}` : `no dev set: the model of epoch ${result.bestEpoch}`) +
+        (result.bestDev
+          ? `best dev F1 ${(100 * result.bestDev.overall.f1).toFixed(2)} at epoch ${result.bestEpoch}`
+          : `${reportOnly ? 'dev part too small to pick by' : 'no dev set'}: the model of epoch ${result.bestEpoch}`) +
         (saved ? ` -> ${out}` : '; no model written'),
     );
   } finally {

@@ -7,7 +7,8 @@
 //                        bench/serverRss.ts: peak RSS of dist/server.js with the model, after tagging a document
 //   FLOPs per token      from the model's config (bench/probe.ts), and the measured matMul peak (bench/matmulPeak.ts),
 //                        so each throughput also shows as a fraction of what the machine can do
-//   LSP latency          bench/lsp*.ts (the language-server bench), when present
+//   LSP latency          bench/lsp*.ts (the language-server bench), when present; bench/lsp-editor-startup.ts times
+//                        first colours in code-server + Chromium (needs scripts/setup-e2e.sh)
 //   training             `bioner pretrain` and `bioner train`, time-boxed (--max-minutes), tokens/s from their JSON
 //   model benches        bench/model-*.ts, when present
 //   queue                bench/queue.ts: the Redis queue's workers against the local pool, and its cost per document
@@ -218,7 +219,7 @@ for (const script of scripts) {
   // The LSP bench takes the model folder as its argument, so it measures the same model as the rest of the table.
   const args = ['--import', 'tsx', join(benchDir, script), ...(script.startsWith('lsp') || script === 'queue.ts' ? [modelDir] : [])];
   const env = bulkOneWorker ? { BIONER_BENCH_BULK_TOKENS_PER_S: String(bulkOneWorker) } : {};
-  const result = await run(process.execPath, args, { seconds: script === 'queue.ts' ? 600 : 120, env });
+  const result = await run(process.execPath, args, { seconds: script === 'queue.ts' ? 600 : script === 'lsp-editor-startup.ts' ? 300 : 120, env });
   const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
   raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
   if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });

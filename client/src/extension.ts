@@ -30,7 +30,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bioner
     client = createClient(context, output);
     client.onNotification(StatusMethod, (status: StatusParams) => statusBar.onServerStatus(status));
     try {
+      const started = Date.now();
       await client.start();
+      output.appendLine(`language server started in ${Date.now() - started} ms`);
     } catch (error) {
       statusBar.setProblem(`the language server did not start: ${(error as Error).message}`);
       output.appendLine(`The language server did not start: ${(error as Error).stack}`);

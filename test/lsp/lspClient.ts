@@ -47,7 +47,17 @@ export class LspTestClient {
   ) {}
 
   /** Starts the server, initializes it and waits until the configured model has been loaded (or failed). */
-  static async start(settings: Record<string, unknown>, options: { rootPath?: string; waitForModel?: boolean } = {}): Promise<LspTestClient> {
+  static async start(
+    settings: Record<string, unknown>,
+    options: {
+      rootPath?: string;
+      waitForModel?: boolean;
+      /** Sent in initialize as initializationOptions.settings, as BioNER's VS Code client does. */
+      initialSettings?: Record<string, unknown>;
+      /** workspace/configuration is answered only once this settles (a busy extension host). */
+      configurationAnswered?: Promise<unknown>;
+    } = {},
+  ): Promise<LspTestClient> {
     const rootPath = options.rootPath ?? repoRoot;
     // BIONER_LSP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
     const nodeArgs = (process.env.BIONER_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -55,9 +65,10 @@ export class LspTestClient {
     const connection = createProtocolConnection(new DisposableStreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(connection, child, settings);
     child.stderr!.on('data', (chunk) => (client.stderr += String(chunk)));
-    connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
-      params.items.map((item) => (item.section === 'bioner' ? client.settings : null)),
-    );
+    connection.onRequest('workspace/configuration', async (params: { items: Array<{ section?: string }> }) => {
+      await options.configurationAnswered;
+      return params.items.map((item) => (item.section === 'bioner' ? client.settings : null));
+    });
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/semanticTokens/refresh', () => {
       client.refreshCount++;
@@ -89,6 +100,7 @@ export class LspTestClient {
         },
       },
       workspaceFolders: null,
+      ...(options.initialSettings && { initializationOptions: { settings: options.initialSettings } }),
     });
     await connection.sendNotification('initialized', {});
     // bioner/reloadModel waits for every queued load; unforced, it loads nothing more: its answer says the model is in

@@ -14,3 +14,29 @@ test('semantic tokens asked for right after initialize come from the configured 
     await client.stop();
   }
 });
+
+test('with its settings sent at initialize, the server loads the model without waiting for workspace/configuration', async () => {
+  // The configuration answer is held until the tokens arrive (a busy extension host); the fallback only keeps a
+  // server that waits for it from hanging the test: it then fails on the order.
+  let tokensArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => (tokensArrived = resolve));
+  const fallback = setTimeout(tokensArrived, 30_000);
+  let configurationAsked = false;
+  const answered = arrived.then(() => (configurationAsked = true));
+  const client = await LspTestClient.start(
+    { model: lexiconModel },
+    { waitForModel: false, initialSettings: { model: lexiconModel }, configurationAnswered: answered },
+  );
+  try {
+    const text = 'Naloxone reversed the overdose.';
+    client.open('untitled:sent-at-start', text);
+    const tokens = await client.tokens('untitled:sent-at-start');
+    const beforeConfiguration = !configurationAsked;
+    tokensArrived();
+    assert.ok(beforeConfiguration, 'the tokens waited for the workspace/configuration answer');
+    assert.deepEqual(LspTestClient.decode(text, tokens), [{ text: 'Naloxone', type: 'drug', modifiers: [] }]);
+  } finally {
+    clearTimeout(fallback);
+    await client.stop();
+  }
+});

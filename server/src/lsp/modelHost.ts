@@ -85,6 +85,7 @@ export class ModelHost {
     // The same broken directory again (another setting changed): said once already; bioner/reloadModel retries.
     if (!force && this.failed?.dir === dir) return { error: this.failed.reason };
     this.hooks.log(`loading model ${dir}`);
+    const started = performance.now();
     let next: CancellableTagger;
     let passes: readonly DocumentPass[];
     try {
@@ -105,7 +106,7 @@ export class ModelHost {
     this.dir = dir;
     this.generation++;
     previous?.dispose();
-    this.hooks.log(`model "${next.modelName}" loaded (labels ${next.labels.join(', ')})`);
+    this.hooks.log(`model "${next.modelName}" loaded in ${Math.round(performance.now() - started)} ms (labels ${next.labels.join(', ')})`);
     this.hooks.changed(next);
     return { modelName: next.modelName, labels: next.labels };
   }

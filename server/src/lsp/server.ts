@@ -52,6 +52,8 @@ const documents = new TextDocuments<TextDocument>({ create: TextDocument.create,
 let settings: BionerSettings = DEFAULT_SETTINGS;
 let workspaceRoot: string | undefined;
 let canPullConfiguration = false;
+/** Whether initialize carried the settings (then the model starts loading at once). */
+let settingsSentAtStart = false;
 let canRefreshTokens = false;
 
 const log = (message: string): void => connection.console.log(message);
@@ -222,7 +224,13 @@ connection.onInitialize((params): InitializeResult => {
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   if (folder?.startsWith('file:')) workspaceRoot = fileURLToPath(folder);
   const options = params.initializationOptions as { settings?: unknown } | undefined;
-  if (options?.settings) settings = parseSettings(options.settings, warn);
+  if (options?.settings) {
+    settings = parseSettings(options.settings, warn);
+    // The client sent its settings (BioNER's client: the model already resolved), so the model loads from now on,
+    // while the client finishes starting, instead of after a settings round trip through a busy extension host.
+    settingsSentAtStart = true;
+    void loadConfiguredModel(Promise.resolve());
+  }
   return {
     capabilities: {
       // Saves are asked for explicitly: a sidecar's annotations are moved with the edits when the document is saved.
@@ -241,7 +249,13 @@ connection.onInitialized(async () => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'bioner' }).catch(() => undefined);
   }
-  await loadConfiguredModel(pullSettings());
+  if (settingsSentAtStart) {
+    // Documents wait for the model already loading; a model named differently by the pulled settings loads after it.
+    await pullSettings();
+    await loadConfiguredModel(Promise.resolve());
+  } else {
+    await loadConfiguredModel(pullSettings());
+  }
 });
 
 connection.onDidChangeConfiguration(async (change) => {

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -253,6 +253,23 @@ test('a job that fails every attempt goes to the failed set, is listed at the en
   const clean = runCli(['queue', 'clean', '--queue', redis.url]);
   assert.equal(clean.code, 0, clean.stderr);
   assert.match(runCli(['queue', 'status', '--queue', redis.url]).stdout, /no run/);
+});
+
+test('a JSONL file with a bad line past its first shards: checked before any shard is queued, skipped with its file:line', { timeout: 60_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const dir = join(work, 'bad-jsonl');
+  mkdirSync(dir, { recursive: true });
+  const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i, text: sentence(i, 5) }));
+  lines[249] = '{"id": 249, "text": ';
+  writeFileSync(join(dir, 'abstracts.jsonl'), `${lines.join('\n')}\n`);
+  const out = join(work, 'bad-jsonl-out');
+  const run = runCli(['tag', dir, '--out', out, '--queue', redis.url, '--model', lexiconModel, '--queue-batch', '10', '--progress-json']);
+  assert.equal(run.code, 2, run.stderr);
+  const summary = doneSummary(run.stderr) as ReturnType<typeof doneSummary> & { skipped: { file: string; reason: string }[] };
+  assert.deepEqual(summary.skipped.map((s) => s.file), ['abstracts.jsonl']);
+  assert.match(summary.skipped[0].reason, /abstracts\.jsonl:250: not valid JSON/);
+  assert.equal(await withQueue(async (q) => Object.values(await q.getJobCounts()).reduce((a, b) => a + b, 0)), 0, 'no job was queued');
+  assert.deepEqual(existsSync(out) ? listFiles(out) : [], [], 'no output, no shard');
 });
 
 test('bad addresses and options are clear errors', { timeout: 60_000 }, () => {

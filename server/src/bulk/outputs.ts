@@ -227,7 +227,12 @@ export class CompletedOutputs {
   /** The key an input's output would have now, or undefined when the input cannot be read. */
   keyOf(inputPath: string): string | undefined {
     const input = fileHash(inputPath);
-    return input && completionKey({ input, model: this.model, ...this.options });
+    return input && this.keyOfHash(input);
+  }
+
+  /** The key of an input whose content hash is known (documents.ts: scanJsonl hashes a JSONL file as it streams). */
+  keyOfHash(input: string): string {
+    return completionKey({ input, model: this.model, ...this.options });
   }
 
   isComplete(plan: OutputPlan, key: string): boolean {

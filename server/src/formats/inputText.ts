@@ -3,7 +3,8 @@
 import { inputError } from '../errors';
 import { MAX_TEXT_BYTES, readFileBoundedSync } from './boundedRead';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** Decodes UTF-8, throwing on an invalid byte sequence; a BOM is kept (callers drop it: BOM below). */
+export const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function lineAt(bytes: Uint8Array, offset: number): number {
   let line = 1;

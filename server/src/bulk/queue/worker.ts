@@ -11,10 +11,10 @@ import { writeFileAtomic } from '../../files/atomicWrite';
 import { modelFingerprint } from '../../model/fingerprint';
 import { loadPasses } from '../../tagging/load';
 import type { DocumentPass } from '../../tagging/passes';
-import { renderFor, tagFileDocument } from '../bulkTag';
 import { SentenceBatcher } from '../sentenceBatcher';
 import { keepOtherProcessesTempFiles, outputSink } from '../sinks';
 import { TaggerPool } from '../taggerPool';
+import { renderFor, tagFileDocument } from '../tagDocument';
 import { connectionOptions, parseQueueAddress, redisReason } from './connection';
 import { JOB_ATTEMPTS, MAX_STALLED, QUEUE_NAME, shortFingerprint, type OutputUnit, type TagJobData, type TagJobResult } from './jobs';
 

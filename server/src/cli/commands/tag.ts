@@ -111,13 +111,11 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
           signal: controller.signal,
         };
         const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-        const summary = flags.queue
-          ? // Loaded only here, so that local runs do not load the queue client.
-            await (await loadQueueBackend()).queueTag(
-              { ...common, queue: flags.queue, batchDocuments: flags.queueBatch, giveUpMs: (flags.queueGiveUp ?? 30) * 1000 },
-              io,
-            )
-          : await bulkTag(common, io);
+        // The queue backend is loaded only here, so that local runs do not load the queue client.
+        const backend = flags.queue
+          ? (await loadQueueBackend()).queueBackend({ queue: flags.queue, batchDocuments: flags.queueBatch, giveUpMs: (flags.queueGiveUp ?? 30) * 1000 })
+          : undefined;
+        const summary = await bulkTag({ ...common, backend }, io);
         if (summary.interrupted) process.exitCode = 130;
         else if (summary.failed?.length) process.exitCode = 1;
         else if (summary.skipped.length) process.exitCode = 2;

@@ -101,6 +101,67 @@ test('temporality: "history of" and "status post" are historical; "if", "return"
   assert.equal(of("Because of the patient's coronary artery disease history, an EKG was done.", 'coronary artery disease').temporality, 'historical');
 });
 
+test('historical trigger families: past history, dates and ages, "in the past"; "in the past week" is recent', () => {
+  const historical = [
+    ['Past medical history of hypertension and gout.', 'gout'],
+    ['PMH significant for asthma.', 'asthma'],
+    ['She has a h/o seizures.', 'seizures'],
+    ['Hx of stroke.', 'stroke'],
+    ['She had a food impaction eight years ago which required endoscopy.', 'food impaction'],
+    ['Two years ago she was treated for pneumonia.', 'pneumonia'],
+    ['A sister with colon polyps at age 60.', 'colon polyps'],
+    ['At the age of 40 he had a myocardial infarction.', 'myocardial infarction'],
+    ['The glucagon made her nauseated the last time she had it.', 'nauseated'],
+    ['She had a scan in the past, which showed osteoporosis.', 'osteoporosis'],
+    ['He had diverticulitis in the past.', 'diverticulitis'],
+  ];
+  for (const [text, mention] of historical) assert.equal(of(text, mention).temporality, 'historical', text);
+  assert.equal(of('Two years ago she was treated for pneumonia.', 'pneumonia').triggers.temporality?.text, 'years ago');
+  // Recent spans are pseudo-triggers; a terminator still ends the scope.
+  assert.equal(of('He has had chest pain in the past week.', 'chest pain').temporality, 'recent');
+  assert.equal(of('In the past few days she noted a cough.', 'cough').temporality, 'recent');
+  assert.equal(of('Two years ago she had a stroke, but today presents with chest pain.', 'chest pain').temporality, 'recent');
+  assert.equal(of('He was admitted a few days ago with pneumonia.', 'pneumonia').temporality, 'recent');
+});
+
+test('a pseudo-trigger that extends a backward trigger to the right keeps its backward reading: "CAD history and ..."', () => {
+  const text = "Because of the patient's coronary artery disease history and his symptoms, an EKG was done.";
+  assert.equal(of(text, 'coronary artery disease').temporality, 'historical');
+  assert.equal(of(text, 'coronary artery disease').triggers.temporality?.text, 'history');
+  // ... but not its forward one: "history and physical" says nothing of what follows.
+  assert.equal(of('History and physical showed pneumonia.', 'pneumonia').temporality, 'recent');
+});
+
+test('headings inside a sentence (line breaks lost) set the context of what follows them in it', () => {
+  // An empty section's heading is followed by the next one: "PHYSICAL EXAM" is the section of the distress.
+  const exam = 'PAST MEDICAL HISTORY: PHYSICAL EXAM: General Appearance: In no acute distress.';
+  assert.equal(short(of(exam, 'acute distress')), 'negated/recent/patient');
+  // A radiology header's "HISTORY:" is the reason for the exam, not a history trigger.
+  const ct = 'CT HEAD: 08/01/07 3:45 PM HISTORY: Right-sided weakness.';
+  assert.equal(of(ct, 'Right-sided weakness').temporality, 'recent');
+  // An unknown heading keeps its trigger: "Menstrual History:".
+  assert.equal(of('Cervix: normal. Menstrual History: post-menopausal.', 'post-menopausal').temporality, 'historical');
+  // A known heading after a sentence on the same line: "Plan:" makes what follows it hypothetical.
+  const plan = 'Seen for cough. Plan: recheck anemia in two weeks.';
+  assert.equal(of(plan, 'anemia').temporality, 'hypothetical');
+  assert.deepEqual(of(plan, 'anemia').triggers.temporality, { text: 'Plan', start: 16, end: 20, source: 'section' });
+  assert.equal(of(plan, 'cough').temporality, 'recent');
+  // Mixed headings are not their last word's: "HOSPITAL COURSE & PLAN:" is no plan.
+  assert.equal(of('HOSPITAL COURSE & PLAN: Most likely vasovagal.', 'vasovagal').temporality, 'recent');
+});
+
+test('social-history habits are historical unless a trigger or section says otherwise', () => {
+  assert.equal(short(of('Denies alcohol or drugs.', 'drugs')), 'negated/historical/patient');
+  assert.equal(of('Denies alcohol or drugs.', 'drugs').triggers.temporality?.text, 'drugs');
+  assert.equal(of('Given his risk factors including tobacco use, an EKG was done.', 'tobacco use').temporality, 'historical');
+  // The habit is the heading itself: "ALCOHOL: two glasses of wine per day."
+  assert.equal(of('ALCOHOL: Two glasses of wine per day.', 'ALCOHOL').temporality, 'historical');
+  // A term only speaks for the entity it is in; a section or trigger decides first.
+  assert.equal(of('Smoker with chest pain.', 'chest pain').temporality, 'recent');
+  assert.equal(of('Plan:\nSmoking cessation counselling.', 'Smoking cessation').temporality, 'hypothetical');
+  assert.equal(of('Return if alcohol use resumes.', 'alcohol use').temporality, 'hypothetical');
+});
+
 test('experiencer: family members make the entity someone else\'s', () => {
   assert.equal(of('Her mother had breast cancer.', 'breast cancer').experiencer, 'other');
   assert.equal(of("Patient's brother's diabetes.", 'diabetes').experiencer, 'other');

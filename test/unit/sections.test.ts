@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findSections, knownSectionName, sectionAt } from '../../server/src/text/sections';
+import { findSections, inlineHeadings, knownSectionName, sectionAt } from '../../server/src/text/sections';
 
 const NOTE = [
   'Name: **NAME[ZZZ]   Unit No: [**Numeric Identifier 1234**]',
@@ -90,4 +90,21 @@ test('document passes see the sections of the document', async () => {
     { name: 'probe', run: (document, entities) => (seen.push(sectionAt(document.sections ?? [], text.indexOf('asthma'))?.name ?? 'none'), [...entities]) },
   ]);
   assert.deepEqual(seen, ['family_history']);
+});
+
+test('inlineHeadings: known headings anywhere in a line, their capitalised words back to punctuation', () => {
+  const found = (text: string): string[] => inlineHeadings(text).map((h) => `${h.name}:${text.slice(h.start, h.headingEnd)}:${text.slice(h.headingEnd, h.end).trim()}`);
+  assert.deepEqual(found('PAST MEDICAL HISTORY: PHYSICAL EXAM: General Appearance: In no acute distress.'), [
+    'past_medical_history:PAST MEDICAL HISTORY::',
+    'physical_exam:PHYSICAL EXAM::General Appearance: In no acute distress.',
+  ]);
+  // After a time of day or a possessive; inside prose after its lower-case words.
+  assert.deepEqual(found('CT HEAD: 3:45 PM HISTORY: Weakness.'), ['hpi:HISTORY::Weakness.']);
+  assert.deepEqual(found('1710 HOURS CLINICAL HISTORY: Cough.'), ['indication:CLINICAL HISTORY::Cough.']);
+  assert.deepEqual(found('HIS SOCIAL HISTORY: Denies tobacco.'), ['social_history:SOCIAL HISTORY::Denies tobacco.']);
+  assert.deepEqual(found('Seen today. Plan: recheck.'), ['plan:Plan::recheck.']);
+  // Not headings: a known last word of an unknown heading, lower case, a URL.
+  assert.deepEqual(found('Menstrual History: post-menopausal. HOSPITAL COURSE & PLAN: home.'), []);
+  assert.deepEqual(found('He was given instructions: call. See http://x.org'), []);
+  assert.equal(inlineHeadings('x Plan: y', 2, 9)[0].start, 2);
 });

@@ -143,3 +143,39 @@ export function sectionAt(sections: readonly Section[], offset: number): Section
   }
   return found >= 0 && offset < sections[found].end ? sections[found] : undefined;
 }
+
+/** Words before a colon back to the previous punctuation or the start: where an inline heading may end. */
+const INLINE_HEADING = /(\p{L}[\p{L}\p{M} '’&/-]{0,59}?)[ \t]*:(?!\/\/)/gu;
+/** A possessive before a heading's name ("HIS SOCIAL HISTORY"), or the end of a report header's time ("3:45 PM
+ * HISTORY:", "1710 HOURS CLINICAL HISTORY:"). */
+const BEFORE_NAME = /^(?:his|her|their|the patient's|the patient’s|patient's|patient’s|am|pm|hours|hrs)\s+/i;
+
+/** The capitalised words that end `run` (small words allowed between them): "and the PAST MEDICAL HISTORY" -> its last 3. */
+function capitalisedTail(run: string): string {
+  const words = run.split(/\s+/);
+  const small = (word: string): boolean => SMALL_WORDS.has(word) || word === '&' || word === '/';
+  let first = words.length;
+  while (first > 0 && (/^\P{L}*\p{Lu}/u.test(words[first - 1]) || (first < words.length && small(words[first - 1])))) first--;
+  while (first < words.length && small(words[first])) first++;
+  return words.slice(first).join(' ');
+}
+
+/**
+ * Known headings inside text.slice(start, end) wherever they stand, as in notes whose line breaks were lost ("PAST
+ * MEDICAL HISTORY: PHYSICAL EXAM: In no acute distress."). A heading is the capitalised words before a colon, back to
+ * the previous punctuation or lower-case word, and must be a known one (after a possessive or a time's "PM"):
+ * "Menstrual History:" is not the "History:" heading. Each runs to the next one or to `end`.
+ */
+export function inlineHeadings(text: string, start = 0, end = text.length): Section[] {
+  const found: Array<Omit<Section, 'end'>> = [];
+  const slice = text.slice(start, end);
+  for (const match of slice.matchAll(INLINE_HEADING)) {
+    const tail = capitalisedTail(match[1].trim());
+    const title = knownSectionName(tail) === undefined ? tail.replace(BEFORE_NAME, '') : tail;
+    const name = title === '' ? undefined : knownSectionName(title);
+    if (name === undefined) continue;
+    const headingStart = start + match.index + match[0].lastIndexOf(title);
+    found.push({ name, title, start: headingStart, headingEnd: start + match.index + match[0].length, headingOnly: false });
+  }
+  return found.map((h, i) => ({ ...h, end: i + 1 < found.length ? found[i + 1].start : end }));
+}

@@ -4,17 +4,19 @@
 // "history of") covers the words after it, a backward one ("was ruled out") the words before it, in both cases up to a
 // terminator of that property ("but", "however") or the sentence's edge; scope never leaves the sentence.
 // Pseudo-triggers ("no increase") only hide the triggers inside them. With no trigger, the note section the entity
-// is in decides (text/sections.ts: family history, past history, allergies, plan); else the default: affirmed, recent,
-// patient.
+// is in decides (text/sections.ts: family history, past history, allergies, plan; a known heading earlier in the
+// entity's sentence is nearer, for notes whose line breaks were lost); then a term inside the entity itself (a
+// social-history habit: "alcohol", "smoking"); else the default: affirmed, recent, patient.
 import { LRUCache } from 'lru-cache';
-import { findSections, type Section } from '../../text/sections';
+import { findSections, inlineHeadings, type Section } from '../../text/sections';
 import type { Assertion, AssertionCue, Experiencer, Span, Temporality } from '../../types';
 import { shippedTriggers, wordsOf, type Property, type TriggerMatch, type TriggerMatcher, type Word } from './triggers';
 
-/** A sentence's words (offsets relative to the sentence) and the triggers found in them. */
+/** A sentence's words, the triggers found in them and its inline headings (offsets relative to the sentence). */
 interface SentenceTriggers {
   words: Word[];
   matches: TriggerMatch[];
+  headings: Section[];
 }
 
 /** A sentence of the document being judged: its triggers and where it starts. */
@@ -37,7 +39,7 @@ function sentenceTriggers(sentence: string, matcher: TriggerMatcher): SentenceTr
   const cached = shipped ? analyses.get(sentence) : undefined;
   if (cached) return cached;
   const words = wordsOf(sentence);
-  const analysed = { words, matches: matcher.match(words) };
+  const analysed = { words, matches: matcher.match(words), headings: sentence.includes(':') ? inlineHeadings(sentence) : [] };
   if (shipped) analyses.set(sentence, analysed);
   return analysed;
 }
@@ -79,22 +81,28 @@ export function assertEntities(
   return entities.map((entity) => {
     while (s < sentences.length && sentences[s].end <= entity.start) s++;
     while (section < sections.length && sections[section].end <= entity.start) section++;
-    const inSection = sections[section] && sections[section].start <= entity.start ? sections[section] : undefined;
+    let inSection = sections[section] && sections[section].start <= entity.start ? sections[section] : undefined;
     const sentence = sentences[s];
     let found: AnalysedSentence | undefined;
     if (sentence && sentence.start <= entity.start && entity.end <= sentence.end) {
       if (analysed?.index !== s) {
         const offset = sentence.start;
-        const { words, matches } = sentenceTriggers(text.slice(sentence.start, sentence.end), matcher);
-        // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence.
-        const headings = headingsIn(sections, section, sentence);
-        const outsideHeadings =
-          headings.length === 0
-            ? matches
-            : matches.filter((m) => !headings.some((h) => h.start <= offset + words[m.first].start && offset + words[m.last].end <= h.headingEnd));
-        analysed = { index: s, sentence: { words, matches: outsideHeadings, offset } };
+        const triggers = sentenceTriggers(text.slice(sentence.start, sentence.end), matcher);
+        const inline = triggers.headings.map((h) => ({ ...h, start: offset + h.start, headingEnd: offset + h.headingEnd, end: offset + h.end }));
+        // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence; a term
+        // is the entity's own word, heading or not ("ALCOHOL: two glasses a day").
+        const headings = [...headingsIn(sections, section, sentence), ...inline];
+        const { words, matches } = triggers;
+        const inHeading = (m: TriggerMatch): boolean =>
+          m.rule.role !== 'term' && headings.some((h) => h.start <= offset + words[m.first].start && offset + words[m.last].end <= h.headingEnd);
+        const outsideHeadings = headings.length === 0 ? matches : matches.filter((m) => !inHeading(m));
+        analysed = { index: s, sentence: { words, matches: outsideHeadings, headings: inline, offset } };
       }
       found = analysed.sentence;
+      // A heading inside the sentence, before the entity, is nearer than the note's section.
+      let inline: Section | undefined;
+      for (const h of found.headings) if (h.headingEnd <= entity.start) inline = h;
+      if (inline && (!inSection || inline.start >= inSection.start)) inSection = inline;
     }
     return assertOne(text, entity, found, inSection);
   });
@@ -111,17 +119,18 @@ function headingsIn(sections: readonly Section[], near: number, range: { start: 
 
 function assertOne(text: string, entity: Span, sentence: AnalysedSentence | undefined, section: Section | undefined): Assertion {
   const assertion: Assertion = { ...DEFAULTS, triggers: {} };
-  const decided = sentence ? decideAll(text, entity, sentence) : {};
+  const { byTrigger, byTerm } = sentence ? decideAll(text, entity, sentence) : { byTrigger: {}, byTerm: {} };
   const bySection = section ? sectionContext(section.name) : undefined;
   for (const property of PROPERTIES) {
-    const byTrigger = decided[property];
     const value = bySection?.[property as 'temporality' | 'experiencer'];
-    if (byTrigger) {
-      (assertion as unknown as Record<string, string>)[property] = byTrigger.value;
-      assertion.triggers[property] = byTrigger.cue;
-    } else if (value && section) {
-      (assertion as unknown as Record<string, string>)[property] = value;
-      assertion.triggers[property] = { text: section.title, start: section.start, end: section.start + section.title.length, source: 'section' };
+    const decision: Decision | undefined =
+      byTrigger[property] ??
+      (value && section
+        ? { value, cue: { text: section.title, start: section.start, end: section.start + section.title.length, source: 'section' } }
+        : byTerm[property]);
+    if (decision) {
+      (assertion as unknown as Record<string, string>)[property] = decision.value;
+      assertion.triggers[property] = decision.cue;
     }
   }
   return assertion;
@@ -133,8 +142,13 @@ const WORD_CHAR = /^[\p{L}\p{N}]/u;
 
 type Decision = { value: string; cue: AssertionCue };
 
-/** For each property, the value of the nearest trigger whose scope covers the entity. */
-function decideAll(text: string, entity: Span, { words, matches, offset }: AnalysedSentence): Partial<Record<Property, Decision>> {
+type Decisions = Partial<Record<Property, Decision>>;
+
+/**
+ * For each property, the value of the nearest trigger whose scope covers the entity (`byTrigger`), and that of a term
+ * inside the entity (`byTerm`, which yields to a section).
+ */
+function decideAll(text: string, entity: Span, { words, matches, offset }: AnalysedSentence): { byTrigger: Decisions; byTerm: Decisions } {
   // The entity's words [first, last].
   const entityStart = entity.start - offset;
   const entityEnd = entity.end - offset;
@@ -144,10 +158,14 @@ function decideAll(text: string, entity: Span, { words, matches, offset }: Analy
   while (last + 1 < words.length && words[last + 1].start < entityEnd) last++;
 
   const best: Partial<Record<Property, { match: TriggerMatch; distance: number }>> = {};
+  const terms: Partial<Record<Property, TriggerMatch>> = {};
   for (const match of matches) {
     const { rule } = match;
     let distance: number;
-    if (rule.role === 'forward' && (match.last < first || (match.first === first && match.last < last))) {
+    if (rule.role === 'term') {
+      if (match.first >= first && match.last <= last) terms[rule.property] ??= match;
+      continue;
+    } else if (rule.role === 'forward' && (match.last < first || (match.first === first && match.last < last))) {
       distance = Math.max(0, first - match.last - 1);
       if (distance > rule.maxWords || terminated(matches, match, match.last, first)) continue;
       // A short scope ("status post CABG") is a phrase: punctuation ends it ("s/p biopsy 2) hiatal hernia").
@@ -163,15 +181,20 @@ function decideAll(text: string, entity: Span, { words, matches, offset }: Analy
     const currentRank = current ? (RANK[current.match.rule.value] ?? 0) : 0;
     if (!current || rank > currentRank || (rank === currentRank && distance < current.distance)) best[rule.property] = { match, distance };
   }
-  const decided: Partial<Record<Property, Decision>> = {};
-  for (const property of PROPERTIES) {
-    const match = best[property]?.match;
-    if (!match) continue;
+  const decision = (match: TriggerMatch): Decision => {
     const start = offset + words[match.first].start;
     const end = offset + words[match.last].end;
-    decided[property] = { value: match.rule.value, cue: { text: text.slice(start, end), start, end, source: 'trigger' } };
+    return { value: match.rule.value, cue: { text: text.slice(start, end), start, end, source: 'trigger' } };
+  };
+  const byTrigger: Decisions = {};
+  const byTerm: Decisions = {};
+  for (const property of PROPERTIES) {
+    const match = best[property]?.match;
+    if (match) byTrigger[property] = decision(match);
+    const term = terms[property];
+    if (term) byTerm[property] = decision(term);
   }
-  return decided;
+  return { byTrigger, byTerm };
 }
 
 /** Whether a terminator of the trigger's property (and value) lies strictly between words `from` and `to`. */

@@ -8,7 +8,10 @@
 // Categories (ConText's): PREN a trigger whose scope runs forward, POST one whose scope runs backward (PREP, POSP:
 // the same for "possible"), PSEU a pseudo-trigger (a phrase that contains a trigger but is none: "no increase"),
 // CONJ a terminator (ends the scope of the property's triggers: "but", "however"), ONEW a forward trigger whose
-// scope is only the next few words ("status post CABG").
+// scope is only the next few words ("status post CABG"); and ours: TERM a phrase that, inside the entity itself, gives
+// the value when neither a trigger nor a section does (a social-history habit, "smoking", "alcohol use", is
+// long-standing: historical by ConText's definition, onset more than two weeks before the visit, as under "Social
+// history:").
 // Properties: negation, historical, hypothetical, experiencer (a trigger makes it "other").
 export const TRIGGER_TABLE = `
 # negation: negex_triggers.txt
@@ -415,6 +418,48 @@ negation	POST	had resolved
 negation	PREN	-ve for
 negation	PREN	negative for
 negation	CONJ	positive for
+historical	PREN	past medical history
+historical	PREN	past history
+historical	PREN	medical history
+historical	PREN	pmh
+historical	PREN	pmhx
+historical	PREN	hx
+historical	PREN	h/o
+historical	PREN	in the past
+historical	PSEU	in the past day
+historical	PSEU	in the past week
+historical	PSEU	in the past few days
+historical	PSEU	in the past several days
+historical	PSEU	in the past few hours
+historical	PSEU	in the past 24 hours
+historical	PSEU	in the past 48 hours
+historical	PSEU	in the past 72 hours
+historical	PREN	years ago
+historical	POST	years ago
+historical	PREN	year ago
+historical	POST	year ago
+historical	PREN	months ago
+historical	POST	months ago
+historical	PREN	month ago
+historical	POST	month ago
+historical	PREN	at age
+historical	POST	at age
+historical	PREN	at the age of
+historical	POST	at the age of
+historical	POST	the last time
+historical	POST	last time
+historical	TERM	tobacco
+historical	TERM	smoking
+historical	TERM	smoker
+historical	TERM	cigarettes
+historical	TERM	alcohol
+historical	TERM	etoh
+historical	TERM	drugs
+historical	TERM	drug use
+historical	TERM	drug abuse
+historical	TERM	substance use
+historical	TERM	substance abuse
+historical	TERM	ivdu
 historical	ONEW	old
 historical	ONEW	previous
 historical	ONEW	former

@@ -1,14 +1,14 @@
 // The trigger table (triggerTable.ts) as rules, and finding them in a sentence's words. Phrases are matched word by
 // word, ignoring case and the amount of whitespace between words ("ruled   out" is "ruled out"); at each word the
 // longest phrase of a property wins, and matches of one property never overlap, so a pseudo-trigger ("no increase")
-// hides the trigger it contains ("no").
+// hides the trigger it contains ("no"), except the backward reading of one it joins words to ("history and").
 import { isWordChar } from '../../text/wordOccurrences';
 import { TRIGGER_TABLE } from './triggerTable';
 
 export type Property = 'negation' | 'temporality' | 'experiencer';
 
-/** What a matched phrase does to its property. */
-export type Role = 'forward' | 'backward' | 'pseudo' | 'terminator';
+/** What a matched phrase does to its property; a `term` acts only inside the entity ("smoking" is a habit). */
+export type Role = 'forward' | 'backward' | 'pseudo' | 'terminator' | 'term';
 
 export interface TriggerRule {
   property: Property;
@@ -69,6 +69,7 @@ const CATEGORY: Record<string, { role: Role; negation?: string }> = {
   PSEU: { role: 'pseudo' },
   CONJ: { role: 'terminator' },
   ONEW: { role: 'forward' },
+  TERM: { role: 'term' },
 };
 
 /** Parses the table: `property<TAB>category<TAB>phrase` lines, '#' comments. */
@@ -91,6 +92,9 @@ export function parseTriggerTable(table: string): TriggerRule[] {
   return rules;
 }
 
+/** Words that join a pseudo-trigger's extra words to the trigger it starts with. */
+const CONJUNCTIONS: ReadonlySet<string> = new Set(['and', 'or', ',']);
+
 /** A rule found in a sentence: words [first, last] (indices into the sentence's words). */
 export interface TriggerMatch {
   rule: TriggerRule;
@@ -100,27 +104,30 @@ export interface TriggerMatch {
 
 const PROPERTIES: readonly Property[] = ['negation', 'temporality', 'experiencer'];
 
-/** A node of the phrase trie: the rules whose phrase ends here (by property), and the words that continue it. */
+/** A node of the phrase trie: the rules whose phrase ends here (by property; also their backward ones), and the words
+ * that continue it. */
 interface TrieNode {
   rules: Array<TriggerRule[] | undefined>;
+  backward: Array<TriggerRule[] | undefined>;
   next: Map<string, TrieNode>;
 }
 
 /** Finds the rules of each property in a sentence's words, with one trie of all phrases. */
 export class TriggerMatcher {
-  private readonly root: TrieNode = { rules: [], next: new Map() };
+  private readonly root: TrieNode = { rules: [], backward: [], next: new Map() };
 
   constructor(rules: readonly TriggerRule[]) {
     for (const rule of rules) {
       let node = this.root;
       for (const word of rule.words) {
-        const child: TrieNode = node.next.get(word) ?? { rules: [], next: new Map() };
+        const child: TrieNode = node.next.get(word) ?? { rules: [], backward: [], next: new Map() };
         node.next.set(word, child);
         node = child;
       }
       // A phrase may have several rules ("resolved" forward and backward; "who presents" ends a history scope and
       // starts its own backward one).
       (node.rules[PROPERTIES.indexOf(rule.property)] ??= []).push(rule);
+      if (rule.role === 'backward') (node.backward[PROPERTIES.indexOf(rule.property)] ??= []).push(rule);
     }
   }
 
@@ -131,16 +138,24 @@ export class TriggerMatcher {
     const free = new Array<number>(n).fill(0); // per property: the first word not inside an earlier match
     const rulesAt = new Array<TriggerRule[] | undefined>(n); // per property: the rules of the longest phrase at word i
     const lastAt = new Array<number>(n);
+    // per property: the backward rules of the longest phrase at word i that has some, and its last word
+    const backwardAt = new Array<TriggerRule[] | undefined>(n);
+    const backwardLastAt = new Array<number>(n);
     for (let i = 0; i < words.length; i++) {
       let node = this.root.next.get(words[i].text);
       if (!node) continue;
       rulesAt.fill(undefined);
+      backwardAt.fill(undefined);
       for (let k = i; ; ) {
         for (let p = 0; p < n; p++) {
           const rules = node.rules[p];
           if (rules) {
             rulesAt[p] = rules;
             lastAt[p] = k;
+            if (node.backward[p]) {
+              backwardAt[p] = node.backward[p];
+              backwardLastAt[p] = k;
+            }
           }
         }
         if (++k >= words.length) break;
@@ -152,6 +167,13 @@ export class TriggerMatcher {
         const rules = rulesAt[p];
         if (!rules || i < free[p]) continue;
         for (const rule of rules) found.push({ rule, first: i, last: lastAt[p] });
+        // A pseudo-trigger that joins words to a backward trigger ("history and", "history, and") hides its forward
+        // reading only: what follows the conjunction does not modify it, so "his CAD history and his symptoms" keeps
+        // the backward "history" (while "in the past week" is a different time than "in the past").
+        const backward = backwardAt[p];
+        if (backward && backwardLastAt[p] < lastAt[p] && CONJUNCTIONS.has(words[backwardLastAt[p] + 1].text) && rules.every((rule) => rule.role === 'pseudo')) {
+          for (const rule of backward) found.push({ rule, first: i, last: backwardLastAt[p] });
+        }
         free[p] = lastAt[p] + 1;
       }
     }

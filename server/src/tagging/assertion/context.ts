@@ -88,10 +88,14 @@ export function assertEntities(
       if (analysed?.index !== s) {
         const offset = sentence.start;
         const triggers = sentenceTriggers(text.slice(sentence.start, sentence.end), matcher);
-        const inline = triggers.headings.map((h) => ({ ...h, start: offset + h.start, headingEnd: offset + h.headingEnd, end: offset + h.end }));
+        const inline =
+          triggers.headings.length === 0
+            ? triggers.headings
+            : triggers.headings.map((h) => ({ ...h, start: offset + h.start, headingEnd: offset + h.headingEnd, end: offset + h.end }));
         // A heading's words are the section's business ("Past medical history:"), not triggers of the sentence; a term
         // is the entity's own word, heading or not ("ALCOHOL: two glasses a day").
-        const headings = [...headingsIn(sections, section, sentence), ...inline];
+        const ofNote = headingsIn(sections, section, sentence);
+        const headings = inline.length === 0 ? ofNote : [...ofNote, ...inline];
         const { words, matches } = triggers;
         const inHeading = (m: TriggerMatch): boolean =>
           m.rule.role !== 'term' && headings.some((h) => h.start <= offset + words[m.first].start && offset + words[m.last].end <= h.headingEnd);
@@ -158,12 +162,12 @@ function decideAll(text: string, entity: Span, { words, matches, offset }: Analy
   while (last + 1 < words.length && words[last + 1].start < entityEnd) last++;
 
   const best: Partial<Record<Property, { match: TriggerMatch; distance: number }>> = {};
-  const terms: Partial<Record<Property, TriggerMatch>> = {};
+  let terms: Partial<Record<Property, TriggerMatch>> | undefined;
   for (const match of matches) {
     const { rule } = match;
     let distance: number;
     if (rule.role === 'term') {
-      if (match.first >= first && match.last <= last) terms[rule.property] ??= match;
+      if (match.first >= first && match.last <= last) (terms ??= {})[rule.property] ??= match;
       continue;
     } else if (rule.role === 'forward' && (match.last < first || (match.first === first && match.last < last))) {
       distance = Math.max(0, first - match.last - 1);
@@ -191,7 +195,7 @@ function decideAll(text: string, entity: Span, { words, matches, offset }: Analy
   for (const property of PROPERTIES) {
     const match = best[property]?.match;
     if (match) byTrigger[property] = decision(match);
-    const term = terms[property];
+    const term = terms?.[property];
     if (term) byTerm[property] = decision(term);
   }
   return { byTrigger, byTerm };

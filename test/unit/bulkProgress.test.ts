@@ -3,44 +3,18 @@
 // let through at the end, the cursor given back, and the final summary (documents, tokens, tokens/s, entities per
 // label, skipped files and why). Then the same through bulkTag in this process (lexicon model, no workers), and
 // through the CLI, whose mode follows whether stderr is a terminal (a real pseudo-terminal via util-linux `script`).
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { bulkTag, type BulkTagOptions } from '../../server/src/bulk/bulkTag';
 import { createProgressReporter } from '../../server/src/bulk/progress';
 import { emptySummary, formatSummary, type BulkSummary } from '../../server/src/bulk/summary';
 import { fixtureNotes, lexiconModel, repoRoot, scratchNotes } from '../fixtures/bulk/cli';
-
-/** A stderr stand-in that keeps what is written; `tty` makes it look like a terminal to cli-progress. */
-class Capture extends Writable {
-  private readonly chunks: string[] = [];
-  constructor(tty = false) {
-    super();
-    if (tty) Object.assign(this, { isTTY: true, columns: 200 });
-  }
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.chunks.push(chunk.toString());
-    done();
-  }
-  get text(): string {
-    return this.chunks.join('');
-  }
-}
-
-// CSI sequences (cursor moves, clear line, cursor show/hide, line wrap) and ESC 7 / ESC 8 (save/restore cursor).
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g;
-const plain = (s: string): string => s.replace(ANSI, '');
-
-/** Date.now() under the test's control (cli-progress reads it too). */
-function fakeClock(t: TestContext, start: number): { set(ms: number): void } {
-  let now = start;
-  t.mock.method(Date, 'now', () => now);
-  return { set: (ms) => (now = ms) };
-}
+import { Capture, fakeClock, plain } from './helpers/terminal';
 
 function sampleSummary(): BulkSummary {
   return {

@@ -14,7 +14,7 @@ import { readDocuments, scanJsonl, streamJsonl, type BulkDocument } from './docu
 import { discoverInputs, type InputFile } from './inputs';
 import { localBackend } from './localBackend';
 import { CompletedOutputs, OUR_OUTPUTS_GLOB, planOutputs } from './outputs';
-import type { ProgressMode } from './progress';
+import type { ProgressMode } from '../progress';
 import type { OutputFormat } from './render';
 import { RunState, type BulkIO, type RunPlan } from './runState';
 import { removeTempFilesSync } from './sinks';

@@ -1,8 +1,8 @@
 // Progress of a bulk run on stderr: a bar (cli-progress: documents, tokens/s, ETA) on a terminal, a plain line every
 // few seconds otherwise, or JSON lines for the VS Code extension (--progress-json):
 //   {"event":"progress","done":12,"total":40,"tokens":5120}   ...   {"event":"done","summary":{...}}
-import { SingleBar } from 'cli-progress';
 import type { Writable } from 'node:stream';
+import { ProgressBar, Throttle, type ProgressMode } from '../progress';
 import { formatSummary, type BulkSummary, type SkippedFile } from './summary';
 
 export interface ProgressState {
@@ -23,8 +23,6 @@ export interface ProgressReporter {
   close(): void;
 }
 
-export type ProgressMode = 'bar' | 'lines' | 'json';
-
 export function createProgressReporter(mode: ProgressMode, stderr: Writable): ProgressReporter {
   switch (mode) {
     case 'bar':
@@ -38,21 +36,18 @@ export function createProgressReporter(mode: ProgressMode, stderr: Writable): Pr
 
 /** Throttles updates to one per `intervalMs`, always letting the last one through at finish. */
 abstract class Throttled implements ProgressReporter {
-  private last: number;
+  private readonly throttle: Throttle;
   protected readonly startedAt = Date.now();
   protected state: ProgressState = { done: 0, total: 0, tokens: 0 };
 
   /** `showFirst`: show the first update at once (a bar, an event) rather than after one interval (plain lines). */
-  constructor(private readonly intervalMs: number, showFirst = true) {
-    this.last = showFirst ? 0 : Date.now();
+  constructor(intervalMs: number, showFirst = true) {
+    this.throttle = new Throttle(intervalMs, showFirst);
   }
 
   update(state: ProgressState): void {
     this.state = state;
-    const now = Date.now();
-    if (now - this.last < this.intervalMs) return;
-    this.last = now;
-    this.show(state);
+    if (this.throttle.due()) this.show(state);
   }
 
   protected tokensPerSecond(): number {
@@ -66,42 +61,30 @@ abstract class Throttled implements ProgressReporter {
   close(): void {}
 }
 
+const BAR_FORMAT = 'tagging [{bar}] {value}/{total} documents | {tokens} tokens | {speed} tokens/s | ETA {eta_formatted}{failed}';
+
 class BarReporter extends Throttled {
-  private readonly bar: SingleBar;
-  private started = false;
+  private readonly bar: ProgressBar;
 
   constructor(private readonly stderr: Writable) {
     super(100);
-    this.bar = new SingleBar({
-      stream: stderr,
-      format: 'tagging [{bar}] {value}/{total} documents | {tokens} tokens | {speed} tokens/s | ETA {eta_formatted}{failed}',
-      hideCursor: true,
-      etaBuffer: 50,
-    });
+    this.bar = new ProgressBar(stderr, { etaBuffer: 50 });
   }
 
   protected show(state: ProgressState): void {
     const payload = { tokens: state.tokens, speed: Math.round(this.tokensPerSecond()), failed: state.failed ? ` | ${state.failed} failed` : '' };
-    if (!this.started) {
-      this.started = true;
-      this.bar.start(state.total, state.done, payload);
-    } else {
-      this.bar.setTotal(state.total);
-      this.bar.update(state.done, payload);
-    }
+    this.bar.update(BAR_FORMAT, state.done, state.total, payload);
   }
 
   skipped(): void {} // listed in the summary; a line now would break the bar
 
   finish(summary: BulkSummary): void {
-    if (this.started) this.show(this.state);
+    if (this.bar.running) this.show(this.state);
     this.close();
     this.stderr.write(formatSummary(summary));
   }
 
   override close(): void {
-    if (!this.started) return;
-    this.started = false;
     this.bar.stop();
   }
 }

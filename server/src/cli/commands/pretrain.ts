@@ -3,7 +3,6 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { nonNegativeNumber, positiveInt, positiveNumber } from '../flags';
-import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
 import { capAtCores } from '../cores';
 import { readJsonFileSync } from '../../formats/boundedRead';
@@ -11,6 +10,7 @@ import { initEngine, BACKEND_NAMES, type BackendName } from '../../engine/backen
 import { NAMED_CONFIGS, parseRepresentationConfig, forwardFlopsPerToken } from '../../model/config';
 import { seededRandom } from '../../model/batching';
 import { pretrain, type PretrainProgress } from '../../train/pretrain';
+import { ProgressBar, progressMode, Throttle, type ProgressMode } from '../../progress';
 import { readSentences } from '../../train/rawText';
 
 interface PretrainFlags {
@@ -75,7 +75,7 @@ export function register(program: Command): void {
       }
       if (!train.length) throw new UserError(`${flags.text.join(', ')}: no text to train on`);
       const tokens = train.reduce((s, w) => s + w.length, 0);
-      const reporter = makeReporter(flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines');
+      const reporter = makeReporter(progressMode(flags.progressJson));
       process.stderr.write(
         flags.progressJson
           ? JSON.stringify({ event: 'setup', backend: engine.backend, sentences: train.length, tokens, heldoutSentences: heldout.length, flopsPerToken: forwardFlopsPerToken(config) }) + '\n'
@@ -144,7 +144,7 @@ function describeFile(file: string): { path: string; bytes: number } {
   return { path: resolve(file), bytes: statSync(file).size };
 }
 
-
+const PRETRAIN_BAR = 'epoch {epoch} [{bar}] {value}/{total} batches | {tps} tok/s | loss {loss} | ETA {eta_min} min';
 
 function formatProgress(p: PretrainProgress): string {
   const parts = [`epoch ${p.epoch + (p.event === 'step' || p.event === 'checkpoint' ? 1 : 0)}`, `step ${p.step}`, `${Math.round(p.tokensPerSecond)} tok/s`];
@@ -155,45 +155,31 @@ function formatProgress(p: PretrainProgress): string {
   return parts.join(', ');
 }
 
-function makeReporter(mode: 'bar' | 'lines' | 'json'): { report: (p: PretrainProgress) => void; stop: () => void } {
+function makeReporter(mode: ProgressMode): { report: (p: PretrainProgress) => void; stop: () => void } {
   if (mode === 'json') {
     return { report: (p) => process.stderr.write(JSON.stringify(p) + '\n'), stop: () => {} };
   }
   if (mode === 'lines') {
-    let last = 0;
+    const steps = new Throttle(10_000);
     return {
       report: (p) => {
-        if (p.event === 'step' && Date.now() - last < 10_000) return;
-        last = Date.now();
+        if (!steps.due() && p.event === 'step') return;
         process.stderr.write(`bioner pretrain: ${p.event === 'step' ? '' : p.event + ': '}${formatProgress(p)}\n`);
       },
       stop: () => {},
     };
   }
-  const bar = new SingleBar({
-    format: 'epoch {epoch} [{bar}] {value}/{total} batches | {tps} tok/s | loss {loss} | ETA {eta_min} min',
-    stream: process.stderr,
-    hideCursor: true,
-  });
-  let started = false;
+  const bar = new ProgressBar(process.stderr);
   return {
     report: (p) => {
       if (p.event === 'step') {
         const payload = { epoch: p.epoch + 1, tps: Math.round(p.tokensPerSecond), loss: p.loss?.toFixed(3) ?? '-', eta_min: Math.round((p.etaSeconds ?? 0) / 60) };
-        if (!started || bar.getTotal() !== p.batches) {
-          if (started) bar.stop();
-          bar.start(p.batches, p.batch, payload);
-          started = true;
-        } else bar.update(p.batch, payload);
+        bar.update(PRETRAIN_BAR, p.batch, p.batches, payload, true);
       } else if (p.event === 'epoch' || p.event === 'done') {
-        if (started) bar.stop();
-        started = false;
+        bar.stop();
         if (p.event === 'epoch') process.stderr.write(`bioner pretrain: ${formatProgress(p)}\n`);
       }
     },
-    stop: () => {
-      if (started) bar.stop();
-      started = false;
-    },
+    stop: () => bar.stop(),
   };
 }

@@ -3,7 +3,7 @@ import { shippedModelDir } from '../../model/folder';
 import { Option, type Command } from 'commander';
 import { byteSize, wholeNumber } from '../flags';
 import { bulkTag, SMALL_INPUT_BYTES } from '../../bulk/bulkTag';
-import type { ProgressMode } from '../../bulk/progress';
+import { progressMode } from '../../progress';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../bulk/render';
 import { removeTempFilesSync } from '../../bulk/sinks';
 import { capAtCores } from '../cores';
@@ -73,7 +73,7 @@ Exit codes: 0 every input tagged (or already up to date); 1 an error (one input 
   listed with the reason); 130 interrupted.`,
     )
     .action(async (input: string, flags: TagFlags) => {
-      const progress: ProgressMode = flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
+      const progress = progressMode(flags.progressJson);
       const controller = new AbortController();
       // First Ctrl-C: stop reading, finish or discard what is in flight. Second: leave now, removing temp files.
       const onSigint = (): void => {

@@ -5,7 +5,6 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { positiveInt, positiveNumber, probability } from '../flags';
-import { SingleBar } from 'cli-progress';
 import { UserError } from '../../errors';
 import { realPathOf } from '../../realPath';
 import { readJsonFileSync } from '../../formats/boundedRead';
@@ -27,6 +26,7 @@ import { heldOutEntityCount, heldOutReport, MIN_HELD_OUT_ENTITIES, type HeldOutR
 import { UNKNOWN_TAG } from '../../formats/tagSchemes';
 import { formatWarning } from '../../formats/warnings';
 import type { TaggedSentence } from '../../types';
+import { ProgressBar, progressMode, type ProgressMode } from '../../progress';
 
 interface TrainFlags {
   train: string[];
@@ -195,7 +195,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     metrics,
     terms: terms?.file,
   });
-  const renderer = makeRenderer(flags.progressJson ? 'json' : process.stderr.isTTY ? 'bar' : 'lines', log);
+  const renderer = makeRenderer(progressMode(flags.progressJson), log);
   let done: Extract<TrainEvent, { event: 'done' }> | undefined;
   let saved = false;
   const controller = new AbortController();
@@ -347,8 +347,8 @@ function defined<T extends object>(values: T): Partial<T> {
 }
 
 /** Renders training events: JSON lines on stdout, a progress bar on a terminal, or a plain line per epoch. */
-function makeRenderer(mode: 'json' | 'bar' | 'lines', log: (line: string) => void): (e: TrainEvent) => void {
-  let bar: SingleBar | undefined;
+function makeRenderer(mode: ProgressMode, log: (line: string) => void): (e: TrainEvent) => void {
+  const bar = new ProgressBar(process.stderr);
   return (e) => {
     if (mode === 'json') {
       process.stdout.write(JSON.stringify(e) + '\n');
@@ -360,43 +360,24 @@ function makeRenderer(mode: 'json' | 'bar' | 'lines', log: (line: string) => voi
         if (e.done === e.total) log(`BiLM layers of the ${e.split} sentences computed (${e.total})`);
         return;
       }
-      if (!bar) {
-        bar = new SingleBar({ format: 'BiLM layers ({split}) [{bar}] {percentage}% | ETA {eta_formatted}', stream: process.stderr, hideCursor: true });
-        bar.start(e.total, 0, { split: e.split });
-      }
-      bar.update(e.done, { split: e.split });
-      if (e.done === e.total) {
-        bar.stop();
-        bar = undefined;
-      }
+      bar.update('BiLM layers ({split}) [{bar}] {percentage}% | ETA {eta_formatted}', e.done, e.total, { split: e.split });
+      if (e.done === e.total) bar.stop();
       return;
     }
     if (e.event === 'progress' && mode === 'bar') {
-      if (!bar) {
-        bar = new SingleBar({
-          format: 'epoch {epoch} [{bar}] {percentage}% | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
-          stream: process.stderr,
-          hideCursor: true,
-        });
-        bar.start(e.total, 0, { epoch: e.epoch, loss: '-', tps: '-' });
-      }
-      bar.setTotal(e.total);
-      bar.update(e.done, { epoch: e.epoch, loss: e.loss.toFixed(3), tps: Math.round(e.tokensPerSecond) });
+      const payload = { epoch: e.epoch, loss: e.loss.toFixed(3), tps: Math.round(e.tokensPerSecond) };
+      bar.update('epoch {epoch} [{bar}] {percentage}% | loss {loss} | {tps} tok/s | ETA {eta_formatted}', e.done, e.total, payload);
       return;
     }
     if (e.event === 'epoch') {
-      bar?.stop();
-      bar = undefined;
+      bar.stop();
       log(
         `epoch ${e.epoch}: loss ${e.loss.toFixed(3)}` +
           (e.devF1 === undefined ? '' : `, dev P/R/F1 ${pct(e.devPrecision!)}/${pct(e.devRecall!)}/${pct(e.devF1)}`) +
           `${e.best ? ' (best, saved)' : ''}, lr ${e.lr.toExponential(1)}, ${e.seconds.toFixed(0)} s`,
       );
     }
-    if (e.event === 'done') {
-      bar?.stop();
-      bar = undefined;
-    }
+    if (e.event === 'done') bar.stop();
   };
 }
 

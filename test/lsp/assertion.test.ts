@@ -41,6 +41,19 @@ test('semantic tokens carry negated, family, historical and hypothetical modifie
   ]);
 });
 
+test('a .note file: its sections set the context ("Past medical history:", "Family history:", "Plan:")', async () => {
+  const note = ['Past medical history:', 'Cystic fibrosis.', 'Family history:', 'Cystic fibrosis.', 'Plan:', 'Aspirin.', 'ED COURSE: fever.'].join('\n');
+  const uri = 'untitled:context.note';
+  client.open(uri, note, 'clinical-note');
+  const decoded = LspTestClient.decode(note, await client.tokens(uri)).map((t) => [t.text, t.modifiers.filter((m) => m !== 'uncertain').join(' ')]);
+  assert.deepEqual(decoded, [
+    ['Cystic fibrosis', 'historical'],
+    ['Cystic fibrosis', 'family'],
+    ['Aspirin', 'hypothetical'],
+    ['fever', ''],
+  ]);
+});
+
 test('the hover names the trigger: "negated by *Denies*"', async () => {
   const hover: Hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: { line: 0, character: 9 } });
   assert.match((hover.contents as { value: string }).value, /^negated by \*Denies\*$/m);

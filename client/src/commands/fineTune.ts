@@ -199,7 +199,7 @@ export function heldOutSummary(report: HeldOutReport | undefined, documents: num
     ? `F1 on ${report.sharedLabels.join(', ')}: ${formatF1(report.f1Before)} before, ${formatF1(report.f1After)} after`
     : `too few to measure F1`;
   const found = report.missedBefore ? `; found ${report.foundAfter} of the ${report.missedBefore} the old model missed` : '';
-  return `${report.heldOutEntities} held-out entities: ${scores}${found}`;
+  return `${report.heldOutEntities} held-out ${report.heldOutEntities === 1 ? 'entity' : 'entities'}: ${scores}${found}`;
 }
 
 function formatF1(f1: number | undefined): string {

@@ -135,15 +135,18 @@ export class Workbench {
     return this.page.locator('.editor-instance .view-lines span span', { hasText: new RegExp(`^${pattern}$`) });
   }
 
+  /** The computed colours of the spans with exactly `text` now (none when the text is inside a longer plain span). */
+  colours(text: string): Promise<string[]> {
+    // Runs in the page (tsconfig has no DOM lib, hence the cast).
+    return this.editorSpans(text).evaluateAll((spans) => spans.map((s) => (globalThis as unknown as BrowserWindow).getComputedStyle(s).color));
+  }
+
   /** Waits until a span with exactly `text` has the computed colour `rgb`, e.g. "rgb(224, 64, 122)". */
   async waitForColour(text: string, rgb: string, timeoutMs = WAIT): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
-      // Runs in the page (tsconfig has no DOM lib, hence the cast).
-      const colours = await this.editorSpans(text).evaluateAll((spans) =>
-        spans.map((s) => (globalThis as unknown as BrowserWindow).getComputedStyle(s).color),
-      );
+      const colours = await this.colours(text);
       last = colours.join(', ');
       if (colours.includes(rgb)) return rgb;
       await this.page.waitForTimeout(250);

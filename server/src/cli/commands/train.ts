@@ -160,7 +160,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     initialDev = evaluateModel(model, dev);
     if (reportOnly) {
       log(
-        `dev part: ${devEntities} entities, too few to measure F1 or pick an epoch by (fewer than ${MIN_HELD_OUT_ENTITIES}): ` +
+        `dev part: ${devEntities} ${devEntities === 1 ? 'entity' : 'entities'}, too few to measure F1 or pick an epoch by (fewer than ${MIN_HELD_OUT_ENTITIES}): ` +
           'the learning rate follows a cosine over --epochs and the last epoch is kept',
       );
     } else {
@@ -245,7 +245,7 @@ function describeHeldOut(r: HeldOutReport): string {
   const scores = r.measurable
     ? `F1 on ${r.sharedLabels.join(', ')}: ${pct(r.f1Before!)} before, ${pct(r.f1After!)} after`
     : `too few to measure F1 (fewer than ${MIN_HELD_OUT_ENTITIES}${r.sharedLabels.length ? '' : ', or no label both models know'})`;
-  return `held-out part: ${r.heldOutEntities} entities; ${scores}; ${r.foundAfter} of the ${r.missedBefore} the initial model missed are found now`;
+  return `held-out part: ${r.heldOutEntities} ${r.heldOutEntities === 1 ? 'entity' : 'entities'}; ${scores}; ${r.foundAfter} of the ${r.missedBefore} the initial model missed are found now`;
 }
 
 /**

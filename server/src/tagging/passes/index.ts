@@ -2,6 +2,7 @@ import { findSections, type Section } from '../../text/sections';
 import type { EntityPrediction } from '../../types';
 import { abbreviationPass } from './abbreviations';
 import { assertionPass } from './assertion';
+import { coordinationPass } from './coordination';
 import type { DocumentPass, PassDocument } from './documentPass';
 import { placeholderPass } from './placeholders';
 import { repeatPass } from './repeats';
@@ -13,7 +14,7 @@ export type { DocumentPass, PassDocument } from './documentPass';
 /** The document passes, in the order they run. */
 // Variants after the passes that spread model labels (they win every overlap), before placeholders (never part of an
 // entity) and assertion (a variant can be negated like any finding).
-export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, shorthandPass, repeatPass, variantPass, placeholderPass, assertionPass];
+export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, shorthandPass, repeatPass, coordinationPass, variantPass, placeholderPass, assertionPass];
 
 /**
  * Runs the passes over a document's entities (document offsets, any order) and keeps only entities inside the tagged

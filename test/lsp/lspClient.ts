@@ -56,12 +56,18 @@ export class LspTestClient {
       initialSettings?: Record<string, unknown>;
       /** workspace/configuration is answered only once this settles (a busy extension host). */
       configurationAnswered?: Promise<unknown>;
+      /** Extra node flags for the server (e.g. a --require preload) and its environment. */
+      nodeArgs?: string[];
+      env?: NodeJS.ProcessEnv;
     } = {},
   ): Promise<LspTestClient> {
     const rootPath = options.rootPath ?? repoRoot;
     // BIONER_LSP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-    const nodeArgs = (process.env.BIONER_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: 'pipe' });
+    const nodeArgs = [...(process.env.BIONER_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
+    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'server.js'), '--stdio'], {
+      stdio: 'pipe',
+      env: { ...process.env, ...options.env },
+    });
     const connection = createProtocolConnection(new DisposableStreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(connection, child, settings);
     child.stderr!.on('data', (chunk) => (client.stderr += String(chunk)));

@@ -2,16 +2,17 @@
 // Opening a FIFO waits for a writer and /dev/zero never ends, so an unguarded read hangs or grows without bound; every
 // read goes through formats/boundedRead.ts, which refuses anything but a regular file and reads at most a limit.
 // A hang shows here as a run killed by its timeout (exit code null), or a language server request that never answers.
+// The language server reads off its thread: a sidecar on a slow disk (slowDisk.cjs) delays only its own document.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluateSpans } from '../../server/src/eval/spanMetrics';
 import { cutLongSentences } from '../../server/src/train/trainingData';
-import { FileTooLargeError, readFileBoundedSync } from '../../server/src/formats/boundedRead';
+import { FileTooLargeError, readFileBounded, readFileBoundedSync } from '../../server/src/formats/boundedRead';
 import { DebugStatsMethod } from '../../server/src/lsp/protocol';
 import { LspTestClient } from '../lsp/lspClient';
 import { assertUserFailure, lexiconModel, runCli, scratchDir, sleep, tinyConll } from './helpers';
@@ -38,6 +39,18 @@ describe('the bounded read', () => {
     assert.throws(() => readFileBoundedSync(fifo, 100), /pipe\.txt: is a FIFO \(named pipe\), not a regular file/);
     assert.throws(() => readFileBoundedSync('/dev/zero', 100), /\/dev\/zero: is a device, not a regular file/);
     assert.throws(() => readFileBoundedSync(scratch, 100), /is a folder, expected a file/);
+  });
+
+  it('off the thread (the language server), the same: bounded, and only regular files', async () => {
+    const big = join(scratch, 'big-async.txt');
+    writeFileSync(big, 'x'.repeat(3000));
+    assert.equal((await readFileBounded(big, 3000)).length, 3000);
+    await assert.rejects(readFileBounded(big, 2999), FileTooLargeError);
+    assert.match((await readFileBounded('/proc/self/status', 1 << 20)).toString(), /^Name:/);
+    const fifo = join(scratch, 'pipe-async.txt');
+    mkfifo(fifo);
+    await assert.rejects(readFileBounded(fifo, 100), /pipe-async\.txt: is a FIFO \(named pipe\), not a regular file/);
+    await assert.rejects(readFileBounded('/dev/zero', 100), /\/dev\/zero: is a device, not a regular file/);
   });
 });
 
@@ -118,6 +131,61 @@ describe('the language server with a FIFO or a link to /dev/zero as sidecar .ann
     }
     const stats: { rss: number } = await answered(client.connection.sendRequest(DebugStatsMethod), 'debugStats');
     assert.ok(stats.rss < 400 * 2 ** 20, `server memory stays small: ${Math.round(stats.rss / 2 ** 20)} MB`);
+    assert.equal(client.process.exitCode, null, client.stderr);
+  });
+});
+
+describe('the language server with a sidecar on a slow disk', () => {
+  // slowDisk.cjs holds every open of a path containing "slow-disk.ann" until the release file exists.
+  let client: LspTestClient;
+  let dir: string;
+  let release: string;
+  before(async () => {
+    dir = scratchDir('lsp-slow');
+    release = join(dir, 'release');
+    client = await LspTestClient.start(
+      { model: lexiconModel },
+      { nodeArgs: ['--require', join(__dirname, 'slowDisk.cjs')], env: { BIONER_SLOW_NAME: 'slow-disk.ann', BIONER_SLOW_RELEASE: release } },
+    );
+  });
+  after(async () => {
+    writeFileSync(release, '');
+    await client.stop();
+  });
+
+  const hover = (uri: string, character: number) =>
+    client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character } });
+
+  it('another document is answered while one sidecar is read, and the waiting hover answers only for its version', async () => {
+    const otherText = 'Naloxone was given.';
+    const other = pathToFileURL(join(dir, 'other.txt')).href;
+    writeFileSync(join(dir, 'other.txt'), otherText);
+    client.open(other, otherText);
+    await client.tokens(other); // tagged: its answers below need no model work
+
+    const text = 'Aspirin for fever.';
+    const txt = join(dir, 'slow-disk.txt');
+    writeFileSync(txt, text);
+    writeFileSync(join(dir, 'slow-disk.ann'), 'T1\tDRUG 0 7\tAspirin\n');
+    const uri = pathToFileURL(txt).href;
+    client.open(uri, text);
+    let slowAnswered = false;
+    const before = hover(uri, 2).finally(() => (slowAnswered = true));
+    while (!existsSync(`${release}.started`)) await sleep(10); // the sidecar's read is waiting on the disk
+
+    const otherTokens = await client.tokens(other);
+    const otherHover = await hover(other, 2);
+    assert.equal(slowAnswered, false, 'the other document was answered while the slow sidecar was being read');
+    assert.deepEqual(LspTestClient.decode(otherText, otherTokens).map((t) => t.text), ['Naloxone']);
+    assert.match(otherHover!.contents.value, /Naloxone/);
+
+    // An edit while the read waits: the hover asked before it answers nothing (its offsets were the old text's), the
+    // hover asked after it is answered from the sidecar once the disk answers.
+    client.change(uri, [{ range: { start: { line: 0, character: text.length }, end: { line: 0, character: text.length } }, text: ' Daily.' }]);
+    const afterEdit = hover(uri, 2);
+    writeFileSync(release, '');
+    assert.equal(await before, null);
+    assert.match((await afterEdit)!.contents.value, /Your annotation \(T1\): DRUG/);
     assert.equal(client.process.exitCode, null, client.stderr);
   });
 });

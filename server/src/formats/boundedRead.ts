@@ -3,6 +3,7 @@
 // grows or lies about its size (/proc files say 0, a device says nothing). Every failure is a UserError naming the
 // file, so a FIFO or a link to /dev/zero is a clear error, not a hang or gigabytes of memory.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { UserError } from '../errors';
 
 /** The largest text V8 can hold as one string is about 2^29 UTF-16 units: larger text files cannot be read anyway. */
@@ -24,6 +25,35 @@ export class FileTooLargeError extends UserError {
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 const CHUNK = 1024 * 1024;
 
+/** The chunks of one bounded read: read into next(), say how many bytes came with took() (false at the end). */
+class BoundedChunks {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+  private current = Buffer.alloc(0);
+
+  constructor(
+    private readonly file: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  next(): Buffer {
+    // One byte past the limit: a file of exactly maxBytes is read whole, a larger one is caught.
+    return (this.current = Buffer.allocUnsafe(Math.min(CHUNK, this.maxBytes + 1 - this.total)));
+  }
+
+  took(bytes: number): boolean {
+    if (bytes === 0) return false;
+    this.total += bytes;
+    if (this.total > this.maxBytes) throw new FileTooLargeError(this.file, this.maxBytes);
+    this.chunks.push(this.current.subarray(0, bytes));
+    return true;
+  }
+
+  all(): Buffer {
+    return Buffer.concat(this.chunks, this.total);
+  }
+}
+
 /** Reads at most `maxBytes` bytes of the regular file `file`; anything else is a UserError naming it. */
 export function readFileBoundedSync(file: string, maxBytes: number): Buffer {
   let fd: number;
@@ -35,21 +65,41 @@ export function readFileBoundedSync(file: string, maxBytes: number): Buffer {
   }
   try {
     checkRegular(file, fstatSync(fd)); // the path may have been replaced between stat and open
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const chunks = new BoundedChunks(file, maxBytes);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) throw new FileTooLargeError(file, maxBytes);
-      chunks.push(chunk.subarray(0, n));
+      const chunk = chunks.next();
+      if (!chunks.took(readSync(fd, chunk, 0, chunk.length, null))) return chunks.all();
     }
-    return Buffer.concat(chunks, total);
   } catch (error) {
     throw readError(file, error);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * readFileBoundedSync off the calling thread (libuv's pool): for the language server, where a file on a slow or hung
+ * disk must delay only the request that reads it, never the requests of other documents.
+ */
+export async function readFileBounded(file: string, maxBytes: number): Promise<Buffer> {
+  let handle;
+  try {
+    checkRegular(file, await stat(file));
+    handle = await open(file, OPEN_FLAGS);
+  } catch (error) {
+    throw readError(file, error);
+  }
+  try {
+    checkRegular(file, await handle.stat()); // the path may have been replaced between stat and open
+    const chunks = new BoundedChunks(file, maxBytes);
+    for (;;) {
+      const chunk = chunks.next();
+      if (!chunks.took((await handle.read(chunk, 0, chunk.length, null)).bytesRead)) return chunks.all();
+    }
+  } catch (error) {
+    throw readError(file, error);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // Reading user annotation files as text, with clear errors instead of garbage: binary files (NUL bytes) and invalid
 // UTF-8 are rejected with the file and line of the first bad byte.
 import { inputError } from '../errors';
-import { MAX_TEXT_BYTES, readFileBoundedSync } from './boundedRead';
+import { MAX_TEXT_BYTES, readFileBounded, readFileBoundedSync } from './boundedRead';
 
 /** Decodes UTF-8, throwing on an invalid byte sequence; a BOM is kept (callers drop it: BOM below). */
 export const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -53,4 +53,9 @@ export function decodeText(bytes: Uint8Array, file: string, options: { keepBom?:
 /** Reads a text file strictly (see decodeText); a missing, unreadable, odd (FIFO, device) or too large file is a UserError. */
 export function readTextFile(file: string, options: { keepBom?: boolean; maxBytes?: number } = {}): string {
   return decodeText(readFileBoundedSync(file, options.maxBytes ?? MAX_TEXT_BYTES), file, options);
+}
+
+/** readTextFile off the calling thread (formats/boundedRead.ts: readFileBounded), for the language server. */
+export async function readTextFileAsync(file: string, options: { keepBom?: boolean; maxBytes?: number } = {}): Promise<string> {
+  return decodeText(await readFileBounded(file, options.maxBytes ?? MAX_TEXT_BYTES), file, options);
 }

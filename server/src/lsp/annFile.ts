@@ -2,10 +2,11 @@
 // Parsing, code-point offsets, line-preserving edits and atomic writes are the formats/ code (brat.ts,
 // atomicWrite.ts); this file adds what an editor needs: a tolerant read against the current (possibly unsaved)
 // text, a cache by file stamp, and relabelling in place so attributes, notes and relations keep pointing at the id.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { CodePointOffsets, parseAnn, rewriteAnnFile, updateAnnFile, type BratEntity } from '../formats/brat';
-import { BOM, readTextFile } from '../formats/inputText';
+import { BOM, readTextFileAsync } from '../formats/inputText';
 import { formatNotEntityLine, PARTIAL_HEADER, parseReview, setReviewState, type ReviewRecord } from '../formats/review';
 import { sidecarPathFor } from '../formats/sidecar';
 import type { Span } from '../types';
@@ -118,33 +119,35 @@ export function markReviewed(annPath: string, complete: boolean): void {
 }
 
 /**
- * Sidecars are read on the server's thread while it answers: the bounded read (formats/boundedRead.ts) never waits
- * on a FIFO and never reads more than this (the .ann of a 1 MB document is a few hundred kB).
+ * Sidecars are read off the server's thread (formats/boundedRead.ts: readFileBounded): a sidecar on a slow or hung
+ * disk delays only the requests of its own document. The read never waits on a FIFO and never reads more than this
+ * (the .ann of a 1 MB document is a few hundred kB).
  */
 const MAX_ANN_BYTES = 64 * 1024 * 1024;
 
-/** .ann contents, re-read only when the file on disk changed (size or modification time). */
+/**
+ * .ann contents, re-read only when the file on disk changed (its stamp: size, times, inode) or a watcher said so
+ * (forget). One read per path and stamp at a time: every request of a document whose sidecar is slow waits for the
+ * same read.
+ */
 export class AnnFileCache {
-  private readonly cache = new Map<string, { stamp: string; content: string }>();
+  private readonly cache = new Map<string, { stamp: string; content: Promise<string | undefined> }>();
 
-  content(path: string): string | undefined {
+  async content(path: string): Promise<string | undefined> {
     let stamp: string;
     try {
-      const stat = statSync(path);
-      stamp = `${stat.size}:${stat.mtimeMs}`;
+      const s = await stat(path);
+      stamp = `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
     } catch {
       this.cache.delete(path);
       return undefined;
     }
     const hit = this.cache.get(path);
     if (hit && hit.stamp === stamp) return hit.content;
-    try {
-      const content = readTextFile(path, { maxBytes: MAX_ANN_BYTES });
-      this.cache.set(path, { stamp, content });
-      return content;
-    } catch {
-      return undefined; // binary, not UTF-8, too large, or not a regular file (a FIFO, /dev/zero): no sidecar
-    }
+    // binary, not UTF-8, too large, or not a regular file (a FIFO, /dev/zero): no sidecar
+    const content = readTextFileAsync(path, { maxBytes: MAX_ANN_BYTES }).catch(() => undefined);
+    this.cache.set(path, { stamp, content });
+    return content;
   }
 
   forget(path: string): void {

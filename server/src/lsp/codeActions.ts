@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, MessageType, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { readTextFile } from '../formats/inputText';
+import { readTextFileAsync } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
 import { addAnnotation, addNotEntity, markReviewed, relabelAnnotation, removeAnnotation, startSidecar, tolerantAnnotations, type AnnEntity } from './annFile';
 import { annPathOf, currentAnnotations, entitiesAround, showMessage, type ServerContext } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { EditAnnotationCommand, MarkReviewedCommand, type MarkReviewedParams } from './protocol';
+import { readIfExists } from './sidecarSync';
 
 /** One change to a document's sidecar .ann, carried as the argument of the code action's command. */
 export interface AnnotationEdit {
@@ -87,11 +87,12 @@ export function annotationActions(
 
 /**
  * Applies an AnnotationEdit to the .ann file on disk (atomic write; every other line kept). `text` is the document
- * text the offsets refer to. Returns what changed, for the log.
+ * text the offsets refer to, `content` the sidecar as just read (undefined: there is none). Returns what changed, for
+ * the log.
  */
-export function applyAnnotationEdit(annPath: string, text: string, edit: AnnotationEdit): string {
+export function applyAnnotationEdit(annPath: string, text: string, edit: AnnotationEdit, content: string | undefined): string {
   const name = basename(annPath);
-  const existing = existsSync(annPath) ? tolerantAnnotations(readTextFile(annPath), text, annPath) : [];
+  const existing = content === undefined ? [] : tolerantAnnotations(content, text, annPath);
   // A sidecar the editor starts is a partial review: only what the user marks is known.
   startSidecar(annPath);
   switch (edit.op) {
@@ -129,11 +130,13 @@ export function register(context: ServerContext): void {
   connection.onCodeAction(async ({ textDocument, range, context: actionContext }): Promise<CodeAction[]> => {
     const document = context.documents.get(textDocument.uri);
     if (!document || !annPathOf(document.uri)) return [];
+    const version = document.version;
     const from = document.offsetAt(range.start);
     const to = document.offsetAt(range.end);
     const entities = await entitiesAround(context, document, from, Math.max(to, from + 1));
     if (!entities) return []; // the text changed meanwhile: offering a span of another version would annotate other text
-    const annotations = currentAnnotations(context, document);
+    const annotations = await currentAnnotations(context, document);
+    if (document.version !== version) return []; // ... and so while the sidecar was read
     const labels = [...new Set([...(context.model.current?.labels ?? []), ...(annotations ?? []).map((a) => a.label)])].sort();
     return annotationActions(document, from, to, entities, annotations, labels).map(({ title, edit, preferred }) => ({
       title,
@@ -144,29 +147,31 @@ export function register(context: ServerContext): void {
     }));
   });
 
-  connection.onExecuteCommand(({ command, arguments: args }) => {
-    if (command === MarkReviewedCommand) {
-      markDocumentReviewed(context, args?.[0]);
-      return;
-    }
+  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    if (command === MarkReviewedCommand) return markDocumentReviewed(context, args?.[0]);
     if (command !== EditAnnotationCommand || !args?.[0]) return;
     let uri: string | undefined;
     try {
       const edit = annotationEditOf(args[0]);
-      uri = edit.uri;
+      const editUri = (uri = edit.uri);
       const annPath = annPathOf(edit.uri);
       if (!annPath) throw new Error(`${edit.uri}: only files on disk can have a .ann sidecar`);
-      const text = context.documents.get(edit.uri)?.getText() ?? readTextFile(fileURLToPath(edit.uri));
+      // The edits of the document so far are in `text`: later ones stay logged against it (sidecarSync.ts).
+      const mark = context.sidecars.mark(edit.uri);
+      const text = context.documents.get(edit.uri)?.getText() ?? (await readTextFileAsync(fileURLToPath(edit.uri)));
       // The span is checked against the text as it is now: the action may have been offered for an older version.
       if (edit.end > text.length || text.slice(edit.start, edit.end) !== edit.text) {
         throw new Error(`${edit.uri}: the text changed since the action was offered; try again`);
       }
-      // The sidecar first follows the unsaved edits (and a stale one is refused), then says which text it describes.
-      context.sidecars.beforeAnnotationEdit(edit.uri, text);
-      const done = applyAnnotationEdit(annPath, text, edit);
-      context.sidecars.afterAnnotationEdit(edit.uri, text);
-      context.annFiles.forget(annPath);
-      connection.console.log(done);
+      await context.sidecars.serially(editUri, async () => {
+        // The sidecar first follows the unsaved edits (and a stale one is refused), then says which text it describes.
+        await context.sidecars.beforeAnnotationEdit(editUri, text, mark);
+        // Read off the request path; the edit then reads and writes it at once (nothing in between: see serially).
+        const done = applyAnnotationEdit(annPath, text, edit, await readIfExists(annPath));
+        await context.sidecars.afterAnnotationEdit(editUri, text, mark);
+        context.annFiles.forget(annPath);
+        connection.console.log(done);
+      });
     } catch (error) {
       showMessage(connection, MessageType.Error, `BioNER: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -175,17 +180,21 @@ export function register(context: ServerContext): void {
 }
 
 /** Mark Document as Fully Annotated (or back to partial): the sidecar's review line (formats/review.ts). */
-function markDocumentReviewed(context: ServerContext, params: unknown): void {
+async function markDocumentReviewed(context: ServerContext, params: unknown): Promise<void> {
   const { uri, complete } = (params ?? {}) as Partial<MarkReviewedParams>;
   try {
     if (typeof uri !== 'string' || typeof complete !== 'boolean') throw new Error('markReviewed needs {uri, complete}');
     const annPath = annPathOf(uri);
     if (!annPath) throw new Error(`${uri}: only files on disk can have a .ann sidecar`);
+    const mark = context.sidecars.mark(uri);
     const text = context.documents.get(uri)?.getText();
-    if (text !== undefined) context.sidecars.beforeAnnotationEdit(uri, text);
-    markReviewed(annPath, complete);
-    if (text !== undefined) context.sidecars.afterAnnotationEdit(uri, text);
-    context.annFiles.forget(annPath);
+    await context.sidecars.serially(uri, async () => {
+      if (text !== undefined) await context.sidecars.beforeAnnotationEdit(uri, text, mark);
+      await readIfExists(annPath); // off the request path: a slow disk waits here, not in the write below
+      markReviewed(annPath, complete);
+      if (text !== undefined) await context.sidecars.afterAnnotationEdit(uri, text, mark);
+      context.annFiles.forget(annPath);
+    });
     context.connection.console.log(`${basename(annPath)}: ${complete ? 'fully annotated' : 'partially annotated'}`);
     context.republish(uri);
   } catch (error) {

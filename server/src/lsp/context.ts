@@ -55,23 +55,31 @@ export function annPathOf(uri: string): string | undefined {
 
 /**
  * The user's annotations of a document that still fit its current text (one whose text no longer matches, e.g.
- * after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar .ann, and
- * for a stale one (written against another text: sidecarSync.ts), which is never applied.
+ * after unsaved edits, is left out rather than reported at a wrong place). Undefined without a sidecar .ann, for a
+ * stale one (written against another text: sidecarSync.ts), which is never applied, and when the document changed
+ * while the sidecar was read (its offsets would be another version's than the caller's).
  */
-export function currentAnnotations(context: ServerContext, document: TextDocument): AnnEntity[] | undefined {
-  if (context.sidecars.stale(document.uri)) return undefined;
-  const path = annPathOf(document.uri);
-  const content = path ? context.annFiles.content(path) : undefined;
-  if (content === undefined) return undefined;
-  return tolerantAnnotations(content, document.getText(), path!);
+export async function currentAnnotations(context: ServerContext, document: TextDocument): Promise<AnnEntity[] | undefined> {
+  const read = await currentSidecar(context, document);
+  return read && tolerantAnnotations(read.content, document.getText(), read.path);
 }
 
-/** What the user reviewed in the document's sidecar (complete for a file from elsewhere); undefined without one. */
-export function currentReview(context: ServerContext, document: TextDocument): SidecarReview | undefined {
-  if (context.sidecars.stale(document.uri)) return undefined;
+/** What the user reviewed in the document's sidecar (complete for a file from elsewhere); undefined as above. */
+export async function currentReview(context: ServerContext, document: TextDocument): Promise<SidecarReview | undefined> {
+  const read = await currentSidecar(context, document);
+  return read && tolerantReview(read.content, document.getText());
+}
+
+/**
+ * The sidecar of the document as it is now, read off the request path (annFile.ts: AnnFileCache), or undefined: no
+ * sidecar, a stale one, or the document changed during the read (the caller answers for the version it was asked).
+ */
+async function currentSidecar(context: ServerContext, document: TextDocument): Promise<{ path: string; content: string } | undefined> {
+  const version = document.version;
   const path = annPathOf(document.uri);
-  const content = path ? context.annFiles.content(path) : undefined;
-  return content === undefined ? undefined : tolerantReview(content, document.getText());
+  if (!path || (await context.sidecars.stale(document.uri))) return undefined;
+  const content = await context.annFiles.content(path);
+  return content === undefined || document.version !== version ? undefined : { path, content };
 }
 
 /** window/showMessage (a notification: nothing waits for the user to dismiss it). */

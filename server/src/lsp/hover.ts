@@ -61,6 +61,7 @@ export function register(context: ServerContext): void {
   context.connection.onHover(async ({ textDocument, position }): Promise<Hover | null> => {
     const document = context.documents.get(textDocument.uri);
     if (!document) return null;
+    const version = document.version;
     const offset = document.offsetAt(position);
     const settings = context.settings();
     // Undefined: the text changed while the entities were found; their offsets are not this text's.
@@ -68,7 +69,10 @@ export function register(context: ServerContext): void {
       ?.filter((e) => e.start <= offset && offset < e.end && labelShown(settings, e.label))
       .sort((a, b) => a.end - a.start - (b.end - b.start))[0];
     if (!entity) return null;
-    const annotation = currentAnnotations(context, document)?.find((a) => a.start === entity.start && a.end === entity.end);
+    const annotation = (await currentAnnotations(context, document))?.find((a) => a.start === entity.start && a.end === entity.end);
+    // The sidecar is read off the request path: the document may have changed meanwhile (TextDocument.update changes
+    // it in place), and the entity's offsets are the version's that was asked about.
+    if (document.version !== version) return null;
     const repeatLine = entity.repeatOf === undefined ? undefined : document.positionAt(entity.repeatOf).line + 1;
     return {
       contents: { kind: 'markdown', value: hoverMarkdown(entity, context.model.current?.modelName, annotation, repeatLine) },

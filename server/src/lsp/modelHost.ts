@@ -1,5 +1,5 @@
 import type { EntityPrediction } from '../types';
-import { loadPasses } from '../tagging/load';
+import { loadPassesAsync } from '../tagging/load';
 import { DOCUMENT_PASSES, type DocumentPass } from '../tagging/passes';
 import type { TextTagger } from '../tagging/tagger';
 import { WorkerTagger } from '../tagging/workerTagger';
@@ -89,8 +89,9 @@ export class ModelHost {
     let next: CancellableTagger;
     let passes: readonly DocumentPass[];
     try {
-      // Read here, in the server's thread, where the passes run; a malformed terms.tsv fails before the worker starts.
-      passes = loadPasses(dir);
+      // Read for the server's thread, where the passes run (asynchronously: requests are answered meanwhile); a
+      // malformed terms.tsv fails before the worker starts. The worker reads the rest of the folder in its own thread.
+      passes = await loadPassesAsync(dir);
       next = await this.start(dir, (error) => this.lost(next, error));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -85,7 +85,7 @@ const entities = new DocumentEntities(model, {
   maxFileSize: () => settings.maxFileSize,
   document: (uri) => documents.get(uri),
   // After the current turn: a semantic-tokens request waiting for this analysis is answered first.
-  analyzed: (analysis) => setImmediate(() => publish(analysis, true)),
+  analyzed: (analysis) => setImmediate(() => void publish(analysis, true).catch((error) => warn(`publishing ${analysis.uri} failed: ${String(error)}`))),
   busy: (uri) => sendStatus(uri, true),
   log: warn,
 });
@@ -123,23 +123,20 @@ const context: ServerContext = {
 };
 
 /** Diagnostics and status of a finished analysis, and a token refresh if the client holds other entities. */
-function publish(analysis: DocumentAnalysis, refresh: boolean): void {
+async function publish(analysis: DocumentAnalysis, refresh: boolean): Promise<void> {
   const document = documents.get(analysis.uri);
   if (!document || document.version !== analysis.version) return; // a newer analysis is on its way
   const annPath = annPathOf(document.uri);
-  const stale = sidecars.stale(document.uri);
-  const told = sidecars.tellStale(document.uri);
+  // The sidecar is read off the request path (annFile.ts); the document may change meanwhile.
+  const stale = await sidecars.stale(document.uri);
+  const told = await sidecars.tellStale(document.uri);
+  const annotations = analysis.partial ? undefined : await currentAnnotations(context, document);
+  const review = analysis.partial ? undefined : await currentReview(context, document);
+  if (documents.get(analysis.uri) !== document || document.version !== analysis.version) return;
   if (told) showMessage(connection, MessageType.Warning, `BioNER: ${told}`);
   const diagnostics = analysis.partial
     ? []
-    : computeDiagnostics(
-        document,
-        analysis.entities,
-        settings,
-        currentAnnotations(context, document),
-        annPath && basename(annPath),
-        currentReview(context, document),
-      );
+    : computeDiagnostics(document, analysis.entities, settings, annotations, annPath && basename(annPath), review);
   if (stale) diagnostics.unshift(staleSidecarDiagnostic(stale));
   void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   sendStatus(document.uri, false, analysis);
@@ -281,6 +278,7 @@ connection.onRequest(DebugStatsMethod, async (): Promise<DebugStatsResult> => {
 // A saved or externally edited .ann (reported by clients that watch files) changes the diagnostics of its document.
 connection.onDidChangeWatchedFiles(({ changes }) => {
   const touched = new Set(changes.filter((c) => c.uri.startsWith('file:') && c.uri.endsWith('.ann')).map((c) => fileURLToPath(c.uri)));
+  for (const path of touched) annFiles.forget(path);
   for (const document of documents.all()) {
     const annPath = annPathOf(document.uri);
     if (annPath && touched.has(annPath)) context.republish(document.uri);
@@ -293,9 +291,9 @@ documents.onDidOpen(({ document }) => {
   entities.schedule(document);
 });
 documents.onDidChangeContent(({ document }) => entities.schedule(document));
-documents.onDidSave(({ document }) => {
+documents.onDidSave(async ({ document }) => {
   try {
-    sidecars.saved(document.uri, document.getText());
+    await sidecars.saved(document.uri, document.getText());
   } catch (error) {
     showMessage(connection, MessageType.Error, `BioNER: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -14,14 +14,14 @@
 //   not saved after an annotation) is stale: its annotations are not applied, it is never rewritten, and the user is
 //   told which .ann it is (a diagnostic and a message), until the hash line is removed or the text matches again.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { CodePointOffsets, sameText } from '../formats/brat';
-import { BOM, readTextFile } from '../formats/inputText';
+import { BOM, readTextFileAsync } from '../formats/inputText';
 
 /** One edit of a text: [start, end) (UTF-16 offsets into the text before it) replaced by `inserted` characters. */
 export interface TextEdit {
@@ -163,26 +163,39 @@ interface Tracked {
   /** The text the sidecar's offsets refer to (the saved text, or the editor's at the last annotation edit). */
   base: string;
   baseHash: string;
-  /** Edits since `base`, in order. */
+  /** The edit from `base` to the text the editor opened with (known once the saved text has been read). */
+  opening?: TextEdit;
+  /** Edits since `base` (after `opening`), in order; `edits[0]` is the `since`-th edit logged for the document. */
   edits: TextEdit[];
+  since: number;
+  /** The saved text has been read (opened). */
+  ready: Promise<void>;
   /** The stale sidecar content the user was told about (so each stale state is told once). */
   toldStale?: string;
 }
 
+/** How many edits of a document had been logged when an operation was asked for (so later ones are kept). */
+export type EditMark = number;
+
 export interface SidecarSyncHost {
   /** The sidecar .ann of a document URI (undefined for documents that are not files). */
   annPathOf(uri: string): string | undefined;
-  /** Current sidecar content (cached by file stamp), undefined without one. */
-  content(annPath: string): string | undefined;
+  /** Current sidecar content (cached by file stamp, read off the request path), undefined without one. */
+  content(annPath: string): Promise<string | undefined>;
   /** The sidecar was rewritten (caches must forget it). */
   written(annPath: string): void;
   log(message: string): void;
   warn(message: string): void;
 }
 
-/** The sidecars of the open documents: edit logs, stale checks, writes on save and before annotation edits. */
+/**
+ * The sidecars of the open documents: edit logs, stale checks, writes on save and before annotation edits. Files are
+ * read asynchronously (a slow disk delays only its own document); the operations that rewrite one document's sidecar
+ * run one after another (serially), each reading and writing the file with no other of them in between.
+ */
 export class SidecarSync {
   private readonly tracked = new Map<string, Tracked>();
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly host: SidecarSyncHost) {}
 
@@ -201,120 +214,172 @@ export class SidecarSync {
     return document;
   };
 
-  /** A document was opened: its sidecar refers to the saved text (what differs in the editor is one edit). */
+  /**
+   * A document was opened: its sidecar refers to the saved text, read off the request path (what differs in the
+   * editor is one edit; until the read is done, edits are logged from the text opened).
+   */
   opened(document: TextDocument): void {
     const annPath = this.host.annPathOf(document.uri);
     if (!annPath) return;
     const text = document.getText();
-    let saved = text;
-    try {
-      saved = readTextFile(fileURLToPath(document.uri));
-    } catch {
-      // not readable as text: the editor's text is all there is
-    }
-    const first = minimalEdit(body(saved), body(text));
-    this.tracked.set(document.uri, { annPath, base: saved, baseHash: textHash(saved), edits: first ? [first] : [] });
+    const tracked: Tracked = { annPath, base: text, baseHash: textHash(text), edits: [], since: 0, ready: Promise.resolve() };
+    tracked.ready = savedTextBefore(fileURLToPath(document.uri), Date.now()).then((saved = text) => {
+      tracked.base = saved;
+      tracked.baseHash = textHash(saved);
+      tracked.opening = minimalEdit(body(saved), body(text));
+    });
+    this.tracked.set(document.uri, tracked);
   }
 
   closed(uri: string): void {
     this.tracked.delete(uri);
   }
 
+  /** The edits logged for `uri` so far: an operation asked for now applies these and keeps the later ones. */
+  mark(uri: string): EditMark {
+    const tracked = this.tracked.get(uri);
+    return tracked ? tracked.since + tracked.edits.length : 0;
+  }
+
+  /** Runs `task` after the sidecar operations of `uri` asked for before it. */
+  serially<T>(uri: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(uri) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    this.queues.set(uri, settled);
+    void settled.then(() => this.queues.get(uri) === settled && this.queues.delete(uri));
+    return run;
+  }
+
   /**
    * The message for a stale sidecar (its recorded hash is not that of the text it should describe), else undefined.
    * A stale sidecar's annotations are not applied and it is never rewritten.
    */
-  stale(uri: string): string | undefined {
-    const tracked = this.tracked.get(uri);
-    if (!tracked) return undefined;
-    const content = this.host.content(tracked.annPath);
-    const recorded = content === undefined ? undefined : recordedTextHash(content);
-    if (!recorded || recorded === tracked.baseHash) return undefined;
-    const name = basename(tracked.annPath);
-    return (
-      `${name} was written against another version of ${basename(fileURLToPath(uri))} (it changed outside the editor, or was ` +
-      `not saved after annotating): its annotations are not applied and ${name} is not updated. Check its offsets, then ` +
-      `delete its "# bioner-text:" line to use it with this text.`
-    );
+  async stale(uri: string): Promise<string | undefined> {
+    return (await this.staleState(uri))?.message;
   }
 
   /** Whether to tell the user now that the sidecar is stale (once per stale content). */
-  tellStale(uri: string): string | undefined {
-    const message = this.stale(uri);
-    const tracked = this.tracked.get(uri);
-    if (!message || !tracked) return undefined;
-    const content = this.host.content(tracked.annPath);
-    if (tracked.toldStale === content) return undefined;
-    tracked.toldStale = content;
-    return message;
+  async tellStale(uri: string): Promise<string | undefined> {
+    const state = await this.staleState(uri);
+    if (!state || state.tracked.toldStale === state.content) return undefined;
+    state.tracked.toldStale = state.content;
+    return state.message;
   }
 
-  /** The document was saved with `text`: the sidecar moves with the edits since its base. */
-  saved(uri: string, text: string): void {
+  private async staleState(uri: string): Promise<{ message: string; content: string; tracked: Tracked } | undefined> {
     const tracked = this.tracked.get(uri);
-    if (!tracked) return;
-    try {
-      // The file on disk is what the sidecar must describe; if it is not the editor's text (changed again since the
-      // save), this waits for the next save.
-      if (body(readTextFile(fileURLToPath(uri))) !== body(text)) return;
-    } catch {
-      return;
-    }
-    this.bringUpToDate(uri, text);
+    if (!tracked) return undefined;
+    await tracked.ready;
+    const content = await this.host.content(tracked.annPath);
+    const recorded = content === undefined ? undefined : recordedTextHash(content);
+    if (content === undefined || !recorded || recorded === tracked.baseHash) return undefined;
+    const name = basename(tracked.annPath);
+    const message =
+      `${name} was written against another version of ${basename(fileURLToPath(uri))} (it changed outside the editor, or was ` +
+      `not saved after annotating): its annotations are not applied and ${name} is not updated. Check its offsets, then ` +
+      `delete its "# bioner-text:" line to use it with this text.`;
+    return { message, content, tracked };
+  }
+
+  /** The document was saved with `text` (the edits up to `mark`): the sidecar moves with the edits since its base. */
+  saved(uri: string, text: string, mark: EditMark = this.mark(uri)): Promise<void> {
+    return this.serially(uri, async () => {
+      try {
+        // The file on disk is what the sidecar must describe; if it is not the editor's text (changed again since the
+        // save), this waits for the next save.
+        if (body(await readTextFileAsync(fileURLToPath(uri))) !== body(text)) return;
+      } catch {
+        return;
+      }
+      await this.bringUpToDate(uri, text, mark);
+    });
   }
 
   /**
-   * Before the editor changes the sidecar for `text` (an annotation edit): its lines are moved to `text` and stamped
-   * with its hash. Throws, naming the .ann, when the sidecar is stale.
+   * Before the editor changes the sidecar for `text` (an annotation edit; the edits up to `mark`): its lines are moved
+   * to `text` and stamped with its hash. Throws, naming the .ann, when the sidecar is stale. Run it, the edit and
+   * afterAnnotationEdit in one `serially` task.
    */
-  beforeAnnotationEdit(uri: string, text: string): void {
-    const message = this.stale(uri);
+  async beforeAnnotationEdit(uri: string, text: string, mark: EditMark): Promise<void> {
+    const message = await this.stale(uri);
     if (message) throw new Error(message);
-    this.bringUpToDate(uri, text);
+    await this.bringUpToDate(uri, text, mark);
   }
 
   /** After the editor changed the sidecar for `text`: its hash line says so. */
-  afterAnnotationEdit(uri: string, text: string): void {
+  async afterAnnotationEdit(uri: string, text: string, mark: EditMark): Promise<void> {
     const annPath = this.tracked.get(uri)?.annPath ?? this.host.annPathOf(uri);
-    if (!annPath || !existsSync(annPath)) return;
-    const content = readTextFile(annPath, { keepBom: true });
+    if (!annPath) return;
+    const content = await readIfExists(annPath);
+    if (content === undefined) return;
     const next = withTextHash(content, text);
     if (next !== content) writeFileAtomicSync(annPath, next);
     this.host.written(annPath);
-    this.rebase(uri, text);
+    this.rebase(uri, text, mark);
   }
 
-  private rebase(uri: string, text: string): void {
+  /** `text` (the edits up to `mark`) is the sidecar's base now; later edits stay logged against it. */
+  private rebase(uri: string, text: string, mark: EditMark): void {
     const tracked = this.tracked.get(uri);
     if (!tracked) return;
     tracked.base = text;
     tracked.baseHash = textHash(text);
-    tracked.edits = [];
+    tracked.opening = undefined;
+    tracked.edits = tracked.edits.slice(Math.max(0, mark - tracked.since));
+    tracked.since = Math.max(mark, tracked.since);
   }
 
-  private bringUpToDate(uri: string, text: string): void {
+  private async bringUpToDate(uri: string, text: string, mark: EditMark): Promise<void> {
     const tracked = this.tracked.get(uri);
     if (!tracked) return;
-    if (!existsSync(tracked.annPath)) {
-      this.rebase(uri, text);
+    await tracked.ready;
+    const raw = await readIfExists(tracked.annPath);
+    if (this.tracked.get(uri) !== tracked) return; // closed meanwhile
+    if (raw === undefined) {
+      this.rebase(uri, text, mark);
       return;
     }
-    const raw = readTextFile(tracked.annPath, { keepBom: true });
     const recorded = recordedTextHash(raw);
     if (recorded && recorded !== tracked.baseHash) {
       this.host.warn(`${tracked.annPath}: stale (written against another text), not updated`);
       return;
     }
+    const edits = [...(tracked.opening ? [tracked.opening] : []), ...tracked.edits.slice(0, Math.max(0, mark - tracked.since))];
     const hash = textHash(text);
-    if (tracked.edits.length === 0 && recorded === hash) return;
-    if (tracked.edits.length === 0 && !recorded && body(tracked.base) === body(text)) return; // a file from elsewhere, untouched
+    if (edits.length === 0 && recorded === hash) return;
+    if (edits.length === 0 && !recorded && body(tracked.base) === body(text)) return; // a file from elsewhere, untouched
     const bom = raw.startsWith(BOM) ? BOM : '';
-    const { content, dropped } = shiftSidecar(raw.slice(bom.length), tracked.base, text, tracked.edits);
+    const { content, dropped } = shiftSidecar(raw.slice(bom.length), tracked.base, text, edits);
     if (bom + content !== raw) writeFileAtomicSync(tracked.annPath, bom + content);
     this.host.written(tracked.annPath);
-    this.rebase(uri, text);
+    this.rebase(uri, text, mark);
     const name = basename(tracked.annPath);
     this.host.log(`${name}: annotations moved with the edits${dropped.length ? `; ${dropped.length} whose text was edited kept as "# bioner-dropped:" lines` : ''}`);
     if (dropped.length) this.host.warn(`${name}: the text of ${dropped.map((d) => `"${d.split('\t').pop()}"`).join(', ')} was edited: kept as "# bioner-dropped:" lines`);
   }
+}
+
+// File times come from a coarse kernel clock, a network disk's from another machine: a file written this shortly before
+// the document was opened may have been written after it. (Taking the editor's text instead is safe: at worst a
+// sidecar written against the saved text is then flagged as stale, never rewritten.)
+const WRITTEN_SINCE_MARGIN_MS = 2000;
+
+/**
+ * The text of `file` on disk as it was when its document was opened (at `openedAt`), read off the request path.
+ * Undefined when it cannot be read as text, or was written since (then the editor's text at opening is the best
+ * record of it: the editor read the file before).
+ */
+async function savedTextBefore(file: string, openedAt: number): Promise<string | undefined> {
+  try {
+    const saved = await readTextFileAsync(file);
+    return (await stat(file)).mtimeMs < openedAt - WRITTEN_SINCE_MARGIN_MS ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sidecar's content with its byte-order mark, or undefined when there is none (read off the request path). */
+export async function readIfExists(annPath: string): Promise<string | undefined> {
+  if (!(await access(annPath).then(() => true, () => false))) return undefined;
+  return readTextFileAsync(annPath, { keepBom: true });
 }

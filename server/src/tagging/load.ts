@@ -1,5 +1,6 @@
-import { dirname } from 'node:path';
-import { readModelFolderConfig, termsFileOf } from '../model/folder';
+import { access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { readModelFolderConfig, TERMS_FILE, termsFileOf } from '../model/folder';
 import type { DocumentPass } from './passes';
 import { passesFor } from './pipeline';
 import type { TextTagger } from './tagger';
@@ -47,4 +48,11 @@ export function loadTerms(dir: string): TermLexicon | undefined {
 /** The passes after the model of this folder (pipeline.ts): its terms, then the document passes. */
 export function loadPasses(dir: string): readonly DocumentPass[] {
   return passesFor(loadTerms(dir));
+}
+
+/** loadPasses reading the folder off the calling thread (the language server, which must not wait on a slow disk). */
+export async function loadPassesAsync(dir: string): Promise<readonly DocumentPass[]> {
+  const file = join(resolve(dir), TERMS_FILE);
+  const present = await access(file).then(() => true, () => false);
+  return passesFor(present ? await TermLexicon.loadAsync(file) : undefined);
 }

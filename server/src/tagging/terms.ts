@@ -1,6 +1,6 @@
 import { inputError } from '../errors';
 import { MAX_MODEL_FILE_BYTES } from '../formats/boundedRead';
-import { readTextFile } from '../formats/inputText';
+import { readTextFile, readTextFileAsync } from '../formats/inputText';
 import type { EntityPrediction } from '../types';
 
 // Multi-word names whose head the tagger finds but whose modifier it cannot know to include: BC5CDR annotates
@@ -37,8 +37,18 @@ export class TermLexicon {
 
   /** Reads `term<TAB>LABEL` lines ('#' starts a comment line). A malformed line is an error naming file and line. */
   static load(file: string): TermLexicon {
+    return TermLexicon.parse(readTextFile(file, { maxBytes: MAX_MODEL_FILE_BYTES }), file);
+  }
+
+  /** TermLexicon.load off the calling thread (the language server: a model on a slow disk delays no request). */
+  static async loadAsync(file: string): Promise<TermLexicon> {
+    return TermLexicon.parse(await readTextFileAsync(file, { maxBytes: MAX_MODEL_FILE_BYTES }), file);
+  }
+
+  /** The terms of `content`, the text of `file` (named in errors). */
+  static parse(content: string, file: string): TermLexicon {
     const terms: Term[] = [];
-    readTextFile(file, { maxBytes: MAX_MODEL_FILE_BYTES })
+    content
       .split(/\r?\n/)
       .forEach((line, i) => {
         if (!line.trim() || line.startsWith('#')) return;

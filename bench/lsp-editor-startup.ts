@@ -20,6 +20,8 @@ import { makeWorkspace, writeWorkspaceSettings } from '../test/e2e/harness/works
 const RUNS = Number(process.env.BIONER_BENCH_STARTUP_RUNS ?? 3);
 const NOTE = 'discharge-summary.note';
 const SHIPPED = join(REPO, 'models', 'default');
+/** BIONER_BENCH_SCREENSHOT=file.png: a screenshot of the last window, a few seconds after its first colours. */
+const screenshot = process.env.BIONER_BENCH_SCREENSHOT && resolve(process.env.BIONER_BENCH_SCREENSHOT);
 
 /** The entity colours package.json contributes (semantic token rules), as the browser reports them: "rgb(r, g, b)". */
 function entityColours(): string[] {
@@ -118,6 +120,11 @@ async function main(): Promise<void> {
         shown.push(marks.coloured! - marks.shown!);
         total.push(marks.coloured!);
         console.error(`run ${run + 1}: note shown at ${Math.round(marks.shown!)} ms, first entity colour at ${Math.round(marks.coloured!)} ms`);
+        if (screenshot && run === RUNS - 1) {
+          // The whole note tagged by now: the picture of the editor in the README.
+          await page.waitForTimeout(5000);
+          await page.screenshot({ path: screenshot });
+        }
       } finally {
         await context.close();
         rmSync(workspace, { recursive: true, force: true });

@@ -276,6 +276,16 @@ test('bad addresses and options are clear errors', { timeout: 60_000 }, () => {
   const bad = runCli(['tag', corpus, '--out', join(work, 'x'), '--queue', 'http://127.0.0.1:1', '--model', lexiconModel]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^bioner: --queue "http:\/\/127\.0\.0\.1:1": expected redis:\/\/host:port\[\/db\]/);
+  // The model folder is read by model/folder.ts, with its message, before anything is queued.
+  const noModel = runCli(['tag', corpus, '--out', join(work, 'x'), '--queue', redis.url, '--model', corpus]);
+  assert.equal(noModel.code, 1);
+  assert.match(noModel.stderr, /^bioner: \S+\/config\.json: no model here \(config\.json is missing\)/);
+  const notJson = mkdtempSync(join(tmpdir(), 'bioner-queue-model-'));
+  writeFileSync(join(notJson, 'config.json'), '{"kind": "lexicon",');
+  const badModel = runCli(['tag', corpus, '--out', join(work, 'x'), '--queue', redis.url, '--model', notJson]);
+  assert.equal(badModel.code, 1);
+  assert.match(badModel.stderr, /^bioner: \S+\/config\.json: not valid JSON/);
+  rmSync(notJson, { recursive: true, force: true });
   const noOut = runCli(['tag', corpus, '--queue', redis.url, '--model', lexiconModel]);
   assert.equal(noOut.code, 1);
   assert.match(noOut.stderr, /--queue needs --out DIR/);

@@ -9,12 +9,13 @@
 // It polls the state of its own jobs rather than listening to events: a job that vanished (Redis restarted without
 // its data, `bioner queue clean`) is enqueued again, and a Redis that stays unreachable for `giveUpMs` stops the run
 // with an error; the same command run again resumes.
-import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UserError } from '../../errors';
 import { modelFingerprint } from '../../model/fingerprint';
+import { readModelFolderConfig } from '../../model/folder';
 import { ModelLoadError } from '../../tagging/load';
 import type { BulkBackend, BulkBackendFactory, FileWork } from '../backend';
 import type { BulkDocument } from '../documents';
@@ -339,13 +340,11 @@ function removeEmptyFolders(dir: string, stop: string): void {
 
 /** The model's fingerprint and name (config.json's "name", else the folder's), without loading it. */
 function describeModel(dir: string): { fingerprint: string; name: string } {
-  const configPath = join(resolve(dir), 'config.json');
-  let config: { name?: unknown };
+  let name: string;
   try {
-    config = JSON.parse(readFileSync(configPath, 'utf8'));
+    ({ name } = readModelFolderConfig(dir));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ModelLoadError(code === 'ENOENT' ? `${configPath}: no model here (config.json is missing)` : `${configPath}: not valid JSON (${(error as Error).message})`);
+    throw error instanceof UserError ? new ModelLoadError(error.message) : error;
   }
-  return { fingerprint: modelFingerprint(dir), name: typeof config.name === 'string' ? config.name : basename(resolve(dir)) };
+  return { fingerprint: modelFingerprint(dir), name };
 }

@@ -171,6 +171,7 @@ describe('Teaching the model in VS Code (code-server + Chromium, shipped model)'
       // The user selects the name in each note and annotates it (Ctrl+.).
       for (const [name, text] of TEACH) {
         await workbench.openFile(name);
+        if (text.includes('metformin')) assert.equal(await workbench.waitForColour('metformin', DRUG_RGB), DRUG_RGB, 'the shipped model tags it');
         await quickFix(text.indexOf(TAUGHT) + 1, 'Annotate as DRUG', true);
         await waitForSidecar(`${name}.ann`, partialSidecar(text, TAUGHT, 'DRUG'));
       }

@@ -4,6 +4,7 @@ import { abbreviationPass } from './abbreviations';
 import { assertionPass } from './assertion';
 import { coordinationPass } from './coordination';
 import type { DocumentPass, PassDocument } from './documentPass';
+import { headingPass } from './headings';
 import { placeholderPass } from './placeholders';
 import { repeatPass } from './repeats';
 import { shorthandPass } from './shorthand';
@@ -12,9 +13,10 @@ import { variantPass } from './variants';
 export type { DocumentPass, PassDocument } from './documentPass';
 
 /** The document passes, in the order they run. */
-// Variants after the passes that spread model labels (they win every overlap), before placeholders (never part of an
-// entity) and assertion (a variant can be negated like any finding).
-export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, shorthandPass, repeatPass, coordinationPass, variantPass, placeholderPass, assertionPass];
+// Headings before the passes that spread labels (a heading's words are no entity to repeat). Variants after the passes
+// that spread model labels (they win every overlap), before placeholders (never part of an entity) and assertion (a
+// variant can be negated like any finding).
+export const DOCUMENT_PASSES: readonly DocumentPass[] = [abbreviationPass, shorthandPass, headingPass, repeatPass, coordinationPass, variantPass, placeholderPass, assertionPass];
 
 /**
  * Runs the passes over a document's entities (document offsets, any order) and keeps only entities inside the tagged

@@ -11,7 +11,8 @@
 //                        first colours in code-server + Chromium (needs scripts/setup-e2e.sh)
 //   training             `bioner pretrain` and `bioner train`, time-boxed (--max-minutes), tokens/s from their JSON
 //   model benches        bench/model-*.ts, when present
-//   queue                bench/queue.ts: the Redis queue's workers against the local pool, and its cost per document
+//   queue                bench/queue.ts: the Redis queue's workers against the local pool, its cost per document at
+//                        several documents per job, the batch size that gives, and the README's paper estimate
 //
 // Scripts under bench/ (lsp*.ts, model-*.ts, queue.ts) report figures by printing JSON lines on stdout, each either
 //   {"metric": "...", "value": 12.3, "unit": "ms", "target": "<= 50"}   or   {"metrics": [ ...such objects ]}
@@ -219,7 +220,7 @@ for (const script of scripts) {
   // The LSP bench takes the model folder as its argument, so it measures the same model as the rest of the table.
   const args = ['--import', 'tsx', join(benchDir, script), ...(script.startsWith('lsp') || script === 'queue.ts' ? [modelDir] : [])];
   const env = bulkOneWorker ? { BIONER_BENCH_BULK_TOKENS_PER_S: String(bulkOneWorker) } : {};
-  const result = await run(process.execPath, args, { seconds: script === 'queue.ts' ? 600 : script === 'lsp-editor-startup.ts' ? 300 : 120, env });
+  const result = await run(process.execPath, args, { seconds: script === 'queue.ts' ? 1500 : script === 'lsp-editor-startup.ts' ? 300 : 120, env });
   const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
   raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
   if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });

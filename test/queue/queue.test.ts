@@ -238,6 +238,10 @@ test('a job that fails every attempt goes to the failed set, is listed at the en
   assert.ok(summary.failed[0].files.includes('ward-a/note01.txt'));
   assert.match(summary.failed[0].reason, /EISDIR|directory/i);
   assert.match(summary.failed[0].reason, /after 3 attempts/);
+  // The progress counts the failed job's documents as failed, and every document as either done or failed.
+  const progress = run.stderr().split('\n').filter((l) => l.startsWith('{"event":"progress"')).map((l) => JSON.parse(l)).at(-1);
+  assert.ok(progress.failed > 0 && progress.failed < DOCUMENTS, JSON.stringify(progress));
+  assert.equal(progress.done + progress.failed, DOCUMENTS);
   const status = runCli(['queue', 'status', '--queue', redis.url]);
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /1 failed/);

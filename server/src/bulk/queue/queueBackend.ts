@@ -24,7 +24,7 @@ import type { RunState } from '../runState';
 import { removeStaleTempFiles, tempPathFor } from '../sinks';
 import { connectionOptions, parseQueueAddress, type QueueAddress } from './connection';
 import { RedisWatch, sleep, withTimeout } from './redisWatch';
-import { JOB_ATTEMPTS, jobId, QUEUE_NAME, RUN_KEY, runId, sha256, type OutputUnit, type RunSpec, type TagJobData, type TagJobResult } from './jobs';
+import { DEFAULT_BATCH_DOCUMENTS, JOB_ATTEMPTS, jobId, QUEUE_NAME, RUN_KEY, runId, sha256, type OutputUnit, type RunSpec, type TagJobData, type TagJobResult } from './jobs';
 
 export interface QueueOptions {
   /** redis://host:port[/db] */
@@ -35,12 +35,6 @@ export interface QueueOptions {
   giveUpMs?: number;
 }
 
-/**
- * Documents per job. bench/queue.ts measures the queue's cost per document and the throughput at several sizes
- * (README: "Tagging on many machines"): the queue's cost is a few Redis round trips and file operations per job, so
- * it shrinks as jobs grow, while large jobs balance badly at the end of a run and lose more to a killed worker.
- */
-export const DEFAULT_BATCH_DOCUMENTS = 64;
 /** Jobs queued and not yet settled, at most. */
 const MAX_PENDING = 512;
 /** A job's text is kept under this many UTF-16 units (a few MB in Redis), whatever its document count. */

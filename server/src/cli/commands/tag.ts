@@ -8,6 +8,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../../bulk/render';
 import { removeTempFilesSync } from '../../bulk/sinks';
 import { capAtCores } from '../cores';
 import { loadQueueBackend } from '../queueBackend';
+import { DEFAULT_BATCH_DOCUMENTS } from '../../bulk/queue/jobs';
 
 const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
@@ -48,7 +49,11 @@ export function register(program: Command): void {
     .option('--progress-json', 'report progress as JSON lines on stderr (for the editor extension)')
     .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(wholeNumber).default(256).hideHelp())
     .option('-q, --queue <url>', 'enqueue the work on Redis (redis://host:port[/db]) for `bioner worker` processes anywhere; needs --out')
-    .addOption(new Option('--queue-batch <n>', 'documents per queue job').argParser(wholeNumber).hideHelp())
+    .addOption(
+      new Option('--queue-batch <n>', 'documents per queue job; a larger JSONL file is cut into shards of this many (default: the smallest size measured to lose nothing to the queue cost; README)')
+        .argParser(wholeNumber)
+        .default(DEFAULT_BATCH_DOCUMENTS),
+    )
     .addOption(new Option('--queue-give-up <s>', 'stop when Redis is unreachable this long').argParser(wholeNumber).default(30).hideHelp())
     .addHelpText(
       'after',
@@ -65,8 +70,8 @@ A second run skips inputs whose output was made from the same input content, mod
   input is tagged again; --force redoes them.
 Ctrl-C finishes or discards the files in flight (no half-written file); exit code 130.
 --queue URL: workers (bioner worker --queue URL) tag and write the outputs into --out, a folder they all reach at
-  the same path. Outputs are the same bytes as a local run's; a JSONL input is cut into shards, joined in order at the
-  end. Jobs failing 3 times are listed at the end (exit code 1); running the same command again resumes. Ctrl-C
+  the same path. Outputs are the same bytes as a local run's; a JSONL input is streamed into shards of --queue-batch
+  documents, joined in input order at the end. Jobs failing 3 times are listed at the end (exit code 1); running the same command again resumes. Ctrl-C
   leaves the queued jobs to the workers. bioner queue status|clean shows or drops the run.
 Exit codes: 0 every input tagged (or already up to date); 1 an error (one input that cannot be tagged: empty, binary,
   not UTF-8, too large; a bad option or model); 2 a folder was tagged but some of its files were skipped (each is

@@ -183,6 +183,7 @@ describe('the language server with a sidecar on a slow disk', () => {
     // hover asked after it is answered from the sidecar once the disk answers.
     client.change(uri, [{ range: { start: { line: 0, character: text.length }, end: { line: 0, character: text.length } }, text: ' Daily.' }]);
     const afterEdit = hover(uri, 2);
+    await hover(other, 2); // answered after the edit was applied (messages are handled in order): now the disk answers
     writeFileSync(release, '');
     assert.equal(await before, null);
     assert.match((await afterEdit)!.contents.value, /Your annotation \(T1\): DRUG/);

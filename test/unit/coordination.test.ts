@@ -82,3 +82,12 @@ test('the pass runs with the document passes, per sentence, and the added findin
   assert.equal(out[1].assertion?.negation, 'negated');
   assert.equal(out[1].confidence, 0.9);
 });
+
+test('a list that runs to the end of the text (no full stop yet, as while typing) is read, not a crash', () => {
+  assert.deepEqual(coordinated('Aspirin and no fever', [['Aspirin', 'DRUG'], ['fever', 'DISEASE']]), ['Aspirin=DRUG', 'fever=DISEASE']);
+  assert.deepEqual(coordinated('No clubbing, cyanosis, or edema', [['cyanosis', 'DISEASE'], ['edema', 'DISEASE']]), [
+    'clubbing=DISEASE',
+    'cyanosis=DISEASE',
+    'edema=DISEASE',
+  ]);
+});

@@ -45,7 +45,8 @@ interface Member {
 
 const WORD = /[\p{L}\p{N}](?:[\p{L}\p{N}'’]|-(?=[\p{L}\p{N}]))*|\S/gu;
 const isContentWord = (w: Word) => /^\p{L}/u.test(w.text) && !FUNCTION_WORDS.has(w.text.toLowerCase()) && !SEPARATORS.has(w.text.toLowerCase());
-const isSeparator = (w: Word) => SEPARATORS.has(w.text.toLowerCase());
+// Undefined past the last word: a list may run to the end of the text (no final full stop while the user types).
+const isSeparator = (w: Word | undefined) => w !== undefined && SEPARATORS.has(w.text.toLowerCase());
 
 /** Words that open a negated list ("No clubbing, cyanosis or edema", "denies fever, chills, or sweats"). */
 const NEGATION_CUES = new Set(['no', 'denies', 'denied', 'deny', 'denying', 'without', 'negative']);

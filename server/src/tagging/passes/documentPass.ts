@@ -25,3 +25,28 @@ export interface DocumentPass {
   /** Takes the entities sorted by start and returns the new list sorted by start; never mutates its input. */
   run(document: PassDocument, entities: readonly EntityPrediction[]): EntityPrediction[];
 }
+
+/**
+ * Runs `perSentence` on each sentence's entities (those inside it), with offsets into the sentence's text, and returns
+ * all entities in document offsets: for passes whose rule never reaches across a sentence boundary.
+ */
+export function bySentence(
+  document: PassDocument,
+  entities: readonly EntityPrediction[],
+  perSentence: (text: string, entities: EntityPrediction[]) => EntityPrediction[],
+): EntityPrediction[] {
+  const out: EntityPrediction[] = [];
+  let e = 0;
+  for (const sentence of document.sentences) {
+    const inside: EntityPrediction[] = [];
+    while (e < entities.length && entities[e].start < sentence.start) out.push(entities[e++]);
+    while (e < entities.length && entities[e].end <= sentence.end) inside.push(entities[e++]);
+    if (inside.length === 0) continue;
+    const offset = sentence.start;
+    const text = document.text.slice(sentence.start, sentence.end);
+    const shifted = inside.map((x) => ({ ...x, start: x.start - offset, end: x.end - offset }));
+    for (const x of perSentence(text, shifted)) out.push({ ...x, start: x.start + offset, end: x.end + offset });
+  }
+  while (e < entities.length) out.push(entities[e++]);
+  return out;
+}

@@ -3,9 +3,11 @@
 // test gold mentions but never in train, at least 5 characters long, that the model finds in fewer than half of their
 // dev mentions (the most frequent first; test is not looked at to choose them); K dev abstracts holding the most of their
 // mentions, where ONLY those mentions are annotated (partial sidecars, as the editor writes them); the shipped model
-// fine-tuned on them with `bioner train --init-model` (self-labels on, the default; BIONER_TEACH_EPOCHS, default 10, and BIONER_TEACH_LR, default 2e-3, as the editor runs it). Reported: recall of the taught
-// names in the test abstracts before/after, overall test F1 before/after (document level, strict, the whole
-// pipeline), and the fine-tuning wall time. Run by `npm run bench`, or alone: `npx tsx bench/model-teach.ts [K...]`.
+// fine-tuned on them with `bioner train --init-model` as the editor runs it (TEACH_TRAIN_ARGS; soft self-labels and the
+// model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 10 as bioner.fineTune.epochs). Reported: recall of the taught names in the test
+// abstracts before/after, overall test F1 before/after (document level, strict, the whole pipeline), F1 on the dev
+// abstracts not fine-tuned on (what settings are tuned on), and the fine-tuning wall time. Run by `npm run bench`, or
+// alone: `npx tsx bench/model-teach.ts [K...]`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { formatAnn } from '../server/src/formats/brat';
 import { parsePubtator } from '../server/src/formats/pubtator';
 import { loadPasses, loadTagger } from '../server/src/tagging/load';
 import { tagDocument } from '../server/src/tagging/pipeline';
+import { TEACH_TRAIN_ARGS } from '../server/src/train/teachArgs';
 import type { AnnotatedDocument, Span } from '../server/src/types';
 
 const repo = resolve(__dirname, '..');
@@ -43,33 +46,43 @@ const devCounts = new Map<string, number>();
 for (const m of mentions(dev, 'DRUG')) if (!seen.has(m) && testNames.has(m)) devCounts.set(m, (devCounts.get(m) ?? 0) + 1);
 const candidates = new Set(devCounts.keys());
 const mentionText = (d: AnnotatedDocument, e: Span) => d.text.slice(e.start, e.end).toLowerCase();
-// The editor's settings: bioner.fineTune.epochs (10) and the learning rate Fine-tune on Workspace Annotations passes.
+// As the editor runs it: bioner.fineTune.epochs (10) and the arguments Fine-tune on Workspace Annotations passes.
 const epochs = process.env.BIONER_TEACH_EPOCHS ?? '10';
-const lr = process.env.BIONER_TEACH_LR ?? '0.002';
-/** More `bioner train` arguments, e.g. BIONER_TEACH_ARGS="--self-labels 0.5". */
+/** More `bioner train` arguments, after the editor's (a later flag wins), e.g. BIONER_TEACH_ARGS="--no-rehearse". */
 const extraArgs = (process.env.BIONER_TEACH_ARGS ?? '').split(' ').filter(Boolean);
+/** BIONER_TEACH_TUNE=1: no test F1 (settings are chosen on F1 on the dev abstracts the model was not fine-tuned on). */
+const tuning = process.env.BIONER_TEACH_TUNE === '1';
+/** BIONER_TEACH_KEEP=1: keep the training documents and the fine-tuned models (their folder is printed). */
+const keep = process.env.BIONER_TEACH_KEEP === '1';
 
-/** Tags the documents with a model: document-level strict F1, and recall per lower-cased DRUG mention text. */
-async function tagAll(modelDir: string, docs: AnnotatedDocument[], names: Set<string>) {
+/** Tags the documents with a model: each document's entities (the whole pipeline, as the editor shows them). */
+async function tagAll(modelDir: string, docs: AnnotatedDocument[]): Promise<Span[][]> {
   const tagger = await loadTagger(modelDir);
   const passes = loadPasses(modelDir);
   try {
     const predicted: Span[][] = [];
     for (const d of docs) predicted.push((await tagDocument(tagger, d.text, { passes })).entities.map(({ start, end, label }) => ({ start, end, label })));
-    const f1 = evaluateSpans(docs.map((d) => d.entities), predicted).overall.f1;
-    const recall = new Map<string, { found: number; gold: number }>();
-    docs.forEach((d, i) => {
-      for (const e of d.entities.filter((x) => x.label === 'DRUG' && names.has(mentionText(d, x)))) {
-        const r = recall.get(mentionText(d, e)) ?? { found: 0, gold: 0 };
-        r.gold++;
-        if (predicted[i].some((p) => p.start === e.start && p.end === e.end && p.label === e.label)) r.found++;
-        recall.set(mentionText(d, e), r);
-      }
-    });
-    return { f1, recall };
+    return predicted;
   } finally {
     tagger.dispose();
   }
+}
+
+/** Document-level strict F1 of predictions against the documents' gold entities. */
+const f1Of = (docs: AnnotatedDocument[], predicted: Span[][]) => evaluateSpans(docs.map((d) => d.entities), predicted).overall.f1;
+
+/** Recall per lower-cased DRUG mention text of `names`. */
+function recallByName(docs: AnnotatedDocument[], predicted: Span[][], names: Set<string>) {
+  const recall = new Map<string, { found: number; gold: number }>();
+  docs.forEach((d, i) => {
+    for (const e of d.entities.filter((x) => x.label === 'DRUG' && names.has(mentionText(d, x)))) {
+      const r = recall.get(mentionText(d, e)) ?? { found: 0, gold: 0 };
+      r.gold++;
+      if (predicted[i].some((p) => p.start === e.start && p.end === e.end && p.label === e.label)) r.found++;
+      recall.set(mentionText(d, e), r);
+    }
+  });
+  return recall;
 }
 
 function recallOf(recall: Map<string, { found: number; gold: number }>, names: string[]): { recall: number; gold: number } {
@@ -82,27 +95,37 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bioner-teach-'));
   const metrics: object[] = [];
   try {
-    const onDev = (await tagAll(model, dev, candidates)).recall;
+    // Forgetting is measured on every fifth dev abstract (to be quick); choosing the names needs those with a candidate.
+    const holdsCandidate = (d: AnnotatedDocument) => d.entities.some((e) => e.label === 'DRUG' && candidates.has(mentionText(d, e)));
+    const scoredDev = dev.map((d, i) => i % 5 === 0 || holdsCandidate(d));
+    const devBefore: Span[][] = dev.map(() => []);
+    const tagged = await tagAll(model, dev.filter((_, i) => scoredDev[i]));
+    dev.forEach((_, i) => scoredDev[i] && (devBefore[i] = tagged.shift()!));
+    const onDev = recallByName(dev, devBefore, candidates);
     const devRecall = (n: string) => onDev.get(n)!.found / onDev.get(n)!.gold;
     // Names (5 characters or more: not "p" or "cm") the model mostly misses in dev, the most frequent first.
     const names = [...candidates]
       .filter((n) => n.length >= 5 && devRecall(n) < 0.5)
       .sort((a, b) => devCounts.get(b)! - devCounts.get(a)! || devRecall(a) - devRecall(b) || a.localeCompare(b))
       .slice(0, 10);
-    const isTaught = (d: AnnotatedDocument, e: Span) => e.label === 'DRUG' && names.includes(mentionText(d, e));
+    const taughtNames = new Set(names);
+    const isTaught = (d: AnnotatedDocument, e: Span) => e.label === 'DRUG' && taughtNames.has(mentionText(d, e));
     process.stderr.write(`teach: names ${names.map((n) => `${n} (dev recall ${round(100 * devRecall(n))}%)`).join(', ')}\n`);
-    const scored = await tagAll(model, test, new Set(names));
-    const before = { f1: scored.f1, ...recallOf(scored.recall, names) };
-    metrics.push({ metric: 'teach: test F1 before (document level)', value: round(100 * before.f1), unit: '%' });
+    // Tuning looks at dev only: the taught names' recall in test needs only the test abstracts that hold them.
+    const scoredTest = tuning ? test.filter((d) => d.entities.some((e) => isTaught(d, e))) : test;
+    const testBefore = await tagAll(model, scoredTest);
+    const before = { f1: f1Of(scoredTest, testBefore), ...recallOf(recallByName(scoredTest, testBefore, taughtNames), names) };
+    if (!tuning) metrics.push({ metric: 'teach: test F1 before (document level)', value: round(100 * before.f1), unit: '%' });
     metrics.push({ metric: `teach: recall of the 10 taught names in test before (${before.gold} mentions)`, value: round(100 * before.recall), unit: '%' });
     const ranked = dev
-      .map((d) => ({ d, taught: d.entities.filter((e) => isTaught(d, e)) }))
+      .map((d, i) => ({ d, i, taught: d.entities.filter((e) => isTaught(d, e)) }))
       .filter((x) => x.taught.length)
       .sort((a, b) => b.taught.length - a.taught.length || a.d.id.localeCompare(b.d.id));
     for (const K of Ks) {
       const folder = join(work, `k${K}`);
       mkdirSync(folder);
-      for (const { d, taught } of ranked.slice(0, K)) {
+      const chosen = ranked.slice(0, K);
+      for (const { d, taught } of chosen) {
         writeFileSync(join(folder, `${d.id}.txt`), d.text);
         writeFileSync(join(folder, `${d.id}.ann`), `${PARTIAL_HEADER}\n${formatAnn(d.text, taught)}`);
       }
@@ -110,21 +133,33 @@ async function main(): Promise<void> {
       const started = performance.now();
       const run = spawnSync(
         process.execPath,
-        [join(repo, 'dist', 'cli.js'), 'train', '--init-model', model, '--train', folder, '--out', out, '--epochs', epochs, '--lr', lr, ...extraArgs],
+        [join(repo, 'dist', 'cli.js'), 'train', '--init-model', model, '--train', folder, '--out', out, '--epochs', epochs, ...TEACH_TRAIN_ARGS, ...extraArgs],
         { encoding: 'utf8' },
       );
       const seconds = (performance.now() - started) / 1000;
       if (run.status !== 0) throw new Error(`bioner train failed (K=${K}): ${run.stderr.slice(-2000)}`);
-      const tagged = await tagAll(out, test, new Set(names));
-      const after = { f1: tagged.f1, ...recallOf(tagged.recall, names) };
-      const documents = Math.min(K, ranked.length);
+      const documents = chosen.length;
+      // The dev abstracts the model was not fine-tuned on: what it forgot, measured without looking at test.
+      const trainedOn = new Set(chosen.map((x) => x.i));
+      const other = (_: unknown, i: number) => !trainedOn.has(i) && i % 5 === 0;
+      const otherDev = dev.filter(other);
+      const devAfter = await tagAll(out, otherDev);
+      const devF1Before = f1Of(otherDev, devBefore.filter(other));
       metrics.push({ metric: `teach K=${documents}: fine-tuning time`, value: round(seconds), unit: 's', target: '<= 60' });
+      metrics.push({
+        metric: `teach K=${documents}: F1 on ${otherDev.length} dev abstracts not fine-tuned on, after (before ${round(100 * devF1Before)})`,
+        value: round(100 * f1Of(otherDev, devAfter)),
+        unit: '%',
+      });
+      const testAfter = await tagAll(out, scoredTest);
+      const after = { f1: f1Of(scoredTest, testAfter), ...recallOf(recallByName(scoredTest, testAfter, taughtNames), names) };
       metrics.push({
         metric: `teach K=${documents}: taught names' recall in test, after (before ${round(100 * before.recall)})`,
         value: round(100 * after.recall),
         unit: '%',
         ...(K >= 20 ? { target: `>= ${round(100 * before.recall + 30)}` } : {}),
       });
+      if (tuning) continue;
       metrics.push({
         metric: `teach K=${documents}: test F1 after (before ${round(100 * before.f1)})`,
         value: round(100 * after.f1),
@@ -133,7 +168,8 @@ async function main(): Promise<void> {
       });
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (keep) process.stderr.write(`teach: the documents and models are kept in ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
   }
   console.log(JSON.stringify({ metrics }));
 }

@@ -97,4 +97,6 @@ export interface AnnotatedDocument {
 export interface TaggedSentence {
   tokens: string[];
   tags: string[];
+  /** A sentence of the model's own training data, rehearsed while it is fine-tuned: its names are not being taught. */
+  rehearsal?: boolean;
 }

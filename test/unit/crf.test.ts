@@ -16,6 +16,7 @@ import {
   viterbi,
   type CrfScores,
   type EmissionView,
+  type SoftTarget,
 } from '../../server/src/model/crf';
 import { decodeSentence, spansOfPath } from '../../server/src/model/decode';
 
@@ -215,6 +216,49 @@ test('partial annotations: unknown tags (-1) are marginalised; known ones are le
   const g = loss(partial);
   assertMatchesFiniteDifferences(() => loss(partial).nll, emissions, g.dEmissions, 'emissions');
   assertMatchesFiniteDifferences(() => loss(partial).nll, trans, g.dTransitions, 'transitions');
+});
+
+test('soft targets: toward the teacher given the known tags; a teacher equal to the model teaches nothing; all known = the full NLL', () => {
+  const T = 5;
+  const r = randoms(13, 2 * T * L + L * L + 2 * L);
+  const emissions = Float64Array.from(r.slice(0, T * L));
+  const teacherEmissions = Float64Array.from(r.slice(T * L, 2 * T * L));
+  const trans = Float64Array.from(r.slice(2 * T * L, 2 * T * L + L * L));
+  const start = Float64Array.from(r.slice(2 * T * L + L * L, 2 * T * L + L * L + L));
+  const end = Float64Array.from(r.slice(-L));
+  const studentScores = () => constrainScores(tagSet, trans, start, end);
+  const teacher: SoftTarget = { emissions: teacherEmissions, scores: constrainScores(tagSet, randoms(17, L * L), randoms(19, L), randoms(23, L)) };
+  const loss = (tags: ArrayLike<number>, target?: SoftTarget) =>
+    crfLossAndGradients(tagSet, emissions, 1, T, L, [tags], [T], trans, start, end, target && [target]);
+  const partial = tagSet.encode(['?', 'B-Chemical', 'I-Chemical', '?', '?']);
+  // The loss is the cross-entropy from q, the teacher's distribution over the paths that agree with the known tags.
+  const known = allPaths({ data: teacherEmissions, offset: 0, length: T }, teacher.scores).filter(({ path, score }) => score > -Infinity && path[1] === 1 && path[2] === 2 && path[3] !== 2);
+  const logQ = logSumExp(known.map((x) => x.score));
+  const student = { data: emissions, offset: 0, length: T };
+  const logZ = logSumExp(allPaths(student, studentScores()).map((x) => x.score));
+  const crossEntropy = known.reduce((sum, { path, score }) => sum + Math.exp(score - logQ) * (logZ - pathScore(student, path, studentScores())), 0);
+  assert.ok(Math.abs(loss(partial, teacher).nll - crossEntropy) < 1e-6, `${loss(partial, teacher).nll} vs ${crossEntropy}`);
+  // Its gradients match finite differences (q does not depend on the model's own scores).
+  const g = loss(partial, teacher);
+  assertMatchesFiniteDifferences(() => loss(partial, teacher).nll, emissions, g.dEmissions, 'emissions');
+  assertMatchesFiniteDifferences(() => loss(partial, teacher).nll, trans, g.dTransitions, 'transitions');
+  assertMatchesFiniteDifferences(() => loss(partial, teacher).nll, end, g.dEnd, 'end');
+  // Every tag known: q is the gold path, and the loss and its gradients are the full NLL's.
+  const full = tagSet.encode(['O', 'B-Chemical', 'I-Chemical', 'O', 'B-Disease']);
+  const soft = loss(full, teacher);
+  const hard = loss(full);
+  assert.ok(Math.abs(soft.nll - hard.nll) < 1e-9);
+  soft.dEmissions.forEach((x, k) => assert.ok(Math.abs(x - hard.dEmissions[k]) < 1e-6, `emission gradient ${k}`));
+  // A teacher that is the model itself (nothing known) has nothing to teach: every gradient is zero.
+  const itself: SoftTarget = { emissions, scores: studentScores() };
+  const none = loss(new Int32Array(T).fill(-1), itself);
+  assert.ok([...none.dEmissions, ...none.dTransitions, ...none.dStart, ...none.dEnd].every((x) => Math.abs(x) < 1e-6));
+  // Where the teacher has no opinion (`own`) the model's own scores stand in for the teacher's emissions: with the
+  // model's CRF scores and no opinion anywhere, the gradients are those of the partial likelihood.
+  const free = loss(partial, { emissions: teacherEmissions, scores: studentScores(), own: new Uint8Array(T).fill(1) });
+  const marginal = loss(partial);
+  free.dEmissions.forEach((x, k) => assert.ok(Math.abs(x - marginal.dEmissions[k]) < 1e-6, `emission gradient ${k}`));
+  free.dTransitions.forEach((x, k) => assert.ok(Math.abs(x - marginal.dTransitions[k]) < 1e-6, `transition gradient ${k}`));
 });
 
 test('a temperature changes confidences but never the entities (all potentials are divided alike)', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { cosineLearningRate, DEFAULT_FINETUNE } from '../../server/src/train/finetune';
 import { readLabelledData } from '../../server/src/train/trainingData';
 import { TINY_DATA } from './helpers/tinyTagger';
+import { PARTIAL_HEADER } from '../../server/src/formats/review';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -121,6 +122,38 @@ test('bioner train: --terms saves a terms.tsv with the model, --init-model passe
   assert.equal(r.status, 1);
   assert.match(r.stderr, /bad\.tsv:2: expected "term of two or more words<TAB>LABEL"/);
   assert.ok(!existsSync(join(dir, 'fourth')));
+  rmSync(dir, { recursive: true });
+});
+
+test('bioner train --init-model: rehearses its rehearsal.conll and passes it on; --no-rehearse leaves it out; --self-labels soft and --anchor are taken', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-train-rehearse-'));
+  writeFileSync(join(dir, 'train.conll'), conll());
+  const common = ['--representation', 'tiny', '--batch-tokens', '64', '--epochs', '1'];
+  const first = join(dir, 'first');
+  let r = bioner(['train', '--train', join(dir, 'train.conll'), ...common, '--out', first]);
+  assert.equal(r.status, 0, r.stderr);
+  const sample = conll(TINY_DATA.slice(0, 2));
+  writeFileSync(join(first, 'rehearsal.conll'), sample);
+  // The user's partial annotation: one mention, the rest unreviewed.
+  mkdirSync(join(dir, 'notes'));
+  writeFileSync(join(dir, 'notes', 'a.txt'), 'Ammonia coma was seen after valproic acid.');
+  writeFileSync(join(dir, 'notes', 'a.ann'), `${PARTIAL_HEADER}\nT1\tChemical 0 7\tAmmonia\n`);
+  const second = join(dir, 'second');
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), ...common.slice(2), '--out', second, '--self-labels', 'soft', '--anchor', '0.5']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /rehearsal: 2 sentences of the initial model's own training data/);
+  assert.match(r.stderr, /self-labels: .*soft/);
+  assert.match(r.stderr, /3 training sentences/, 'one of the user plus two rehearsed');
+  assert.equal(readFileSync(join(second, 'rehearsal.conll'), 'utf8'), sample, 'passed on to the new model');
+  assert.equal(JSON.parse(readFileSync(join(second, 'config.json'), 'utf8')).provenance.training.anchor, 0.5);
+  const third = join(dir, 'third');
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), ...common.slice(2), '--out', third, '--no-rehearse']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /rehearsal:/);
+  assert.ok(!existsSync(join(third, 'rehearsal.conll')));
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), '--out', join(dir, 'fourth'), '--self-labels', 'hard']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /expected 'soft' or a confidence/);
   rmSync(dir, { recursive: true });
 });
 

@@ -8,7 +8,7 @@ import { parseAnn } from '../../server/src/formats/brat';
 import { COMPLETE_HEADER, PARTIAL_HEADER, setReviewState } from '../../server/src/formats/review';
 import { scoredTags } from '../../server/src/model/evaluateModel';
 import { loadModelDir } from '../../server/src/model/modelDir';
-import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../server/src/train/selfLabels';
+import { DEFAULT_SELF_LABELS, fillUnknownTags, selfTargets } from '../../server/src/train/selfLabels';
 import { heldOutReport } from '../../server/src/train/heldOutReport';
 import { readLabelledData } from '../../server/src/train/trainingData';
 
@@ -52,15 +52,18 @@ test('scoring against a partial annotation: predictions on unreviewed tokens onl
   assert.deepEqual(scoredTags(['O', 'B-DRUG'], ['B-DRUG', 'O']), { gold: ['O', 'B-DRUG'], predicted: ['B-DRUG', 'O'] });
 });
 
+/** A word taught as a new label (SYMPTOM) and left unreviewed elsewhere; an unreviewed sentence; a complete one. */
+const REVIEWED = [
+  { tokens: 'Wheezing was noted .'.split(' '), tags: ['B-SYMPTOM', '?', '?', '?'] },
+  { tokens: 'Metformin was stopped because of asthma and wheezing .'.split(' '), tags: ['?', '?', '?', '?', '?', '?', '?', '?', 'O'] },
+  { tokens: 'Cisplatin causes renal failure .'.split(' '), tags: ['O', 'O', 'O', 'O', 'O'] },
+];
+
 test('self-labels: the shipped model fills unreviewed text with what it knows; a taught word stays unknown; known tags never change', async () => {
   await initEngine({ backend: 'wasm' });
   const { model } = loadModelDir(join(__dirname, '..', '..', 'models', 'default'));
   try {
-    const sentences = [
-      { tokens: 'Wheezing was noted .'.split(' '), tags: ['B-SYMPTOM', '?', '?', '?'] },
-      { tokens: 'Metformin was stopped because of asthma and wheezing .'.split(' '), tags: ['?', '?', '?', '?', '?', '?', '?', '?', 'O'] },
-      { tokens: 'Cisplatin causes renal failure .'.split(' '), tags: ['O', 'O', 'O', 'O', 'O'] },
-    ];
+    const sentences = REVIEWED;
     const { sentences: filled, stats } = fillUnknownTags(model, sentences);
     assert.deepEqual(filled[0].tags, ['B-SYMPTOM', 'O', 'O', 'O']);
     assert.equal(filled[1].tags[0], 'B-DRUG', shown(filled[1]));
@@ -74,6 +77,29 @@ test('self-labels: the shipped model fills unreviewed text with what it knows; a
     assert.equal(filled[2], sentences[2], 'a complete sentence is untouched');
     assert.equal(stats.sentences, 2);
     assert.ok(stats.filled >= 9 && stats.leftUnknown >= 1, JSON.stringify(stats));
+  } finally {
+    model.dispose();
+  }
+});
+
+test("soft self-labels: the shipped model's own scores on partial sentences; no opinion on a taught word or a type it lacks", async () => {
+  await initEngine({ backend: 'wasm' });
+  const { model } = loadModelDir(join(__dirname, '..', '..', 'models', 'default'));
+  try {
+    const sentences = REVIEWED;
+    const targets = selfTargets(model, sentences, ['DISEASE']);
+    assert.equal(targets[2], undefined, 'a complete sentence has no soft target');
+    const L = model.tagSet.size;
+    const { views } = model.crfInputs([sentences[1].tokens]);
+    const drug = model.tagSet.begin('DRUG');
+    for (let k = 0; k < sentences[1].tokens.length * L; k++) {
+      const expected = model.tagSet.typeOf(k % L) === 'DRUG' ? -Infinity : views[0].data[k];
+      assert.ok(Math.abs(targets[1]!.emissions[k] - expected) < 1e-4 || targets[1]!.emissions[k] === expected, `emission ${k}`);
+    }
+    assert.equal(targets[1]!.emissions[drug], -Infinity, 'a type the teacher did not have gets no mass');
+    assert.deepEqual(Array.from(targets[1]!.own!), [0, 0, 0, 0, 0, 0, 0, 1, 0], 'the word being taught has no teacher opinion where it is unknown');
+    assert.deepEqual(Array.from(targets[0]!.own!), [0, 0, 0, 0], 'where it is annotated it is known');
+    assert.ok(Math.abs(selfTargets(model, sentences)[1]!.emissions[drug] - views[0].data[drug]) < 1e-4, 'all its types by default');
   } finally {
     model.dispose();
   }

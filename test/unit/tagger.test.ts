@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { evaluateModel } from '../../server/src/model/evaluateModel';
-import { DEFAULT_FINETUNE, finetune, trainStep } from '../../server/src/train/finetune';
+import { anchorDistance, DEFAULT_FINETUNE, finetune, trainStep } from '../../server/src/train/finetune';
 import { withEntityTypes } from '../../server/src/model/tagger';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
 import { BilmFeatureCache } from '../../server/src/train/featureCache';
@@ -46,6 +46,34 @@ test('a training step and a prediction leak no tensors (frozen and unfrozen BiLM
   optimizer.dispose();
   bilmOptimizer.dispose();
   model.dispose();
+});
+
+test('the anchor (L2 toward the starting weights) keeps the task layers nearer where they started, and its term is their squared distance', async () => {
+  await initEngine({ backend: 'cpu' });
+  const words = TINY_DATA.map((s) => s.tokens);
+  const moved = (anchor: number) => {
+    const model = tinyModel();
+    const tags = TINY_DATA.map((s) => model.tagSet.encode(s.tags));
+    const initial = model.taskVariables.map((v) => tf.clone(v));
+    const optimizer = tf.train.adam(0.05);
+    for (let step = 0; step < 20; step++) trainStep(model, words, tags, { clipNorm: 5, freezeBilm: true, anchor }, optimizer, undefined, undefined, { initial });
+    const distance = anchorDistance(model.taskVariables, initial);
+    const value = distance.dataSync()[0];
+    // The same sum by hand, from the weights' values.
+    const byHand = model.taskVariables.reduce((sum, v, k) => {
+      const [a, b] = [Array.from(v.dataSync()), initial[k].dataSync()];
+      return sum + a.reduce((acc, x, i) => acc + (x - b[i]) ** 2, 0);
+    }, 0);
+    assert.ok(Math.abs(value - byHand) < 1e-3 * Math.max(1, byHand), `${value} vs ${byHand}`);
+    tf.dispose([distance, ...initial]);
+    optimizer.dispose();
+    model.dispose();
+    return value;
+  };
+  const free = moved(0);
+  const anchored = moved(10);
+  assert.ok(free > 0);
+  assert.ok(anchored < free / 2, `anchored ${anchored}, free ${free}`);
 });
 
 test('inference after training steps and a weight restore uses no word vectors of older weights', async () => {

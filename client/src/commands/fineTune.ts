@@ -11,6 +11,7 @@ import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProces
 import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setFineTuneLabelMap, setModel } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
 import type { HeldOutReport } from '../../../server/src/train/heldOutReport';
+import { TEACH_TRAIN_ARGS } from '../../../server/src/train/teachArgs';
 
 export const id = 'bioner.fineTune';
 
@@ -102,8 +103,7 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
             '--out', outDir,
             '--name', `finetuned-${path.basename(finalDir)}`,
             '--epochs', String(fineTuneEpochs()),
-            // Gentler than a first training's 5e-3: the model already knows most of the text (bench/model-teach.ts).
-            '--lr', '0.002',
+            ...TEACH_TRAIN_ARGS,
             '--max-minutes', String(fineTuneMaxMinutes()),
             ...(labelMap ? ['--label-map', labelMap] : []),
             '--progress-json',

@@ -190,6 +190,18 @@ export function spanProbability(
 }
 
 /**
+ * A teacher's view of one sentence, for distillation (soft targets): the teacher's emission scores [n * L] and CRF
+ * scores. The training target is the teacher's distribution over tag paths, conditioned on the sentence's known tags;
+ * at the positions marked in `own` (1 = no teacher opinion, e.g. a word being taught) the student's own current
+ * emissions stand in for the teacher's, so there the target follows the student as the partial likelihood does.
+ */
+export interface SoftTarget {
+  emissions: ArrayLike<number>;
+  scores: CrfScores;
+  own?: Uint8Array;
+}
+
+/**
  * The CRF layer: trainable transition, start and end scores, and the batched negative log-likelihood.
  * Shapes: emissions [B,T,L]; tags and lengths are plain arrays (sentence b uses t < lengths[b]).
  */
@@ -218,13 +230,14 @@ export class Crf {
   /**
    * Sum over the batch of -log P(tags | emissions), a scalar differentiable w.r.t. emissions and the CRF scores.
    * Gold paths must be valid BIO paths (TagSet.encode guarantees it); -1 marks an unknown tag (partial annotation).
+   * A sentence with a soft target is trained toward the teacher's distribution instead (see crfLossAndGradients).
    */
-  negLogLikelihood(emissions: tf.Tensor3D, tags: ArrayLike<number>[], lengths: number[]): tf.Scalar {
+  negLogLikelihood(emissions: tf.Tensor3D, tags: ArrayLike<number>[], lengths: number[], targets?: ReadonlyArray<SoftTarget | undefined>): tf.Scalar {
     const tagSet = this.tagSet;
     const loss = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [em, tr, st, en] = inputs as tf.Tensor[];
       const [B, T, L] = em.shape;
-      const result = crfLossAndGradients(tagSet, em.dataSync(), B, T, L, tags, lengths, tr.dataSync(), st.dataSync(), en.dataSync());
+      const result = crfLossAndGradients(tagSet, em.dataSync(), B, T, L, tags, lengths, tr.dataSync(), st.dataSync(), en.dataSync(), targets);
       return {
         value: tf.scalar(result.nll),
         gradFunc: (dy: tf.Tensor) => [
@@ -300,6 +313,10 @@ function addExpectedCounts(
  * The NLL of a batch and its gradients, computed by forward-backward in JS. A gold tag of -1 is unknown (a partial
  * annotation): the sentence's loss is then -log of the probability of all valid paths that agree with the known tags
  * (log Z - log Z over those paths; Tsuboi et al. 2008), so unannotated text teaches nothing either way.
+ * A sentence with a soft target (targets[b]) is trained toward a distribution q over paths instead of one path: the
+ * teacher's, conditioned on the known tags. Its loss is the cross-entropy -E_q[log P(y)] = log Z - E_q[score(y)]
+ * (the KL divergence from q up to q's own entropy), whose gradient is the model's expected counts minus q's; with every
+ * tag known q is the gold path and this is the NLL above. q is a constant (no gradient flows into the teacher).
  */
 export function crfLossAndGradients(
   tagSet: TagSet,
@@ -312,6 +329,7 @@ export function crfLossAndGradients(
   transitions: ArrayLike<number>,
   start: ArrayLike<number>,
   end: ArrayLike<number>,
+  targets?: ReadonlyArray<SoftTarget | undefined>,
 ): { nll: number; dEmissions: Float32Array; dTransitions: Float32Array; dStart: Float32Array; dEnd: Float32Array } {
   const s = constrainScores(tagSet, transitions, start, end);
   const dEmissions = new Float32Array(B * T * L);
@@ -327,6 +345,11 @@ export function crfLossAndGradients(
     const p = posterior(e, s);
     // d logZ / d score = expected count under the model.
     addExpectedCounts(e, s, p, 1, dEmissions, b * T * L, dTransitions, dStart, dEnd);
+    const target = targets?.[b];
+    if (target) {
+      nll += p.logZ - softTargetCounts(tagSet, e, s, gold, target, dEmissions, b * T * L, dTransitions, dStart, dEnd);
+      continue;
+    }
     if (Array.prototype.some.call(gold, (tag: number, t: number) => t < n && tag < 0)) {
       // Partial: the known paths' log-sum replaces the gold path's score; its gradient is their expected counts.
       const allowed = allowedTags(tagSet, gold, n);
@@ -357,4 +380,56 @@ export function crfLossAndGradients(
     dStart: Float32Array.from(dStart),
     dEnd: Float32Array.from(dEnd),
   };
+}
+
+/**
+ * Subtracts the expected counts of one sentence's soft target q (see SoftTarget) from the gradients and returns
+ * E_q[score(y)] under the student's scores `s` and emissions `e`.
+ */
+function softTargetCounts(
+  tagSet: TagSet,
+  e: EmissionView,
+  s: CrfScores,
+  gold: ArrayLike<number>,
+  target: SoftTarget,
+  dEmissions: Float32Array,
+  emissionOffset: number,
+  dTransitions: Float64Array,
+  dStart: Float64Array,
+  dEnd: Float64Array,
+): number {
+  const L = s.numTags;
+  const n = e.length;
+  if (target.emissions.length < n * L) throw new Error(`CRF: a soft target has ${target.emissions.length / L} positions, the sentence ${n}`);
+  const allowed = allowedTags(tagSet, gold, n);
+  const teacher = new Float64Array(n * L);
+  for (let t = 0; t < n; t++) {
+    const own = target.own?.[t] === 1;
+    for (let j = 0; j < L; j++) {
+      const k = t * L + j;
+      // A known tag is the only one allowed at its position: its score is the same on every path of q.
+      teacher[k] = !allowed[k] ? -Infinity : gold[t] >= 0 ? 0 : own ? e.data[e.offset + k] : target.emissions[k];
+    }
+  }
+  const view: EmissionView = { data: teacher, offset: 0, length: n };
+  const q = posterior(view, target.scores);
+  if (!Number.isFinite(q.logZ)) throw new Error('CRF: the known tags of a sentence admit no path under its soft target');
+  const em = new Float32Array(n * L);
+  const tr = new Float64Array(L * L);
+  const st = new Float64Array(L);
+  const en = new Float64Array(L);
+  addExpectedCounts(view, target.scores, q, 1, em, 0, tr, st, en);
+  // 0 x -Infinity is no score: a path q never takes contributes nothing.
+  const dot = (counts: ArrayLike<number>, scores: (k: number) => number) => {
+    let sum = 0;
+    for (let k = 0; k < counts.length; k++) if (counts[k] !== 0) sum += counts[k] * scores(k);
+    return sum;
+  };
+  for (let k = 0; k < n * L; k++) dEmissions[emissionOffset + k] -= em[k];
+  for (let k = 0; k < L * L; k++) dTransitions[k] -= tr[k];
+  for (let j = 0; j < L; j++) {
+    dStart[j] -= st[j];
+    dEnd[j] -= en[j];
+  }
+  return dot(em, (k) => e.data[e.offset + k]) + dot(tr, (k) => s.transitions[k]) + dot(st, (j) => s.start[j]) + dot(en, (j) => s.end[j]);
 }

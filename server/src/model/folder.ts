@@ -7,6 +7,7 @@
 //   chars.txt, words.txt, task-words.txt, weights.bin + weights.json   a neural model's vocabularies and tensors
 //   lexicon.tsv     a lexicon model's entries
 //   terms.tsv       optional: multi-word names entities are extended to (tagging/passes/terms.ts)
+//   rehearsal.conll optional: labelled sentences of the model's own training data, rehearsed when it is fine-tuned
 //   MODEL_CARD.md   data, licences, results
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,6 +17,7 @@ import { readJsonFileSync } from '../formats/boundedRead';
 
 export const CONFIG_FILE = 'config.json';
 export const TERMS_FILE = 'terms.tsv';
+export const REHEARSAL_FILE = 'rehearsal.conll';
 export const WEIGHTS_MANIFEST_FILE = 'weights.json';
 
 export type ModelKind = 'neural' | 'lexicon' | 'bilm';

@@ -9,7 +9,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors';
-import { CONFIG_FILE, readModelFolderConfig, TERMS_FILE } from './folder';
+import { CONFIG_FILE, readModelFolderConfig, REHEARSAL_FILE, TERMS_FILE } from './folder';
 import { processIsRunning, writeFileAtomicSync } from '../files/atomicWrite';
 import { MAX_MODEL_FILE_BYTES, readFileBoundedSync } from '../formats/boundedRead';
 import { BiLM } from './bilm';
@@ -50,7 +50,7 @@ export interface LoadedModel {
 export async function saveModelDir(
   dir: string,
   model: TaggerModel,
-  meta: { name: string; provenance?: Record<string, unknown>; metrics?: Record<string, unknown>; terms?: string },
+  meta: { name: string; provenance?: Record<string, unknown>; metrics?: Record<string, unknown>; terms?: string; rehearsal?: string },
 ): Promise<void> {
   const target = resolve(dir);
   recoverInterruptedSaves(target);
@@ -76,6 +76,8 @@ export async function saveModelDir(
     if (model.words.length) writeFileAtomicSync(join(tmp, TASK_WORDS_FILE), model.words.join('\n') + '\n');
     // The term list the tagger extends entities with (tagging/terms.ts), copied as it is.
     if (meta.terms) copyFileSync(meta.terms, join(tmp, TERMS_FILE));
+    // So that the fine-tuned model can be fine-tuned again without forgetting (cli/commands/train.ts).
+    if (meta.rehearsal) copyFileSync(meta.rehearsal, join(tmp, REHEARSAL_FILE));
     await saveWeights(tmp, model.getWeights());
     writeFileAtomicSync(join(tmp, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     replaceDirectory(tmp, target);

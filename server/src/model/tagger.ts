@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { spansToTags } from '../formats/tagSchemes';
 import { checkSizes, checkWeightCount, SIZE_LIMITS } from './config';
-import { Crf, type CrfScores, type EmissionView } from './crf';
+import { Crf, type CrfScores, type EmissionView, type SoftTarget } from './crf';
 import { decodeSentence, type TokenEntity } from './decode';
 import { TagSet } from './labels';
 import type { CharVocab } from './vocab';
@@ -119,11 +119,11 @@ export class TaggerModel {
     });
   }
 
-  /** Mean negative log-likelihood per sentence. reps must be those of `batch`. */
-  loss(batch: string[][], tags: Int32Array[], reps: Representations, training: boolean): tf.Scalar {
+  /** Mean negative log-likelihood per sentence (toward soft targets where given). reps must be those of `batch`. */
+  loss(batch: string[][], tags: Int32Array[], reps: Representations, training: boolean, targets?: ReadonlyArray<SoftTarget | undefined>): tf.Scalar {
     return tf.tidy(() => {
       const em = this.emissions(batch, reps, training);
-      return tf.div(this.crf.negLogLikelihood(em, tags, batch.map((s) => s.length)), batch.length) as tf.Scalar;
+      return tf.div(this.crf.negLogLikelihood(em, tags, batch.map((s) => s.length), targets), batch.length) as tf.Scalar;
     });
   }
 

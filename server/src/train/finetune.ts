@@ -7,6 +7,8 @@ import { bucketBatches, seededRandom } from '../model/batching';
 import { evaluateModel, type ModelEvaluation } from '../model/evaluateModel';
 import { cutLongSentences } from './trainingData';
 import { BilmFeatureCache } from './featureCache';
+import { selfTargets } from './selfLabels';
+import type { SoftTarget } from '../model/crf';
 import type { Representations, TaggerModel } from '../model/tagger';
 
 export interface FinetuneOptions {
@@ -37,6 +39,13 @@ export interface FinetuneOptions {
   seed: number;
   /** With a frozen BiLM, compute its layers once and keep them in memory (numLayers x D x 4 bytes per token). */
   cacheBilmFeatures: boolean;
+  /** Soft self-labels: the unknown tags of partial sentences are trained toward the model's own distribution as it
+   *  was before this training (train/selfLabels.ts selfTargets), not left free; the value lists the entity types the
+   *  model had before new ones were added for this training. */
+  selfTargets: false | { teacherTypes: string[] };
+  /** Keeping the starting point (L2-SP, Li et al. 2018): adds anchor / 2 x the squared distance of the task layers'
+   *  weights from their values before this training to each batch's loss. 0 = none. */
+  anchor: number;
 }
 
 export const DEFAULT_FINETUNE: FinetuneOptions = {
@@ -53,6 +62,8 @@ export const DEFAULT_FINETUNE: FinetuneOptions = {
   minLr: 1e-4,
   seed: 1,
   cacheBilmFeatures: true,
+  selfTargets: false,
+  anchor: 0,
 };
 
 export type TrainEvent =
@@ -134,6 +145,11 @@ export async function finetune(
     emit({ event: 'done', epochs: 0, bestEpoch: 0, bestDevF1: 0, stoppedBy: 'interrupted', seconds: (performance.now() - started) / 1000 });
     return { bestEpoch: 0, epochs: 0, stoppedBy: 'interrupted' };
   }
+  // The model as it starts is the teacher of its soft self-labels and the anchor of its weights.
+  const targets = options.selfTargets
+    ? selfTargets(model, train, options.selfTargets.teacherTypes, trainFeatures && ((indices) => trainFeatures.representations(indices)))
+    : undefined;
+  const initial = options.anchor > 0 ? model.taskVariables.map((v) => tf.clone(v)) : undefined;
 
   const taskOptimizer = tf.train.adam(options.lr);
   const bilmOptimizer = options.freezeBilm ? undefined : tf.train.adam(options.lr * options.bilmLrFactor);
@@ -161,7 +177,8 @@ export async function finetune(
       for (let k = 0; k < batches.length; k++) {
         const batch = batches[k];
         const reps = trainFeatures ? () => trainFeatures.representations(batch) : undefined;
-        lossSum += trainStep(model, batch.map((i) => words[i]), batch.map((i) => tags[i]), options, taskOptimizer, bilmOptimizer, reps) * batch.length;
+        const extras = { targets: targets && batch.map((i) => targets[i]), initial };
+        lossSum += trainStep(model, batch.map((i) => words[i]), batch.map((i) => tags[i]), options, taskOptimizer, bilmOptimizer, reps, extras) * batch.length;
         tokensDone += batch.reduce((n, i) => n + words[i].length, 0);
         sentencesDone += batch.length;
         const now = performance.now();
@@ -226,20 +243,29 @@ export async function finetune(
     return { bestEpoch, bestDev: best?.dev, epochs, stoppedBy };
   } finally {
     if (best) for (const t of Object.values(best.weights)) t.dispose();
+    if (initial) tf.dispose(initial);
     taskOptimizer.dispose();
     bilmOptimizer?.dispose();
   }
 }
 
-/** One optimisation step on one batch; returns the batch's mean loss per sentence. */
+/** What a step may add to the batch's likelihood: soft targets of its sentences, the weights to stay near. */
+export interface StepExtras {
+  targets?: ReadonlyArray<SoftTarget | undefined>;
+  /** The task variables' starting values (model.taskVariables' order), pulled toward with strength options.anchor. */
+  initial?: tf.Tensor[];
+}
+
+/** One optimisation step on one batch; returns the batch's mean loss per sentence (plus the anchor term). */
 export function trainStep(
   model: TaggerModel,
   words: string[][],
   tags: Int32Array[],
-  options: Pick<FinetuneOptions, 'clipNorm' | 'freezeBilm'>,
+  options: Pick<FinetuneOptions, 'clipNorm' | 'freezeBilm'> & Partial<Pick<FinetuneOptions, 'anchor'>>,
   taskOptimizer: tf.Optimizer,
   bilmOptimizer: tf.Optimizer | undefined,
   cachedRepresentations?: () => Representations,
+  extras: StepExtras = {},
 ): number {
   return tf.tidy(() => {
     const taskVars = model.taskVariables;
@@ -248,7 +274,10 @@ export function trainStep(
     const frozenReps = options.freezeBilm ? (cachedRepresentations?.() ?? model.represent(words, false)) : undefined;
     const { value, grads } = tf.variableGrads(() => {
       const reps = frozenReps ?? model.represent(words, true);
-      return model.loss(words, tags, reps, true);
+      const loss = model.loss(words, tags, reps, true, extras.targets);
+      const { initial } = extras;
+      if (!initial || !options.anchor) return loss;
+      return tf.add(loss, tf.mul(options.anchor / 2, anchorDistance(taskVars, initial))) as tf.Scalar;
     }, [...taskVars, ...bilmVars]);
     const clipped = clipByGlobalNorm(grads, options.clipNorm);
     taskOptimizer.applyGradients(pick(clipped, taskVars));
@@ -258,6 +287,11 @@ export function trainStep(
     }
     return value.dataSync()[0];
   });
+}
+
+/** The squared L2 distance of the variables from their starting values (scalar). */
+export function anchorDistance(variables: tf.Variable[], initial: tf.Tensor[]): tf.Scalar {
+  return tf.addN(variables.map((v, k) => tf.sum(tf.squaredDifference(v, initial[k])))) as tf.Scalar;
 }
 
 /** Scales all gradients by min(1, maxNorm / globalNorm). */

@@ -1,7 +1,13 @@
 // Keeping what a model knew while it learns from partial annotations: the text a user did not review is labelled with
-// the model's own confident predictions before fine-tuning (self-distillation with hard targets), so fine-tuning on a
-// few annotated mentions does not unlearn the entities the model already found in the same notes.
+// the model's own predictions before fine-tuning (self-distillation), so fine-tuning on a few annotated mentions does
+// not unlearn the entities the model already found in the same notes. Soft (selfTargets): the initial model's whole
+// distribution over tag paths, conditioned on what the user annotated, is the target; hard (fillUnknownTags): its
+// confident entities become known tags.
+import * as tf from '@tensorflow/tfjs-core';
 import { UNKNOWN_TAG } from '../formats/tagSchemes';
+import { bucketBatches } from '../model/batching';
+import type { SoftTarget } from '../model/crf';
+import type { RepresentationLookup } from '../model/evaluateModel';
 import type { TaggerModel } from '../model/tagger';
 import type { TaggedSentence } from '../types';
 
@@ -34,8 +40,7 @@ export function fillUnknownTags(
   sentences: readonly TaggedSentence[],
   options: SelfLabelOptions = DEFAULT_SELF_LABELS,
 ): { sentences: TaggedSentence[]; stats: SelfLabelStats } {
-  const taughtWords = new Set<string>();
-  for (const s of sentences) s.tags.forEach((tag, t) => tag !== 'O' && tag !== UNKNOWN_TAG && taughtWords.add(s.tokens[t].toLowerCase()));
+  const taughtWords = wordsOfAnnotations(sentences);
   const partial = sentences.map((s, i) => (s.tags.includes(UNKNOWN_TAG) ? i : -1)).filter((i) => i >= 0);
   const out = [...sentences];
   const stats: SelfLabelStats = { sentences: partial.length, filled: 0, leftUnknown: 0 };
@@ -69,4 +74,48 @@ export function fillUnknownTags(
     });
   }
   return { sentences: out, stats };
+}
+
+/** Lower-cased words inside a known entity anywhere in the user's sentences: the names the user is teaching. */
+function wordsOfAnnotations(sentences: readonly TaggedSentence[]): Set<string> {
+  const words = new Set<string>();
+  for (const s of sentences.filter((x) => !x.rehearsal)) s.tags.forEach((tag, t) => tag !== 'O' && tag !== UNKNOWN_TAG && words.add(s.tokens[t].toLowerCase()));
+  return words;
+}
+
+/**
+ * Soft self-labels: for each sentence with unknown tags, the model's own emission and CRF scores as it is now (the
+ * teacher, before fine-tuning), for training toward its distribution conditioned on the known tags (crf.ts
+ * SoftTarget); undefined for fully known sentences. An unknown token whose word is part of a mention the user annotated
+ * somewhere has no teacher opinion (`own`): the old model's "no entity" there would contradict the lesson.
+ * `teacherTypes` are the entity types the model had before new ones were added for this training: the teacher gives
+ * no mass to the others. `lookup` gives the sentences' BiLM layers when they are cached.
+ */
+export function selfTargets(
+  model: TaggerModel,
+  sentences: readonly TaggedSentence[],
+  teacherTypes: readonly string[] = model.tagSet.types,
+  lookup?: RepresentationLookup,
+  batchTokens = 4096,
+): Array<SoftTarget | undefined> {
+  const taughtWords = wordsOfAnnotations(sentences);
+  const scores = model.crf.scores();
+  const unknownTag = Array.from({ length: scores.numTags }, (_, j) => j > 0 && !teacherTypes.includes(model.tagSet.typeOf(j)!));
+  const targets = new Array<SoftTarget | undefined>(sentences.length);
+  const partial = sentences.map((s, i) => (s.tags.includes(UNKNOWN_TAG) ? i : -1)).filter((i) => i >= 0);
+  for (const batch of bucketBatches(partial.map((i) => sentences[i].tokens.length), { maxTokens: batchTokens })) {
+    const indices = batch.map((k) => partial[k]);
+    const reps = lookup?.(indices);
+    const { views } = model.crfInputs(indices.map((i) => sentences[i].tokens), reps);
+    if (reps) tf.dispose([...reps.layers, reps.mask]);
+    indices.forEach((i, b) => {
+      const { tokens, tags } = sentences[i];
+      const L = scores.numTags;
+      const view = views[b];
+      const emissions = Float32Array.from({ length: tokens.length * L }, (_, k) => (unknownTag[k % L] ? -Infinity : view.data[view.offset + k]));
+      const own = Uint8Array.from(tokens, (token, t) => (tags[t] === UNKNOWN_TAG && taughtWords.has(token.toLowerCase()) ? 1 : 0));
+      targets[i] = { emissions, scores, own };
+    });
+  }
+  return targets;
 }

@@ -4,7 +4,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
-import { positiveInt, positiveNumber, probability } from '../flags';
+import { InvalidArgumentError } from 'commander';
+import { nonNegativeNumber, positiveInt, positiveNumber, probability } from '../flags';
 import { UserError } from '../../errors';
 import { realPathOf } from '../../realPath';
 import { readJsonFileSync } from '../../formats/boundedRead';
@@ -13,7 +14,7 @@ import { BiLM } from '../../model/bilm';
 import { NAMED_CONFIGS, parseRepresentationConfig } from '../../model/config';
 import { applyLabelMap, parseLabelMap, TagSet } from '../../model/labels';
 import { loadBiLMDirectory } from '../../model/bilmDirectory';
-import { TERMS_FILE } from '../../model/folder';
+import { REHEARSAL_FILE, TERMS_FILE } from '../../model/folder';
 import { loadModelDir, saveModelDir } from '../../model/modelDir';
 import { TermLexicon } from '../../tagging/terms';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
@@ -50,7 +51,9 @@ interface TrainFlags {
   config?: string;
   backend?: BackendName;
   progressJson?: boolean;
-  selfLabels: number | false;
+  selfLabels: number | 'soft' | false;
+  anchor?: number;
+  rehearse: boolean;
 }
 
 /** The --config JSON: tagger architecture and training options, each partial. */
@@ -93,12 +96,15 @@ export function register(program: Command): void {
     .option('--config <json>', 'JSON file or inline JSON: {"tagger": {"encoder": {"hiddenSize": 128, ...}, ...}, "training": {...}}')
     .addOption(new Option('--backend <name>', 'tfjs backend (default: node if installed, else wasm)').choices(BACKEND_NAMES as string[]))
     .option(
-      '--self-labels <confidence>',
-      `with --init-model and partial annotations: label the text nobody reviewed with the initial model's own entities at least this confident, so it keeps what it knew (default ${DEFAULT_SELF_LABELS.minConfidence})`,
-      probability,
-      DEFAULT_SELF_LABELS.minConfidence,
+      '--self-labels <how>',
+      'with --init-model and partial annotations, what the text nobody reviewed is trained toward, so the model keeps what it knew: ' +
+        "'soft' (the initial model's own distribution over its tags, given what was annotated) or a confidence (its own entities at least this confident, as labels)",
+      selfLabelsFlag,
+      'soft',
     )
     .option('--no-self-labels', 'leave unreviewed text of partial annotations unknown (it teaches nothing)')
+    .option('--no-rehearse', `with --init-model: do not add the sentences of its ${REHEARSAL_FILE} (a sample of its own training data) to the training data`)
+    .option('--anchor <strength>', `pull the task layers toward their starting weights: adds strength / 2 x their squared distance to the loss (default ${DEFAULT_FINETUNE.anchor})`, nonNegativeNumber)
     .option('--progress-json', 'print progress as JSON lines on stdout ({"event":"epoch",...})')
     .action(async (flags: TrainFlags) => {
       await trainCommand(flags);
@@ -118,7 +124,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     ...DEFAULT_FINETUNE,
     ...fileConfig.training,
     freezeBilm: flags.freezeBilm,
-    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule }),
+    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule, anchor: flags.anchor }),
   };
   const log = (line: string) => process.stderr.write(`bioner train: ${line}\n`);
   const engine = await initEngine({ backend: flags.backend });
@@ -135,14 +141,26 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const partialSentences = train.filter((s) => s.tags.includes(UNKNOWN_TAG)).length;
   if (partialSentences) log(`${partialSentences} training sentences are partially annotated: their unreviewed tokens are unknown, not "no entity"`);
 
+  const rehearsal = flags.initModel && flags.rehearse ? join(resolve(flags.initModel), REHEARSAL_FILE) : undefined;
+  if (rehearsal && existsSync(rehearsal)) {
+    // Rehearsed as known (complete) sentences; the soft self-labels below apply to the user's partial ones only.
+    // In the model's own labels: neither --format nor --label-map apply.
+    const sentences = readLabelledData(rehearsal, 'conll').sentences.map((sentence) => ({ ...sentence, rehearsal: true }));
+    train = [...train, ...sentences];
+    log(`rehearsal: ${sentences.length} sentences of the initial model's own training data (${REHEARSAL_FILE}), saved with the model`);
+  }
   const terms = termsFile(flags);
   if (terms) log(`terms: ${terms.size} multi-word names from ${terms.file}, saved with the model`);
   const built = buildModel(flags, train, fileConfig.tagger);
   const { provenance } = built;
   let model = built.model;
   // Before new types are added: the labels come from the model as the user had it.
-  if (flags.initModel && partialSentences && flags.selfLabels !== false) {
-    const selfLabelled = fillUnknownTags(model, train, { ...DEFAULT_SELF_LABELS, minConfidence: flags.selfLabels });
+  const selfLabels = flags.initModel && partialSentences ? flags.selfLabels : false;
+  if (selfLabels === 'soft') {
+    options.selfTargets = { teacherTypes: model.tagSet.types };
+    log("self-labels: unreviewed tokens are trained toward the initial model's own tag distribution (soft)");
+  } else if (selfLabels !== false) {
+    const selfLabelled = fillUnknownTags(model, train, { ...DEFAULT_SELF_LABELS, minConfidence: selfLabels });
     train = selfLabelled.sentences;
     const { filled, leftUnknown } = selfLabelled.stats;
     log(`self-labels: ${filled} unreviewed tokens labelled with the initial model's own predictions (>= ${flags.selfLabels}), ${leftUnknown} left unknown`);
@@ -194,6 +212,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     },
     metrics,
     terms: terms?.file,
+    rehearsal: rehearsal && existsSync(rehearsal) ? rehearsal : undefined,
   });
   const renderer = makeRenderer(progressMode(flags.progressJson), log);
   let done: Extract<TrainEvent, { event: 'done' }> | undefined;
@@ -236,6 +255,15 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   } finally {
     process.off('SIGINT', onSigint);
     model.dispose();
+  }
+}
+
+function selfLabelsFlag(value: string): number | 'soft' {
+  if (value === 'soft') return value;
+  try {
+    return probability(value);
+  } catch {
+    throw new InvalidArgumentError("expected 'soft' or a confidence between 0 and 1");
   }
 }
 

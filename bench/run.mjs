@@ -220,7 +220,9 @@ for (const script of scripts) {
   // The LSP bench takes the model folder as its argument, so it measures the same model as the rest of the table.
   const args = ['--import', 'tsx', join(benchDir, script), ...(script.startsWith('lsp') || script === 'queue.ts' ? [modelDir] : [])];
   const env = bulkOneWorker ? { BIONER_BENCH_BULK_TOKENS_PER_S: String(bulkOneWorker) } : {};
-  const result = await run(process.execPath, args, { seconds: script === 'queue.ts' ? 1500 : script === 'lsp-editor-startup.ts' ? 300 : 120, env });
+  // The teach bench tags the BC5CDR test abstracts three times and fine-tunes twice.
+  const seconds = { 'queue.ts': 1500, 'model-teach.ts': 900, 'lsp-editor-startup.ts': 300 }[script] ?? 120;
+  const result = await run(process.execPath, args, { seconds, env });
   const reported = jsonLines(result.stdout).flatMap((o) => (Array.isArray(o.metrics) ? o.metrics : o.metric ? [o] : []));
   raw[script] = { exit: result.code, timedOut: result.timedOut, metrics: reported, stdoutTail: result.stdout.slice(-3000) };
   if (!reported.length) row(`${script}`, null, '', { note: `no figures reported (exit ${result.code}${result.timedOut ? ', timed out' : ''})` });

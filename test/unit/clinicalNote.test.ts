@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../fixtures/bulk/cli';
 import { findPlaceholders } from '../../server/src/text/placeholders';
@@ -11,8 +12,8 @@ import { findPlaceholders } from '../../server/src/text/placeholders';
 const note = join(repoRoot, 'examples', 'notes', 'discharge.note');
 const text = readFileSync(note, 'utf8');
 
-function tag(format: string): string {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'tag', note, '--format', format], { encoding: 'utf8', timeout: 300_000 });
+function tag(format: string, file = note): string {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'tag', file, '--format', format], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
@@ -42,4 +43,21 @@ test('the example note: a heading alone on its line is a sentence of its own, li
   assert.ok(sentences.includes('1 . ASA 81 mg PO daily'));
   assert.ok(sentences.includes('- CHF'));
   assert.ok(sentences.includes('Plan :'));
+});
+
+test('an upper-case copy of the example note (the README\'s) tags the same entities', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-upper-note-'));
+  try {
+    const upper = join(dir, 'discharge.note');
+    // Upper-casing keeps every offset here (the note is ASCII), so the spans compare as they are.
+    assert.equal(text.toUpperCase().length, text.length);
+    writeFileSync(upper, text.toUpperCase());
+    const spans = (file: string) =>
+      (JSON.parse(tag('jsonl', file)).entities as Array<{ start: number; end: number; label: string }>).map((e) => `${e.start}-${e.end} ${e.label}`);
+    const mixed = spans(note);
+    assert.ok(mixed.length >= 20, mixed.join(', '));
+    assert.deepEqual(spans(upper), mixed);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

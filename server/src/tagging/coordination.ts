@@ -53,10 +53,10 @@ const NEGATION_CUES = new Set(['no', 'denies', 'denied', 'deny', 'denying', 'wit
 
 /**
  * The negated lists of a sentence: after a negation cue, members between separators. Each member is the run of
- * content words (or words of an entity) after its leading function words ("no", "any"); a member followed by another must be nothing else,
- * the last one ends at the first function word after it ("... or [edema] is seen"). A list ends at punctuation that
- * is no separator and before a member that is no bare noun phrase ("changes in hearing"); a cue inside that member
- * may start the next list.
+ * content words (or words of an entity) after its leading function words ("no", "any"); a member followed by another
+ * must be nothing else, the last one ends at the first function word after it ("... or [edema] is seen"). A list ends
+ * at punctuation that is no separator and before a member that is no bare noun phrase ("changes in hearing"); a cue
+ * inside that member may start the next list.
  */
 function negatedListsOf(text: string, entities: readonly EntityPrediction[]): Member[][] {
   const words: Word[] = [...text.matchAll(WORD)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));

@@ -167,6 +167,13 @@ test('without a dev set the learning rate follows a cosine from lr to minLr and 
   assert.equal(cosineLearningRate({ ...options, epochs: 1 }, 1), 0.01);
 });
 
+test('scheduleEpochs: training stops part-way down a longer cosine, at the rates of its first epochs', () => {
+  const twelve = { lr: 0.005, minLr: 0.0001, epochs: 12 };
+  const nineOfTwelve = { ...twelve, epochs: 9, scheduleEpochs: 12 };
+  for (let e = 1; e <= 9; e++) assert.equal(cosineLearningRate(nineOfTwelve, e), cosineLearningRate(twelve, e));
+  assert.ok(cosineLearningRate(nineOfTwelve, 9) > twelve.minLr * 5, 'epoch 9 of 12 is not yet at minLr');
+});
+
 test('bioner train: several --train paths are read together; without --dev the model of the last epoch is written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bioner-train-nodev-'));
   writeFileSync(join(dir, 'a.conll'), conll(TINY_DATA.slice(0, 3)));
@@ -183,6 +190,13 @@ test('bioner train: several --train paths are read together; without --dev the m
   assert.equal(saved.metrics.epochs, 3);
   assert.equal(saved.provenance.devData, undefined);
   assert.match(r.stderr, /no dev set: the model of epoch 3 ->/);
+
+  // --schedule-epochs 5 with --epochs 3: the first three rates of a 5-epoch cosine.
+  const partWay = bioner(['train', '--train', join(dir, 'a.conll'), '--representation', 'tiny', '--batch-tokens', '64',
+    '--epochs', '3', '--schedule-epochs', '5', '--lr', '0.02', '--out', join(dir, 'part-way'), '--progress-json']);
+  assert.equal(partWay.status, 0, partWay.stderr);
+  const partWayRates = partWay.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch').map((e) => e.lr);
+  assert.deepEqual(partWayRates, [1, 2, 3].map((e) => cosineLearningRate({ ...DEFAULT_FINETUNE, lr: 0.02, epochs: 5 }, e)));
 
   // --lr-schedule cosine with a dev set: the same rates, and dev F1 still picks the epoch that is saved.
   const withDev = join(dir, 'with-dev');

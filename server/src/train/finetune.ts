@@ -28,6 +28,9 @@ export interface FinetuneOptions {
    *  training stops below minLr. 'cosine': it follows a cosine from lr down to minLr over the epochs
    *  (cosineLearningRate); the dev set, if any, still picks the best epoch. Without a dev set it is always cosine. */
   lrSchedule: 'plateau' | 'cosine';
+  /** Length of the cosine in epochs (default `epochs`). Longer than `epochs`, training stops part-way down the
+   *  cosine: retraining on train + dev reproduces "epoch 9 of a 12-epoch cosine" that a dev run picked. */
+  scheduleEpochs?: number;
   /** Epochs without dev improvement before the learning rate is multiplied by lrDecay (plateau schedule). */
   patience: number;
   lrDecay: number;
@@ -320,8 +323,9 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
  * The learning rate of a 1-based epoch when there is no dev set to decide when to decay it (training on train + dev
  * for a number of epochs found with a dev set before): lr at the first epoch, minLr at the last, a cosine between.
  */
-export function cosineLearningRate(options: Pick<FinetuneOptions, 'lr' | 'minLr' | 'epochs'>, epoch: number): number {
-  if (options.epochs <= 1) return options.lr;
-  const progress = (epoch - 1) / (options.epochs - 1);
+export function cosineLearningRate(options: Pick<FinetuneOptions, 'lr' | 'minLr' | 'epochs' | 'scheduleEpochs'>, epoch: number): number {
+  const length = options.scheduleEpochs ?? options.epochs;
+  if (length <= 1) return options.lr;
+  const progress = Math.min(1, (epoch - 1) / (length - 1));
   return options.minLr + (options.lr - options.minLr) * 0.5 * (1 + Math.cos(Math.PI * progress));
 }

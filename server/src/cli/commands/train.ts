@@ -47,6 +47,7 @@ interface TrainFlags {
   maxMinutes?: number;
   patience?: number;
   lrSchedule?: FinetuneOptions['lrSchedule'];
+  scheduleEpochs?: number;
   seed?: number;
   config?: string;
   backend?: BackendName;
@@ -91,6 +92,7 @@ export function register(program: Command): void {
       new Option('--lr-schedule <schedule>', 'plateau: halve the rate when dev F1 stalls; cosine: lr to minLr over --epochs (always without --dev)')
         .choices(['plateau', 'cosine']),
     )
+    .option('--schedule-epochs <n>', 'length of the cosine in epochs (default --epochs); more than --epochs stops part-way down it, e.g. to retrain on train + dev up to the epoch a dev run picked', positiveInt)
     .option('--patience <n>', `epochs without dev improvement before halving the learning rate (default ${DEFAULT_FINETUNE.patience})`, positiveInt)
     .option('--seed <n>', 'seed of the batch order', positiveInt)
     .option('--config <json>', 'JSON file or inline JSON: {"tagger": {"encoder": {"hiddenSize": 128, ...}, ...}, "training": {...}}')
@@ -124,7 +126,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     ...DEFAULT_FINETUNE,
     ...fileConfig.training,
     freezeBilm: flags.freezeBilm,
-    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule, anchor: flags.anchor }),
+    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule, scheduleEpochs: flags.scheduleEpochs, anchor: flags.anchor }),
   };
   const log = (line: string) => process.stderr.write(`bioner train: ${line}\n`);
   const engine = await initEngine({ backend: flags.backend });

@@ -2,14 +2,17 @@
 # Builds the shipped model models/default/ in resumable stages:
 #   1. vocab     word + char vocabularies of the pre-training text
 #   2. pretrain  the BiLM language model on PubMed text + BC5CDR train/dev TEXT (never the test split)
-#   3. train     the tagger on BC5CDR train.tsv (devel.tsv picks the best epoch), Chemical=DRUG, Disease=DISEASE, with
-#                case-augmented copies of its sentences (AUGMENT: scripts/augment-training.mjs), then
-#                `bioner calibrate` fits the confidence temperature on devel.tsv into config.json.
+#   3. train     the tagger on BC5CDR, Chemical=DRUG, Disease=DISEASE, with case-augmented copies of its sentences
+#                (AUGMENT: scripts/augment-training.mjs). With TRAIN_WITH_DEV=0 (the dev run): on train.tsv, devel.tsv
+#                picking the best epoch, then `bioner calibrate` fits the confidence temperature on devel.tsv.
 #                THE SHIPPED RECIPE STARTS FROM THE MODEL SHIPPED BEFORE (INIT_COMMIT): its BiLM (frozen) and tagger are
 #                taken from git and the tagger is fine-tuned further, so stages 1-2 are skipped. FROM_SCRATCH=1 (or
 #                BILM=...) builds a new tagger instead: pre-training from scratch takes about 4 hours here.
-#                Two experiments, not shipped: TRAIN_WITH_DEV=1 trains on train.tsv + devel.tsv for TRAIN_EPOCHS epochs;
-#                SELF_TRAIN=1 first fine-tunes teachers (one per seed of TEACHER_SEEDS, on train.tsv, dev picking each
+#                TRAIN_WITH_DEV=1 retrains that recipe on train + dev with the choices the dev run made (not shipped: the
+#                model card says why): the same augmentation of train.tsv + devel.tsv, continuing INIT_MODEL for the
+#                first 9 epochs of the 12-epoch cosine (--epochs 9 --schedule-epochs 12: dev picked epoch 9), and the
+#                temperature dev fitted (CALIBRATION_TEMPERATURE), not refitted on dev, which is training data then.
+#                An experiment, not shipped: SELF_TRAIN=1 first fine-tunes teachers (one per seed of TEACHER_SEEDS, on train.tsv, dev picking each
 #                one's epoch), tags PSEUDO_TOKENS tokens of PubMed text with their ensemble (scripts/pseudo-label.ts),
 #                and trains the tagger on train.tsv + those pseudo-labels (dev picking its epoch)
 #                Then scripts/build-terms.mjs writes the model's terms.tsv (WordNet's multi-word disease and drug names).
@@ -35,10 +38,13 @@
 #   PRETRAIN_EPOCHS    (default 4)      PRETRAIN_MINUTES  time limit of pre-training (default 240); a run stopped by
 #                      the time limit before PRETRAIN_EPOCHS is resumed from its checkpoint by the next run
 #   THREADS            pre-training threads (default: the number of cores)
-#   TRAIN_EPOCHS       (default 12 continuing INIT_MODEL, else 18; 16 with TRAIN_WITH_DEV=1)
-#   TRAIN_MINUTES      time limit of fine-tuning (default 90; 70 with TRAIN_WITH_DEV=1)
+#   TRAIN_EPOCHS       continuing INIT_MODEL: 9 on train + dev (SCHEDULE_EPOCHS 12), 12 on train (dev picks the
+#                      epoch); else 16 on train + dev, 18 on train
+#   SCHEDULE_EPOCHS    length of the cosine in epochs (default TRAIN_EPOCHS; 12 for the shipped recipe's 9 epochs)
+#   TRAIN_MINUTES      time limit of fine-tuning (default 90; 150 with TRAIN_WITH_DEV=1)
 #   TRAIN_SCHEDULE     learning-rate schedule, cosine or plateau (default cosine)
 #   TRAIN_WITH_DEV     1: fine-tune on train + dev, no early stopping (the epoch count found with dev before)
+#   CALIBRATION_TEMPERATURE  with TRAIN_WITH_DEV=1: the temperature fitted on dev by the dev run (default 2.35)
 #   TRAIN_SEED         seed of the fine-tuning batch order (default 2)
 #   SELF_TRAIN         1: self-training, see stage 3 (default 0)    TEACHER_SEEDS  (default "1 2 3 4")
 #   PSEUDO_TOKENS      (default 200000)   PSEUDO_TEXT  unlabelled text to pseudo-label (default: pubmedqa.txt and
@@ -57,7 +63,6 @@ REPRESENTATION="${REPRESENTATION:-small}"
 PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-4}"
 PRETRAIN_MINUTES="${PRETRAIN_MINUTES:-240}"
 THREADS="${THREADS:-$(nproc 2>/dev/null || echo 1)}"
-TRAIN_WITH_DEV="${TRAIN_WITH_DEV:-0}"
 TRAIN_SEED="${TRAIN_SEED:-2}"
 TRAIN_SCHEDULE="${TRAIN_SCHEDULE:-cosine}"
 SKIP_STAGES="${SKIP_STAGES:-}"
@@ -65,15 +70,27 @@ FORCE_STAGES="${FORCE_STAGES:-}"
 LABEL_MAP="Chemical=DRUG,Disease=DISEASE"
 AUGMENT="${AUGMENT---lower 0.5 --upper 0.25 --seed 1}"
 INIT_COMMIT="${INIT_COMMIT:-17db28c}"
+CALIBRATION_TEMPERATURE="${CALIBRATION_TEMPERATURE:-2.35}"
+CALIBRATION_FROM="${CALIBRATION_FROM:-the models/default of commit b4cc1a0}"
 FROM_SCRATCH="${FROM_SCRATCH:-0}"
 [[ " $SKIP_STAGES " == *" pretrain "* || -n "${BILM:-}" ]] && FROM_SCRATCH=1
 [ "$FROM_SCRATCH" = 1 ] && INIT_MODEL=""
 if [ "$FROM_SCRATCH" != 1 ] && [ -z "${INIT_MODEL:-}" ]; then INIT_MODEL="${WORK:-.work/train-default}/init-model"; fi
+TRAIN_WITH_DEV="${TRAIN_WITH_DEV:-0}"
 
 BC5CDR="$DATA/bc5cdr"
+SCHEDULE_EPOCHS="${SCHEDULE_EPOCHS:-}"
 if [ "$TRAIN_WITH_DEV" = 1 ]; then
-  TRAIN_EPOCHS="${TRAIN_EPOCHS:-16}"
-  TRAIN_MINUTES="${TRAIN_MINUTES:-70}"
+  # The choices a dev run made, continuing INIT_MODEL: dev picked epoch 9 of the 12-epoch cosine, so training on
+  # train + dev stops after epoch 9 of a 12-epoch cosine. The confidence temperature dev chose is kept
+  # (CALIBRATION_TEMPERATURE): fitted on data the model trained on, it would be biased.
+  if [ -n "${INIT_MODEL:-}" ] && [ -z "${TRAIN_EPOCHS:-}" ]; then
+    TRAIN_EPOCHS=9
+    SCHEDULE_EPOCHS="${SCHEDULE_EPOCHS:-12}"
+  else
+    TRAIN_EPOCHS="${TRAIN_EPOCHS:-16}"
+  fi
+  TRAIN_MINUTES="${TRAIN_MINUTES:-150}"
   TRAIN_DATA_ARGS=(--train "$BC5CDR/train.tsv" "$BC5CDR/devel.tsv")
 else
   if [ -n "${INIT_MODEL:-}" ]; then TRAIN_EPOCHS="${TRAIN_EPOCHS:-12}"; else TRAIN_EPOCHS="${TRAIN_EPOCHS:-18}"; fi
@@ -164,7 +181,8 @@ run_train() {
   local out="$1" name="$2" seed="$3"
   shift 3
   "${CLI[@]}" train "$@" "${BILM_ARGS[@]}" --label-map "$LABEL_MAP" --out "$out" --name "$name" \
-    --epochs "$TRAIN_EPOCHS" --max-minutes "$TRAIN_MINUTES" --seed "$seed" --lr-schedule "$TRAIN_SCHEDULE" ${EXTRA_TRAIN_ARGS:-}
+    --epochs "$TRAIN_EPOCHS" ${SCHEDULE_EPOCHS:+--schedule-epochs "$SCHEDULE_EPOCHS"} --max-minutes "$TRAIN_MINUTES" \
+    --seed "$seed" --lr-schedule "$TRAIN_SCHEDULE" ${EXTRA_TRAIN_ARGS:-}
 }
 
 if ! skip train && todo train "$OUT/config.json" && [ "$SELF_TRAIN" = 1 ]; then
@@ -192,20 +210,42 @@ if ! skip train && todo train "$OUT/config.json" && [ "$SELF_TRAIN" = 1 ]; then
 fi
 
 # Case augmentation: the training sentences plus lower- and upper-cased copies of a seeded share of them.
-if [ -n "$AUGMENT" ] && [ "$SELF_TRAIN" != 1 ] && [ "$TRAIN_WITH_DEV" != 1 ]; then
-  if todo train "$OUT/config.json" || [ ! -f "$WORK/train-augmented.tsv" ]; then
-    # shellcheck disable=SC2086
-    node scripts/augment-training.mjs --in "$BC5CDR/train.tsv" $AUGMENT --out "$WORK/train-augmented.tsv"
+# With TRAIN_WITH_DEV=1, dev's sentences follow train's and get their own copies (train's copies stay the same: the
+# generator draws for each sentence in order).
+if [ -n "$AUGMENT" ] && [ "$SELF_TRAIN" != 1 ]; then
+  if [ "$TRAIN_WITH_DEV" = 1 ]; then
+    AUGMENTED="$WORK/train-dev-augmented.tsv"
+    AUGMENT_IN=(--in "$BC5CDR/train.tsv" --in "$BC5CDR/devel.tsv")
+  else
+    AUGMENTED="$WORK/train-augmented.tsv"
+    AUGMENT_IN=(--in "$BC5CDR/train.tsv")
   fi
-  TRAIN_DATA_ARGS=(--train "$WORK/train-augmented.tsv" --dev "$BC5CDR/devel.tsv")
+  if todo train "$OUT/config.json" || [ ! -f "$AUGMENTED" ]; then
+    # shellcheck disable=SC2086
+    node scripts/augment-training.mjs "${AUGMENT_IN[@]}" $AUGMENT --out "$AUGMENTED"
+  fi
+  if [ "$TRAIN_WITH_DEV" = 1 ]; then TRAIN_DATA_ARGS=(--train "$AUGMENTED"); else TRAIN_DATA_ARGS=(--train "$AUGMENTED" --dev "$BC5CDR/devel.tsv"); fi
 fi
 
 if ! skip train && todo train "$OUT/config.json"; then
   log "stage 3/4: train ($TRAIN_EPOCHS epochs, at most $TRAIN_MINUTES minutes$([ "$TRAIN_WITH_DEV" = 1 ] && echo ', on train + dev')$([ "$SELF_TRAIN" = 1 ] && echo ', on train + pseudo-labels'))"
   run_train "$OUT" bioner-default "$TRAIN_SEED" "${TRAIN_DATA_ARGS[@]}"
   node scripts/build-terms.mjs --out "$OUT/terms.tsv"
-  log "stage 3/4: calibrate the confidences on devel.tsv"
-  "${CLI[@]}" calibrate --model "$OUT" --dev "$BC5CDR/devel.tsv" --label-map "$LABEL_MAP"
+  if [ "$TRAIN_WITH_DEV" = 1 ]; then
+    log "stage 3/4: the confidence temperature chosen on dev before, $CALIBRATION_TEMPERATURE (dev is training data now)"
+    node -e '
+      const fs = require("fs");
+      const [file, temperature, from] = process.argv.slice(1);
+      const config = JSON.parse(fs.readFileSync(file, "utf8"));
+      config.calibration = { temperature: Number(temperature),
+        fittedOn: "devel.tsv, by `bioner calibrate` on the model trained on train.tsv with the same choices (" + from + "); not refitted, as dev is in this model'"'"'s training data" };
+      fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\n");
+      fs.renameSync(file + ".tmp", file);
+    ' "$OUT/config.json" "$CALIBRATION_TEMPERATURE" "$CALIBRATION_FROM"
+  else
+    log "stage 3/4: calibrate the confidences on devel.tsv"
+    "${CLI[@]}" calibrate --model "$OUT" --dev "$BC5CDR/devel.tsv" --label-map "$LABEL_MAP"
+  fi
 else
   log "stage 3/4: train done already ($OUT)"
 fi

@@ -77,13 +77,18 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     const student = JSON.parse(readFileSync(join(root, 'model-self-trained', 'config.json'), 'utf8'));
     assert.deepEqual(student.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv', 'pseudo.tsv']);
 
-    // TRAIN_WITH_DEV=1: train + dev together, no dev set for early stopping.
+    // TRAIN_WITH_DEV=1: train + dev together (both case-augmented), no dev set for early stopping, and the
+    // temperature chosen on dev before is kept, not refitted on data the model trained on.
     const withDev = script({ ...env, OUT: join(root, 'model-with-dev'), TRAIN_WITH_DEV: '1' });
     assert.equal(withDev.status, 0, withDev.stderr);
-    assert.match(withDev.stderr, /stage 3\/4: train \(2 epochs, at most 70 minutes, on train \+ dev\)/);
+    assert.match(withDev.stderr, /stage 3\/4: train \(2 epochs, at most 150 minutes, on train \+ dev\)/);
+    assert.doesNotMatch(withDev.stderr, /calibrate the confidences/);
     const trained = JSON.parse(readFileSync(join(root, 'model-with-dev', 'config.json'), 'utf8'));
-    assert.deepEqual(trained.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train.tsv', 'devel.tsv']);
+    assert.deepEqual(trained.provenance.trainData.map((d: { path: string }) => d.path.split('/').pop()), ['train-dev-augmented.tsv']);
+    const trainAndDev = readFileSync(join(root, 'work', 'train-dev-augmented.tsv'), 'utf8').trim().split('\n\n');
+    assert.deepEqual(trainAndDev.slice(0, 2 * TINY_DATA.length), [...conll.trim().split('\n\n'), ...conll.trim().split('\n\n')], 'train, then dev, then copies');
     assert.equal(trained.provenance.devData, undefined);
+    assert.equal(trained.calibration.temperature, 2.35);
     assert.equal(typeof trained.metrics.test.strict.f1, 'number');
 
     // The shipped recipe continues a tagger (here the first run's), its BiLM frozen: no vocab, no pre-training.
@@ -92,6 +97,17 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.match(continued.stderr, /continuing the tagger .*model/);
     assert.doesNotMatch(continued.stderr, /stage 1\/4: vocab|stage 2\/4: pretrain/);
     assert.equal(JSON.parse(readFileSync(join(root, 'model-continued', 'config.json'), 'utf8')).provenance.initModel, join(root, 'model'));
+
+    // Retrained on train + dev with the dev run's choices: the first 9 epochs of a 12-epoch cosine, continuing it.
+    const recipeEnv: Record<string, string> = { ...env };
+    delete recipeEnv.TRAIN_EPOCHS;
+    const retrained = script({ ...recipeEnv, SKIP_STAGES: 'eval', TRAIN_WITH_DEV: '1', INIT_MODEL: join(root, 'model'), OUT: join(root, 'model-retrained') });
+    assert.equal(retrained.status, 0, retrained.stderr);
+    assert.match(retrained.stderr, /stage 3\/4: train \(9 epochs, at most 150 minutes, on train \+ dev\)/);
+    const retrainedConfig = JSON.parse(readFileSync(join(root, 'model-retrained', 'config.json'), 'utf8'));
+    assert.equal(retrainedConfig.provenance.initModel, join(root, 'model'));
+    assert.match(retrainedConfig.provenance.command, /--epochs 9 --schedule-epochs 12 /);
+    assert.equal(retrainedConfig.calibration.temperature, 2.35);
 
     // The test split must never be pre-training text.
     writeFileSync(join(data, 'pubmed-text', 'bc5cdr-test.txt'), 'leaked\n');

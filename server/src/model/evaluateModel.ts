@@ -7,7 +7,9 @@ import { bucketBatches, MAX_TOKENS_PER_PIECE, pieceRanges } from './batching';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Representations, TaggerModel } from './tagger';
 
-/** BiLM layers of sentences by index, when precomputed (see train/featureCache.ts). */
+/** BiLM layers of sentences by index, when precomputed (see train/featureCache.ts); with a sentence longer than
+ *  MAX_TOKENS_PER_PIECE, by index of the pieces (pieceRanges of each sentence in turn, as train/trainingData.ts
+ *  cutLongSentences cuts them). */
 export type RepresentationLookup = (indices: number[]) => Representations;
 
 export interface ModelEvaluation {
@@ -22,10 +24,10 @@ export interface ModelEvaluation {
 
 /** IOB2 tags predicted for each sentence's tokens (in the input order). */
 export function predictTags(model: TaggerModel, sentences: string[][], batchTokens = 2048, lookup?: RepresentationLookup): string[][] {
-  if (!lookup && sentences.some((s) => s.length > MAX_TOKENS_PER_PIECE)) {
-    // Tagged in pieces, as tagging does (the cached representations of `lookup` are of whole sentences).
+  if (sentences.some((s) => s.length > MAX_TOKENS_PER_PIECE)) {
+    // Tagged in pieces, as tagging does, and joined again: the predictions line up with the caller's sentences.
     const pieces = sentences.map((s) => pieceRanges(s.length).map(([start, end]) => s.slice(start, end)));
-    const tags = predictTags(model, pieces.flat(), batchTokens);
+    const tags = predictTags(model, pieces.flat(), batchTokens, lookup);
     let next = 0;
     return pieces.map((p) => p.flatMap(() => tags[next++]));
   }

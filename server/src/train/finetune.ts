@@ -102,6 +102,7 @@ export interface FinetuneHooks {
 
 export interface FinetuneResult {
   bestEpoch: number;
+  /** The best epoch's dev evaluation; its predictions are of the dev sentences as given (long ones joined again). */
   bestDev?: ModelEvaluation;
   epochs: number;
   stoppedBy: StopReason;
@@ -205,7 +206,9 @@ export async function finetune(
       }
       const loss = lossSum / Math.max(1, sentencesDone);
       const devLookup = devFeatures ? (indices: number[]) => devFeatures.representations(indices) : undefined;
-      const devEval = dev.length ? evaluateModel(model, dev, options.batchTokens * 2, devLookup) : undefined;
+      // Scored on the dev sentences as given (the cached layers are of their pieces), as the initial model is:
+      // the predictions of the best epoch then line up with the caller's dev set (the held-out before/after report).
+      const devEval = dev.length ? evaluateModel(model, wholeDev, options.batchTokens * 2, devLookup) : undefined;
       const f1 = devEval?.overall.f1 ?? 0;
       // Without a dev set there is no best epoch: the last one is kept.
       const improved = devEval !== undefined && (!best || f1 > best.f1);

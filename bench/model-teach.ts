@@ -4,10 +4,10 @@
 // dev mentions (the most frequent first; test is not looked at to choose them); K dev abstracts holding the most of their
 // mentions, where ONLY those mentions are annotated (partial sidecars, as the editor writes them); the shipped model
 // fine-tuned on them with `bioner train --init-model` as the editor runs it (TEACH_TRAIN_ARGS; soft self-labels and the
-// model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 10 as bioner.fineTune.epochs). Reported: recall of the taught names in the test
-// abstracts before/after, overall test F1 before/after (document level, strict, the whole pipeline), F1 on the dev
-// abstracts not fine-tuned on (what settings are tuned on), and the fine-tuning wall time. Run by `npm run bench`, or
-// alone: `npx tsx bench/model-teach.ts [K...]`.
+// model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 15 as bioner.fineTune.epochs). Reported: recall
+// of the taught names in the test abstracts before/after, overall test F1 before/after (document level, strict, the
+// whole pipeline), F1 on the dev abstracts not fine-tuned on (what settings are tuned on), and the fine-tuning wall
+// time. Run by `npm run bench`, or alone: `npx tsx bench/model-teach.ts [K...]`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,8 @@ const devCounts = new Map<string, number>();
 for (const m of mentions(dev, 'DRUG')) if (!seen.has(m) && testNames.has(m)) devCounts.set(m, (devCounts.get(m) ?? 0) + 1);
 const candidates = new Set(devCounts.keys());
 const mentionText = (d: AnnotatedDocument, e: Span) => d.text.slice(e.start, e.end).toLowerCase();
-// As the editor runs it: bioner.fineTune.epochs (10) and the arguments Fine-tune on Workspace Annotations passes.
-const epochs = process.env.BIONER_TEACH_EPOCHS ?? '10';
+// As the editor runs it: bioner.fineTune.epochs (15) and the arguments Fine-tune on Workspace Annotations passes.
+const epochs = process.env.BIONER_TEACH_EPOCHS ?? '15';
 /** More `bioner train` arguments, after the editor's (a later flag wins), e.g. BIONER_TEACH_ARGS="--no-rehearse". */
 const extraArgs = (process.env.BIONER_TEACH_ARGS ?? '').split(' ').filter(Boolean);
 /** BIONER_TEACH_TUNE=1: no test F1 (settings are chosen on F1 on the dev abstracts the model was not fine-tuned on). */

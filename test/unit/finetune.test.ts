@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cosineLearningRate, DEFAULT_FINETUNE, finetune } from '../../server/src/train/finetune';
+import { cosineLearningRate, DEFAULT_FINETUNE, finetune, rehearsalSchedule } from '../../server/src/train/finetune';
+import { seededRandom } from '../../server/src/model/batching';
 import { readLabelledData } from '../../server/src/train/trainingData';
 import { heldOutReport } from '../../server/src/train/heldOutReport';
 import { evaluateModel } from '../../server/src/model/evaluateModel';
@@ -145,7 +146,7 @@ test('bioner train --init-model: rehearses its rehearsal.conll and passes it on;
   const second = join(dir, 'second');
   r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), ...common.slice(2), '--out', second, '--self-labels', 'soft', '--anchor', '0.5']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /rehearsal: 2 sentences of the initial model's own training data/);
+  assert.match(r.stderr, /rehearsal: 2 sentences of the initial model's own training data.*; 1 per epoch beside your 1 \(--rehearse-ratio 1\)/);
   assert.match(r.stderr, /self-labels: .*soft/);
   assert.match(r.stderr, /3 training sentences/, 'one of the user plus two rehearsed');
   assert.equal(readFileSync(join(second, 'rehearsal.conll'), 'utf8'), sample, 'passed on to the new model');
@@ -159,6 +160,29 @@ test('bioner train --init-model: rehearses its rehearsal.conll and passes it on;
   assert.equal(r.status, 1);
   assert.match(r.stderr, /expected 'soft' or a confidence/);
   rmSync(dir, { recursive: true });
+});
+
+test('rehearsal schedule: every epoch has all the user\'s sentences and ratio x as many rehearsed ones, each rehearsed once per cycle', () => {
+  const sentence = (rehearsal: boolean) => ({ tokens: ['a'], tags: ['O'], ...(rehearsal ? { rehearsal } : {}) });
+  // 3 of the user's (indices 0-2) and 10 rehearsal sentences (3-12).
+  const train = [sentence(false), sentence(true), sentence(false), ...Array.from({ length: 9 }, () => sentence(true)), sentence(false)];
+  const own = [0, 2, 12];
+  const schedule = rehearsalSchedule(train, 1, seededRandom(3));
+  assert.deepEqual(schedule.peek(), schedule.peek(), 'peeking takes nothing');
+  const seen: number[] = [];
+  for (let epoch = 0; epoch < 3; epoch++) {
+    const sentences = schedule.next();
+    assert.deepEqual(sentences.slice(0, 3), own);
+    const rehearsed = sentences.slice(3);
+    assert.equal(rehearsed.length, 3, 'ratio 1: as many rehearsed as the user\'s');
+    assert.equal(new Set(rehearsed).size, 3);
+    assert.ok(rehearsed.every((i) => train[i].rehearsal));
+    seen.push(...rehearsed);
+  }
+  assert.equal(new Set(seen).size, 9, 'the first three epochs rehearse nine different sentences of the ten');
+  assert.equal(rehearsalSchedule(train, 0.5, seededRandom(1)).next().length, 3 + 2, 'ceil(0.5 x 3)');
+  assert.equal(rehearsalSchedule(train, 100, seededRandom(1)).next().length, 13, 'all of them when the ratio asks for more');
+  assert.deepEqual(rehearsalSchedule(train.filter((s) => !s.rehearsal), 1, seededRandom(1)).next(), [0, 1, 2], 'no rehearsal: the user\'s only');
 });
 
 test('without a dev set the learning rate follows a cosine from lr to minLr and the last epoch is kept', () => {

@@ -49,6 +49,10 @@ export interface FinetuneOptions {
   /** Keeping the starting point (L2-SP, Li et al. 2018): adds anchor / 2 x the squared distance of the task layers'
    *  weights from their values before this training to each batch's loss. 0 = none. */
   anchor: number;
+  /** Rehearsal sentences (marked `rehearsal`) trained per epoch for each of the user's sentences: a few taught
+   *  sentences beside the whole rehearsal sample would be outweighed by it. Each epoch takes the next ones of a
+   *  shuffled cycle, so all are seen over the epochs. Infinity = all of them every epoch. */
+  rehearsalRatio: number;
 }
 
 export const DEFAULT_FINETUNE: FinetuneOptions = {
@@ -67,6 +71,7 @@ export const DEFAULT_FINETUNE: FinetuneOptions = {
   cacheBilmFeatures: true,
   selfTargets: false,
   anchor: 0,
+  rehearsalRatio: 1,
 };
 
 export type TrainEvent =
@@ -127,7 +132,11 @@ export async function finetune(
   const words = train.map((s) => s.tokens);
   const tags = train.map((s) => model.tagSet.encode(s.tags));
   const lengths = words.map((s) => s.length);
-  const batchCount = bucketBatches(lengths, { maxTokens: options.batchTokens }).length;
+  const random = seededRandom(options.seed);
+  const epochSentences = rehearsalSchedule(train, options.rehearsalRatio, random);
+  const batchesOf = (sentences: number[], shuffle: boolean): number[][] =>
+    bucketBatches(sentences.map((i) => lengths[i]), { maxTokens: options.batchTokens, shuffle, random }).map((batch) => batch.map((j) => sentences[j]));
+  const batchCount = batchesOf(epochSentences.peek(), false).length;
   const totalTokens = words.reduce((n, s) => n + s.length, 0);
   emit({ event: 'start', sentences: train.length, tokens: totalTokens, batches: batchCount, epochs: options.epochs, devSentences: dev.length });
 
@@ -164,7 +173,6 @@ export async function finetune(
     setLearningRate(taskOptimizer, rate);
     if (bilmOptimizer) setLearningRate(bilmOptimizer, rate * options.bilmLrFactor);
   };
-  const random = seededRandom(options.seed);
   let best: { epoch: number; f1: number; weights: Record<string, tf.Tensor>; dev: ModelEvaluation } | undefined;
   let badEpochs = 0;
   let stoppedBy: StopReason = 'epochs';
@@ -177,7 +185,7 @@ export async function finetune(
       let tokensDone = 0;
       let lastReport = 0;
       let sentencesDone = 0;
-      const batches = bucketBatches(lengths, { maxTokens: options.batchTokens, shuffle: true, random });
+      const batches = batchesOf(epochSentences.next(), true);
       for (let k = 0; k < batches.length; k++) {
         const batch = batches[k];
         const reps = trainFeatures ? () => trainFeatures.representations(batch) : undefined;
@@ -253,6 +261,38 @@ export async function finetune(
     taskOptimizer.dispose();
     bilmOptimizer?.dispose();
   }
+}
+
+/**
+ * The sentences of each epoch: every one of the user's, and `ratio` rehearsal sentences per user sentence (all of
+ * them when there are fewer, or when no sentence is the user's), taken in turn from a cycle reshuffled when used up.
+ */
+export function rehearsalSchedule(
+  train: readonly TaggedSentence[],
+  ratio: number,
+  random: () => number,
+): { next(): number[]; peek(): number[] } {
+  const own = train.flatMap((s, i) => (s.rehearsal ? [] : [i]));
+  const rehearsal = train.flatMap((s, i) => (s.rehearsal ? [i] : []));
+  const perEpoch = own.length === 0 ? rehearsal.length : Math.min(rehearsal.length, Math.ceil(ratio * own.length));
+  if (perEpoch === rehearsal.length) return { next: () => [...own, ...rehearsal], peek: () => [...own, ...rehearsal] };
+  let cycle: number[] = [];
+  const take = (consume: boolean): number[] => {
+    if (cycle.length < perEpoch) cycle = [...cycle, ...shuffled(rehearsal.filter((i) => !cycle.includes(i)), random)];
+    const taken = cycle.slice(0, perEpoch);
+    if (consume) cycle = cycle.slice(perEpoch);
+    return [...own, ...taken];
+  };
+  return { next: () => take(true), peek: () => take(false) };
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let k = out.length - 1; k > 0; k--) {
+    const j = Math.floor(random() * (k + 1));
+    [out[k], out[j]] = [out[j], out[k]];
+  }
+  return out;
 }
 
 /** What a step may add to the batch's likelihood: soft targets of its sentences, the weights to stay near. */

@@ -55,6 +55,7 @@ interface TrainFlags {
   selfLabels: number | 'soft' | false;
   anchor?: number;
   rehearse: boolean;
+  rehearseRatio?: number;
 }
 
 /** The --config JSON: tagger architecture and training options, each partial. */
@@ -106,6 +107,11 @@ export function register(program: Command): void {
     )
     .option('--no-self-labels', 'leave unreviewed text of partial annotations unknown (it teaches nothing)')
     .option('--no-rehearse', `with --init-model: do not add the sentences of its ${REHEARSAL_FILE} (a sample of its own training data) to the training data`)
+    .option(
+      '--rehearse-ratio <n>',
+      `rehearsal sentences trained per epoch for each training sentence of yours, taken in turn from ${REHEARSAL_FILE} (default ${DEFAULT_FINETUNE.rehearsalRatio}; a large value: all of them every epoch)`,
+      nonNegativeNumber,
+    )
     .option('--anchor <strength>', `pull the task layers toward their starting weights: adds strength / 2 x their squared distance to the loss (default ${DEFAULT_FINETUNE.anchor})`, nonNegativeNumber)
     .option('--progress-json', 'print progress as JSON lines on stdout ({"event":"epoch",...})')
     .action(async (flags: TrainFlags) => {
@@ -126,7 +132,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     ...DEFAULT_FINETUNE,
     ...fileConfig.training,
     freezeBilm: flags.freezeBilm,
-    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule, scheduleEpochs: flags.scheduleEpochs, anchor: flags.anchor }),
+    ...defined({ epochs: flags.epochs, lr: flags.lr, batchTokens: flags.batchTokens, maxMinutes: flags.maxMinutes, patience: flags.patience, seed: flags.seed, lrSchedule: flags.lrSchedule, scheduleEpochs: flags.scheduleEpochs, anchor: flags.anchor, rehearsalRatio: flags.rehearseRatio }),
   };
   const log = (line: string) => process.stderr.write(`bioner train: ${line}\n`);
   const engine = await initEngine({ backend: flags.backend });
@@ -148,8 +154,12 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     // Rehearsed as known (complete) sentences; the soft self-labels below apply to the user's partial ones only.
     // In the model's own labels: neither --format nor --label-map apply.
     const sentences = readLabelledData(rehearsal, 'conll').sentences.map((sentence) => ({ ...sentence, rehearsal: true }));
+    const perEpoch = Math.min(sentences.length, Math.ceil(options.rehearsalRatio * train.length));
+    log(
+      `rehearsal: ${sentences.length} sentences of the initial model's own training data (${REHEARSAL_FILE}), saved with the model; ` +
+        `${perEpoch} per epoch beside your ${train.length} (--rehearse-ratio ${options.rehearsalRatio})`,
+    );
     train = [...train, ...sentences];
-    log(`rehearsal: ${sentences.length} sentences of the initial model's own training data (${REHEARSAL_FILE}), saved with the model`);
   }
   const terms = termsFile(flags);
   if (terms) log(`terms: ${terms.size} multi-word names from ${terms.file}, saved with the model`);

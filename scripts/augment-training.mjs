@@ -6,8 +6,13 @@
 //   --replace P   mention-replacement copies: every entity swapped for another training entity of the same type, so
 //                 the tagger must rely on context and spelling, not on having seen the name
 //   --capitalize  in replacement copies, a replaced entity at the start of a sentence gets a capital first letter
+//   --title-mentions P  title-case copies: every entity mention after the sentence's first token gets a capital
+//                 first letter (new drugs and brand names are often written `Ivacaftor` mid-sentence, where the
+//                 training text's capitalised words are mostly abbreviations and proper nouns); only sentences with
+//                 such a mention in lower case are drawn
+//   --title-types T,T  the entity types the title-case copies change (default: every type)
 // Usage: node scripts/augment-training.mjs --in train.tsv [--lower P] [--upper P] [--replace P] [--capitalize]
-//          [--seed N] --out FILE
+//          [--title-mentions P [--title-types T,T]] [--seed N] --out FILE
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,23 +25,30 @@ const { values } = parseArgs({
     upper: { type: 'string', default: '0' },
     replace: { type: 'string', default: '0' },
     capitalize: { type: 'boolean', default: false },
+    'title-mentions': { type: 'string', default: '0' },
+    'title-types': { type: 'string' },
     seed: { type: 'string', default: '1' },
   },
 });
 if (!values.in?.length || !values.out) {
-  console.error('usage: augment-training.mjs --in FILE [--in FILE] [--lower P] [--upper P] [--replace P] [--capitalize] [--seed N] --out FILE');
+  console.error('usage: augment-training.mjs --in FILE [--in FILE] [--lower P] [--upper P] [--replace P] [--capitalize] [--title-mentions P [--title-types T,T]] [--seed N] --out FILE');
   process.exit(1);
 }
 
 // mulberry32: a small seeded generator, so an augmented file is reproducible from its seed.
-let state = Number(values.seed) >>> 0;
-function random() {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+function generator(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
+const random = generator(Number(values.seed));
+// The title-case draws have their own stream, so adding them leaves the other copies as they were.
+const randomTitle = generator(Number(values.seed) + 0x9e3779b9);
 
 /** @returns {{token: string, tag: string}[][]} */
 function readConll(file) {
@@ -91,11 +103,18 @@ function replaced(sentence) {
     }
     const pool = mentions.get(r.type);
     let tokens = [...pool[Math.floor(random() * pool.length)]];
-    if (values.capitalize && out.length === 0) tokens[0] = tokens[0].charAt(0).toUpperCase() + tokens[0].slice(1);
+    if (values.capitalize && out.length === 0) tokens[0] = capitalised(tokens[0]);
     tokens.forEach((token, i) => out.push({ token, tag: `${i ? 'I' : 'B'}-${r.type}` }));
   }
   return out;
 }
+
+const capitalised = (token) => token.charAt(0).toUpperCase() + token.slice(1);
+const titleTypes = values['title-types'] ? new Set(values['title-types'].split(',')) : undefined;
+const titled = (t, i) => i > 0 && t.tag.startsWith('B-') && (!titleTypes || titleTypes.has(t.tag.slice(2)));
+/** The sentence with each mention's first token capitalised (the first token of the sentence is left as it is). */
+const titleCased = (s) => s.map((t, i) => (titled(t, i) ? { token: capitalised(t.token), tag: t.tag } : t));
+const hasLowerMention = (s) => s.some((t, i) => titled(t, i) && capitalised(t.token) !== t.token);
 
 const share = (name) => {
   const p = Number(values[name]);
@@ -105,11 +124,13 @@ const share = (name) => {
 const lower = share('lower');
 const upper = share('upper');
 const replace = share('replace');
+const title = share('title-mentions');
 const extra = [];
 for (const s of sentences) {
   if (random() < lower) extra.push(recase(s, (t) => t.toLowerCase()));
   if (random() < upper) extra.push(recase(s, (t) => t.toUpperCase()));
   if (random() < replace && s.some((t) => t.tag !== 'O')) extra.push(replaced(s));
+  if (randomTitle() < title && hasLowerMention(s)) extra.push(titleCased(s));
 }
 const text = [...sentences, ...extra].map((s) => s.map((t) => `${t.token}\t${t.tag}`).join('\n')).join('\n\n') + '\n';
 mkdirSync(dirname(values.out), { recursive: true });

@@ -125,25 +125,32 @@ function doneSummary(stderr: string): { documents: number; written: number; upTo
 
 const startedJobs = (stderr: string): string[] => [...stderr.matchAll(/job (j\w+) started/g)].map((m) => m[1]);
 
+/** Freezes (SIGSTOP) a worker as soon as it reports a job that is still active, so it is caught mid-job; its job id. */
+async function freezeMidJob(worker: ReturnType<typeof start>, after = 0): Promise<string> {
+  let caught: string | undefined;
+  await withQueue(async (queue) => {
+    for (let tries = 0, seen = after; tries < 30 && !caught; tries++) {
+      await until(() => startedJobs(worker.stderr()).length > seen);
+      worker.child.kill('SIGSTOP');
+      const started = startedJobs(worker.stderr());
+      seen = started.length;
+      if ((await queue.getJobState(started[seen - 1])) === 'active') caught = started[seen - 1];
+      else worker.child.kill('SIGCONT');
+    }
+  });
+  assert.ok(caught, 'the worker was never stopped in the middle of a job');
+  return caught;
+}
+
+const jobCounts = (): Promise<number> => withQueue(async (q) => Object.values(await q.getJobCounts()).reduce((a, b) => a + b, 0));
+
 test('3 workers, one killed with SIGKILL mid-job: its job is recovered, every output written once and equal to the local run', { timeout: 120_000 }, async () => {
   await withQueue((q) => q.obliterate({ force: true }));
   const out = join(work, 'killed');
   const producer = start(tagArgs(out));
   // 3 s locks: long enough that a busy machine does not lose them, short enough to recover the killed job soon.
   const doomed = start([...workerArgs(), '--lock-ms', '3000']);
-  // Freeze the doomed worker as soon as it reports a job; if that job is still active it is caught mid-job.
-  let caught: string | undefined;
-  await withQueue(async (queue) => {
-    for (let tries = 0, seen = 0; tries < 30 && !caught; tries++) {
-      await until(() => startedJobs(doomed.stderr()).length > seen);
-      doomed.child.kill('SIGSTOP');
-      const started = startedJobs(doomed.stderr());
-      seen = started.length;
-      if ((await queue.getJobState(started[seen - 1])) === 'active') caught = started[seen - 1];
-      else doomed.child.kill('SIGCONT');
-    }
-  });
-  assert.ok(caught, 'the worker was never stopped in the middle of a job');
+  const caught = await freezeMidJob(doomed);
   doomed.child.kill('SIGKILL');
   await doomed.exited;
 
@@ -272,7 +279,7 @@ test('a JSONL file with a bad line past its first shards: checked before any sha
   const summary = doneSummary(run.stderr) as ReturnType<typeof doneSummary> & { skipped: { file: string; reason: string }[] };
   assert.deepEqual(summary.skipped.map((s) => s.file), ['abstracts.jsonl']);
   assert.match(summary.skipped[0].reason, /abstracts\.jsonl:250: not valid JSON/);
-  assert.equal(await withQueue(async (q) => Object.values(await q.getJobCounts()).reduce((a, b) => a + b, 0)), 0, 'no job was queued');
+  assert.equal(await jobCounts(), 0, 'no job was queued');
   assert.deepEqual(existsSync(out) ? listFiles(out) : [], [], 'no output, no shard');
 });
 
@@ -296,4 +303,84 @@ test('bad addresses and options are clear errors', { timeout: 60_000 }, () => {
   const unreachable = runCli(['queue', 'status', '--queue', 'redis://127.0.0.1:1/0']);
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.stderr, /^bioner: redis:\/\/127\.0\.0\.1:1\/0: cannot reach Redis \(ECONNREFUSED\)/);
+});
+
+/** `docs` JSONL documents made from sentence(i, n), the file a --queue run shards by 10. */
+function jsonlOf(docs: number, n: number): string {
+  return Array.from({ length: docs }, (_, i) => `${JSON.stringify({ id: `d${i}`, text: `${sentence(i, n)} ${sentence(i + 1, n)}` })}\n`).join('');
+}
+
+/**
+ * `bioner tag big.jsonl --queue` stopped (killed) with shards of big.jsonl written, one job in the hands of a frozen
+ * worker (its lock long enough that no stalled-job check takes it back) and the rest still queued; then big.jsonl
+ * gets `docs` other documents and the same command is run again, the frozen worker let go while that run is under way
+ * (or once it ended, when it does not wait). Returns the second run's stderr.
+ */
+async function changedBetweenRuns(name: string, docs: number): Promise<string> {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const big = join(dir, 'big.jsonl');
+  writeFileSync(big, jsonlOf(300, 6));
+  const out = join(work, `${name}-out`);
+  const args = ['tag', big, '--out', out, '--queue', redis.url, '--model', lexiconModel, '--queue-batch', '10', '--progress-json'];
+  const slow = start([...workerArgs(), '--lock-ms', '60000']);
+  const first = start(args);
+  await until(() => [...slow.stderr().matchAll(/job j\w+ done/g)].length >= 3);
+  await freezeMidJob(slow, startedJobs(slow.stderr()).length);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  assert.ok(existsSync(join(out, '.bioner-shards')), 'the first run wrote shards');
+
+  writeFileSync(big, jsonlOf(docs, 7));
+  const expected = join(work, `${name}-local`);
+  const local = runCli(['tag', big, '--out', expected, '--model', lexiconModel, '--workers', '1']);
+  assert.equal(local.code, 0, local.stderr);
+
+  const worker = start(workerArgs());
+  const second = start(args);
+  await Promise.race([second.exited, second.waitFor(/waiting for 1 job of an earlier run/).then(() => new Promise((r) => setTimeout(r, 2000)), () => undefined)]);
+  slow.child.kill('SIGCONT');
+  assert.equal(await second.exited, 0, second.stderr());
+  for (const w of [slow, worker]) w.child.kill('SIGTERM');
+  await Promise.all([slow.exited, worker.exited]);
+
+  assert.deepEqual(listFiles(out), ['big.jsonl.jsonl']);
+  assert.ok(!existsSync(join(out, '.bioner-shards')), 'no folder of shards is left');
+  assert.equal(readFileSync(join(out, 'big.jsonl.jsonl'), 'utf8'), readFileSync(join(expected, 'big.jsonl.jsonl'), 'utf8'));
+  assert.equal(await jobCounts(), 0, 'no job of either run is left in Redis');
+  assert.match(second.stderr(), /big\.jsonl changed since an earlier run left shards of it in \.bioner-shards\/big\.jsonl\.jsonl: they are removed/);
+  const again = runCli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(doneSummary(again.stderr).upToDate, 1);
+  return second.stderr();
+}
+
+test('big.jsonl changed before the same command is run again: its new shards alone make the output, no old shard or job is left', { timeout: 120_000 }, async () => {
+  await changedBetweenRuns('changed-sharded', 120);
+});
+
+test('big.jsonl changed to fewer documents than a shard: the old job in hand cannot overwrite the new output, old shards removed', { timeout: 120_000 }, async () => {
+  const stderr = await changedBetweenRuns('changed-small', 5);
+  assert.match(stderr, /dropped the \d+ jobs an earlier run left queued/);
+});
+
+test('bioner queue clean removes the shards a stopped run left in its output folder', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const dir = join(work, 'cleaned');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'big.jsonl'), jsonlOf(200, 8));
+  const out = join(work, 'cleaned-out');
+  const worker = start(workerArgs());
+  const run = start(['tag', join(dir, 'big.jsonl'), '--out', out, '--queue', redis.url, '--model', lexiconModel, '--queue-batch', '10']);
+  await until(() => [...worker.stderr().matchAll(/job j\w+ done/g)].length >= 2);
+  run.child.kill('SIGKILL');
+  await run.exited;
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  assert.ok(existsSync(join(out, '.bioner-shards')));
+  const clean = runCli(['queue', 'clean', '--queue', redis.url]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, /removed the run and its \d+ jobs, and the shards in \S+\.bioner-shards/);
+  assert.ok(!existsSync(join(out, '.bioner-shards')), 'the shards are gone');
 });

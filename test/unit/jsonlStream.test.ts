@@ -65,3 +65,28 @@ test('binary, invalid UTF-8, too large and blank files are skipped with a reason
     assert.deepEqual(await scanJsonl(path, MiB), { skipped: 'has no documents (every line is blank): nothing to tag' });
   });
 });
+
+test('a file rewritten between the two passes, or while it is streamed, is a UserError at the end of the stream, not a mix', async () => {
+  const lines = (tag: string) => Array.from({ length: 40_000 }, (_, i) => `${JSON.stringify({ id: i, text: `Patient ${i} was given ${tag}.` })}\n`).join('');
+  await withFile(lines('aspirin'), async (path) => {
+    const scan = await scanJsonl(path, 64 * MiB);
+    assert.ok('hash' in scan);
+    const documents: BulkDocument[] = [];
+    const read = (async () => {
+      for await (const doc of streamJsonl(path, scan.hash)) {
+        documents.push(doc);
+        // Rewritten in place (same file, same size) once the first chunk is being read: later chunks hold the new text.
+        if (documents.length === 1) writeFileSync(path, lines('heparin'));
+      }
+    })();
+    await assert.rejects(read, { message: `${path}: changed while it was being read (its documents are not what was checked and hashed): run again to tag what it holds now` });
+    assert.ok(documents.some((d) => d.text.includes('heparin')), 'the stream did read the new text');
+  });
+  await withFile(lines('aspirin'), async (path) => {
+    const scan = await scanJsonl(path, 64 * MiB);
+    assert.ok('hash' in scan);
+    let n = 0;
+    for await (const _ of streamJsonl(path, scan.hash)) n++;
+    assert.equal(n, 40_000, 'an unchanged file streams as before');
+  });
+});

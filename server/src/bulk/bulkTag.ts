@@ -140,7 +140,7 @@ async function readFile(run: RunState, file: InputFile): Promise<{ work: FileWor
       const key = completed?.keyOfHash(scan.hash);
       if (isComplete(key)) return void run.upToDate(file);
       run.settle(file, scan.documents);
-      return { work: { file, plan, key, documents: scan.documents }, documents: streamJsonl(file.path) };
+      return { work: { file, plan, key, documents: scan.documents }, documents: streamJsonl(file.path, scan.hash) };
     }
     const key = plan && completed?.keyOf(file.path);
     if (isComplete(key)) return void run.upToDate(file);

@@ -115,9 +115,17 @@ export async function scanJsonl(path: string, maxBytes: number): Promise<JsonlSc
   return documents ? { documents, hash: hash.digest('hex') } : { skipped: 'has no documents (every line is blank): nothing to tag' };
 }
 
-/** The second pass: a JSONL file's documents one at a time, in order (the file was checked by scanJsonl). */
-export async function* streamJsonl(path: string): AsyncGenerator<BulkDocument> {
-  for await (const document of jsonlDocuments(path)) if (document) yield document;
+/**
+ * The second pass: a JSONL file's documents one at a time, in order (the file was checked by scanJsonl). `hash` is
+ * the first pass's: a file whose bytes differ now (rewritten since, or while it is read) ends the stream with a
+ * UserError after its last document, so that no output is made of documents other than those its key names.
+ */
+export async function* streamJsonl(path: string, hash?: string): AsyncGenerator<BulkDocument> {
+  const now = createHash('sha256');
+  for await (const document of jsonlDocuments(path, hash ? (chunk) => now.update(chunk) : undefined)) if (document) yield document;
+  if (hash && now.digest('hex') !== hash) {
+    throw new UserError(`${path}: changed while it was being read (its documents are not what was checked and hashed): run again to tag what it holds now`);
+  }
 }
 
 /** A line that is not text (a NUL byte, invalid UTF-8): the file is skipped as binary, as readDocuments does. */

@@ -23,6 +23,12 @@ export const DEFAULT_BATCH_DOCUMENTS = 64;
 export const JOB_ATTEMPTS = 3;
 /** How often a job may be recovered from a worker that stopped renewing its lock (killed) before it fails. */
 export const MAX_STALLED = 3;
+/**
+ * Where the shards of large JSONL inputs are written, in the output root (hidden: never read as input): one folder per
+ * output, holding one folder per input content (its completion key), so that shards of an earlier content of the file
+ * are never joined into the output of its current one.
+ */
+export const SHARDS_DIR = '.bioner-shards';
 /** Where the run being served is described (a Redis key beside the queue's own). */
 export const RUN_KEY = `bull:${QUEUE_NAME}:bioner-run`;
 

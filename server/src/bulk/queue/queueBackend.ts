@@ -9,8 +9,8 @@
 // It polls the state of its own jobs rather than listening to events: a job that vanished (Redis restarted without
 // its data, `bioner queue clean`) is enqueued again, and a Redis that stays unreachable for `giveUpMs` stops the run
 // with an error; the same command run again resumes.
-import { mkdirSync, rmdirSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { open, readFile, rename } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UserError } from '../../errors';
@@ -24,7 +24,7 @@ import type { RunState } from '../runState';
 import { removeStaleTempFiles, tempPathFor } from '../sinks';
 import { connectionOptions, parseQueueAddress, type QueueAddress } from './connection';
 import { RedisWatch, sleep, withTimeout } from './redisWatch';
-import { DEFAULT_BATCH_DOCUMENTS, JOB_ATTEMPTS, jobId, QUEUE_NAME, RUN_KEY, runId, sha256, type OutputUnit, type RunSpec, type TagJobData, type TagJobResult } from './jobs';
+import { DEFAULT_BATCH_DOCUMENTS, JOB_ATTEMPTS, jobId, QUEUE_NAME, RUN_KEY, runId, sha256, SHARDS_DIR, type OutputUnit, type RunSpec, type TagJobData, type TagJobResult } from './jobs';
 
 export interface QueueOptions {
   /** redis://host:port[/db] */
@@ -40,8 +40,6 @@ const MAX_PENDING = 512;
 /** A job's text is kept under this many UTF-16 units (a few MB in Redis), whatever its document count. */
 const MAX_JOB_CHARS = 4_000_000;
 const POLL_MS = 200;
-/** Where the shards of large JSONL inputs are written, in the output root (hidden: never read as input). */
-const SHARDS_DIR = '.bioner-shards';
 
 /** Who waits on a unit: a whole file, or one shard of a large JSONL file. */
 type Owner = { kind: 'file' } | { kind: 'shard'; sharded: ShardedFile };
@@ -114,6 +112,38 @@ class QueueBackend implements BulkBackend {
   async start(): Promise<void> {
     await this.redis.connect(this.jobs);
     await claimRun(this.jobs, this.spec, this.address);
+    await this.takeOverEarlierJobs();
+  }
+
+  /**
+   * Jobs that an earlier run of this command left (it was stopped, or lost Redis) may be for inputs that changed
+   * since. Those still queued are dropped, and this run queues again the ones it needs (the same content gives the
+   * same job id, so a job finished meanwhile is collected, not tagged again); those in a worker's hands are waited
+   * for, so that none of them writes an output after this run wrote the same one.
+   */
+  private async takeOverEarlierJobs(): Promise<void> {
+    const { stderr } = this.run.io;
+    const label = this.address.label;
+    let dropped = 0;
+    const dropQueued = (): Promise<void> =>
+      this.redis.retry(async () => {
+        const queued = Object.values(await this.jobs.getJobCounts('waiting', 'delayed', 'prioritized')).reduce((a, b) => a + b, 0);
+        if (queued) await this.jobs.drain(true);
+        dropped += queued;
+      });
+    await dropQueued();
+    let active: string[] = [];
+    await this.redis.retry(async () => void (active = (await this.jobs.getActive()).flatMap((job) => (job.id ? [job.id] : []))));
+    if (active.length) stderr.write(`bioner: ${label}: waiting for ${plural(active.length, 'job')} of an earlier run that workers are tagging\n`);
+    while (active.length && !this.run.options.signal?.aborted) {
+      await sleep(POLL_MS);
+      await this.redis.retry(async () => {
+        const states = await Promise.all(active.map((id) => this.jobs.getJobState(id)));
+        active = active.filter((_, i) => states[i] === 'active');
+      });
+    }
+    await dropQueued(); // a job of a worker that stopped renewing its lock is back in the queue
+    if (dropped) stderr.write(`bioner: ${label}: dropped the ${plural(dropped, 'job')} an earlier run left queued; this run queues again those it needs\n`);
   }
 
   /**
@@ -125,12 +155,13 @@ class QueueBackend implements BulkBackend {
     const { file, plan, key } = work;
     if (!plan || !key) throw new UserError(`${file.path}: unreadable`); // planned with --out; read, so hashed
     const fromJsonl = file.kind === 'jsonl';
+    if (fromJsonl) this.removeEarlierShards(file.path, plan, key);
     if (work.documents <= this.batchDocuments || !fromJsonl) {
       const all: BulkDocument[] = [];
       for await (const doc of documents) all.push(doc);
       return this.addUnit({ file: file.rel, fromJsonl, plan, documents: all, key }, { kind: 'file' });
     }
-    const shardDir = join(this.spec.outRoot, SHARDS_DIR, relative(this.spec.outRoot, plan.path));
+    const shardDir = join(this.shardsOf(plan), shardFolder(key));
     const sharded: ShardedFile = { plan, key, shards: [], remaining: 0, allSubmitted: false, failed: false };
     let part: BulkDocument[] = [];
     const shard = async (): Promise<void> => {
@@ -167,7 +198,10 @@ class QueueBackend implements BulkBackend {
     const stderr = this.run.io.stderr;
     const { vanished, pending } = this;
     if (vanished) stderr.write(`bioner: ${vanished} job${vanished === 1 ? '' : 's'} vanished from ${this.address.label} (Redis restarted without its data?) and ${vanished === 1 ? 'was' : 'were'} queued again\n`);
-    if (!pending.size && !this.run.summary.failed?.length) for (const folder of this.outputFolders) removeStaleTempFiles(folder);
+    if (!pending.size && !this.run.summary.failed?.length) {
+      for (const folder of this.outputFolders) removeStaleTempFiles(folder);
+      if (!aborted()) await this.removeLeftovers();
+    }
     if (aborted() && pending.size) {
       stderr.write(
         `bioner: ${pending.size} job${pending.size === 1 ? '' : 's'} stay queued on ${this.address.label}; workers finish them. ` +
@@ -287,10 +321,49 @@ class QueueBackend implements BulkBackend {
     }
     await rename(temp, target);
     this.run.plan.completed?.record(sharded.plan, target, sharded.key);
-    const shardDir = dirname(sharded.shards[0]);
-    await rm(shardDir, { recursive: true, force: true });
-    removeEmptyFolders(dirname(shardDir), this.spec.outRoot);
+    const shards = this.shardsOf(sharded.plan);
+    rmSync(shards, { recursive: true, force: true });
+    removeEmptyFolders(dirname(shards), this.spec.outRoot);
     this.run.summary.written++;
+  }
+
+  /** The folder of an output's shards: one subfolder per content of its input (shardFolder). */
+  private shardsOf(plan: OutputPlan): string {
+    return join(this.spec.outRoot, SHARDS_DIR, relative(this.spec.outRoot, plan.path));
+  }
+
+  /**
+   * Shards of another content of a JSONL input, left by an earlier run that stopped before joining them (the file
+   * changed since): removed, and said, before this run tags the file as it is now.
+   */
+  private removeEarlierShards(path: string, plan: OutputPlan, key: string): void {
+    const folder = this.shardsOf(plan);
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return; // none
+    }
+    const stale = names.filter((name) => name !== shardFolder(key));
+    if (!stale.length) return;
+    for (const name of stale) rmSync(join(folder, name), { recursive: true, force: true });
+    removeEmptyFolders(folder, this.spec.outRoot);
+    this.run.io.stderr.write(
+      `bioner: ${path} changed since an earlier run left shards of it in ${relative(this.spec.outRoot, folder)}: ` +
+        'they are removed, and its output is made from what it holds now\n',
+    );
+  }
+
+  /**
+   * A run that ended with every output in place leaves nothing of the queue behind: no shards (of inputs that changed
+   * or went away since an earlier run), no jobs that an earlier run saw finish or fail but never collected.
+   */
+  private async removeLeftovers(): Promise<void> {
+    rmSync(join(this.spec.outRoot, SHARDS_DIR), { recursive: true, force: true });
+    await this.redis.retry(async () => {
+      await this.jobs.clean(0, 0, 'completed');
+      await this.jobs.clean(0, 0, 'failed');
+    });
   }
 }
 
@@ -319,6 +392,15 @@ async function claimRun(queue: Queue, run: RunSpec, address: QueueAddress): Prom
     }
   }
   await client.set(RUN_KEY, JSON.stringify({ id, ...run, startedAt: new Date().toISOString() }));
+}
+
+/** The subfolder of an output's shards that holds those of one input content (its completion key). */
+function shardFolder(key: string): string {
+  return key.slice(0, 16);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Removes `dir` and its parents up to (not including) `stop` while they are empty. */

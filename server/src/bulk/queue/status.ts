@@ -1,8 +1,10 @@
 // `bioner queue status|clean`: what the run on a Redis database is doing, and dropping it.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { connectionOptions, parseQueueAddress } from './connection';
 import { RedisWatch, withTimeout } from './redisWatch';
-import { QUEUE_NAME, RUN_KEY, shortFingerprint, type RunSpec, type TagJobData } from './jobs';
+import { QUEUE_NAME, RUN_KEY, SHARDS_DIR, shortFingerprint, type RunSpec, type TagJobData } from './jobs';
 
 const COUNTED = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
@@ -41,13 +43,29 @@ export async function queueStatus(url: string): Promise<string> {
   });
 }
 
-/** Removes the run's jobs (in every state) and its description; outputs already written stay. */
+/**
+ * Removes the run's jobs (in every state), its description and the shards of large JSONL inputs in its output folder
+ * (when this machine reaches it); outputs already written stay.
+ */
 export async function queueClean(url: string): Promise<string> {
   return withQueue(url, async (queue, label) => {
+    const client = await queue.getBackend().client;
+    const raw = await client.get(RUN_KEY);
     const counts = await queue.getJobCounts(...COUNTED);
     const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
     await queue.obliterate({ force: true });
-    await (await queue.getBackend().client).del(RUN_KEY);
-    return `${label}: removed the run and its ${jobs} jobs (outputs already written are kept)\n`;
+    await client.del(RUN_KEY);
+    let shards = '';
+    if (raw) {
+      const { outRoot } = JSON.parse(raw) as RunSpec;
+      const folder = join(outRoot, SHARDS_DIR);
+      if (existsSync(outRoot)) {
+        rmSync(folder, { recursive: true, force: true });
+        shards = `, and the shards in ${folder}`;
+      } else {
+        shards = `; ${outRoot} is not reachable from this machine: remove ${folder} where it is`;
+      }
+    }
+    return `${label}: removed the run and its ${jobs} jobs${shards} (outputs already written are kept)\n`;
   });
 }

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .action(async (flags: { queue: string }) => void process.stdout.write(await (await loadQueueBackend()).queueStatus(flags.queue)));
   queue
     .command('clean')
-    .description('remove the run and all its jobs (outputs already written stay, and count as done on a re-run)')
+    .description('remove the run, all its jobs and the shards of large JSONL inputs in its --out folder (outputs already written stay, and count as done on a re-run)')
     .requiredOption('-q, --queue <url>', 'the Redis queue: redis://host:port[/db]')
     .action(async (flags: { queue: string }) => void process.stdout.write(await (await loadQueueBackend()).queueClean(flags.queue)));
 }

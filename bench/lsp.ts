@@ -3,12 +3,16 @@
 //   - the first full tag: didOpen -> semantic tokens of the whole note;
 //   - one-character edits (insert or delete inside a word, all over the note): didChange -> refreshed semantic
 //     tokens (full/delta), p50 and p95 (target p95 <= 50 ms);
+//   - the same edits, alternating one by one, on a second server built without the assertion pass
+//     (bench/serverWithoutAssertion.ts): p50/p95 with and without it and the difference (issue 19: the pass must add
+//     nothing measurable to the edit p95);
 //   - the same on a document just under bioner.maxFileSize (the note repeated to ~1 MB), where the per-edit
 //     bookkeeping over the whole document dominates.
 // Prints JSON lines for bench/run.mjs; asserts nothing. Model: the argument, else models/default if present, else
 // the lexicon test fixture.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
 import type { SemanticTokens, SemanticTokensDelta } from 'vscode-languageserver-protocol';
 import { LspTestClient, lexiconModel, repoRoot } from '../test/lsp/lspClient';
 
@@ -67,46 +71,83 @@ function positionAt(text: string, offset: number): { line: number; character: nu
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
-/** Sorted latencies of `count` one-character edits (insert a letter inside a word, then delete it again). */
-async function editLatencies(client: LspTestClient, uri: string, initial: string, first: SemanticTokens, count: number): Promise<number[]> {
-  let text = initial;
-  let last = first;
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const latencies: number[] = [];
-  let inserted: number | undefined;
-  for (let i = 0; i < count; i++) {
+/**
+ * One-character edits of one document, one at a time: insert a letter inside a word, then delete it again, at seeded
+ * random places (the same sequence for every instance). Each step times didChange -> refreshed semantic tokens.
+ */
+class EditSequence {
+  private seed = 42;
+  private inserted: number | undefined;
+  readonly latencies: number[] = [];
+
+  constructor(
+    private readonly client: LspTestClient,
+    private readonly uri: string,
+    private text: string,
+    private last: SemanticTokens,
+  ) {}
+
+  private random(): number {
+    this.seed = (this.seed * 1103515245 + 12345) % 2 ** 31;
+    return this.seed / 2 ** 31;
+  }
+
+  async step(): Promise<void> {
     let change;
-    if (inserted === undefined) {
-      let offset = Math.floor(random() * text.length);
+    const text = this.text;
+    if (this.inserted === undefined) {
+      let offset = Math.floor(this.random() * text.length);
       while (!/\w/.test(text[offset] ?? '')) offset = (offset + 1) % text.length;
       const at = positionAt(text, offset);
       change = { range: { start: at, end: at }, text: 'x' };
-      text = text.slice(0, offset) + 'x' + text.slice(offset);
-      inserted = offset;
+      this.text = text.slice(0, offset) + 'x' + text.slice(offset);
+      this.inserted = offset;
     } else {
-      const at = positionAt(text, inserted);
+      const at = positionAt(text, this.inserted);
       change = { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
-      text = text.slice(0, inserted) + text.slice(inserted + 1);
-      inserted = undefined;
+      this.text = text.slice(0, this.inserted) + text.slice(this.inserted + 1);
+      this.inserted = undefined;
     }
     const t0 = performance.now();
-    client.change(uri, [change]);
-    const delta: SemanticTokens | SemanticTokensDelta = await client.connection.sendRequest('textDocument/semanticTokens/full/delta', {
-      textDocument: { uri },
-      previousResultId: last.resultId,
+    this.client.change(this.uri, [change]);
+    const delta: SemanticTokens | SemanticTokensDelta = await this.client.connection.sendRequest('textDocument/semanticTokens/full/delta', {
+      textDocument: { uri: this.uri },
+      previousResultId: this.last.resultId,
     });
-    latencies.push(performance.now() - t0);
-    last = 'data' in delta ? delta : { resultId: delta.resultId, data: [] };
+    this.latencies.push(performance.now() - t0);
+    this.last = 'data' in delta ? delta : { resultId: delta.resultId, data: [] };
   }
-  return latencies.sort((a, b) => a - b);
+
+  sorted(): number[] {
+    return [...this.latencies].sort((a, b) => a - b);
+  }
+}
+
+/** dist/bench-server-without-assertion.js: the server without the assertion pass (bench/serverWithoutAssertion.ts). */
+async function buildServerWithoutAssertion(): Promise<string> {
+  const outfile = join(repoRoot, 'dist', 'bench-server-without-assertion.js');
+  await esbuild.build({
+    entryPoints: [join(repoRoot, 'bench', 'serverWithoutAssertion.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+    external: ['vscode', '@tensorflow/tfjs-node'],
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__importMetaUrl' },
+  });
+  return outfile;
 }
 
 async function main(): Promise<void> {
   const { dir, note } = modelDirFromArgs();
+  const withoutAssertionScript = await buildServerWithoutAssertion();
   const loadStarted = performance.now();
   const client = await LspTestClient.start({ model: dir });
   const loadMs = performance.now() - loadStarted;
+  const withoutAssertion = await LspTestClient.start({ model: dir }, { serverScript: withoutAssertionScript });
   try {
     const uri = 'untitled:bench-note';
     const { text, source } = makeNote();
@@ -116,17 +157,40 @@ async function main(): Promise<void> {
     const firstMs = performance.now() - started;
     const entityCount = LspTestClient.decode(text, last).length;
 
-    const latencies = await editLatencies(client, uri, text, last, EDITS);
+    withoutAssertion.open(uri, text);
+    const edits = new EditSequence(client, uri, text, last);
+    const editsWithout = new EditSequence(withoutAssertion, uri, text, await withoutAssertion.tokens(uri));
+    // Alternating, so that whatever else the machine does falls on both alike; who goes first alternates too.
+    for (let i = 0; i < EDITS; i++) {
+      for (const sequence of i % 2 === 0 ? [edits, editsWithout] : [editsWithout, edits]) await sequence.step();
+    }
+    await withoutAssertion.stop();
+    const latencies = edits.sorted();
+    const latenciesWithout = editsWithout.sorted();
     const bigText = text.repeat(Math.floor(1_000_000 / Buffer.byteLength(text)));
     const bigUri = 'untitled:bench-big-note';
     client.open(bigUri, bigText);
-    const bigLatencies = await editLatencies(client, bigUri, bigText, await client.tokens(bigUri), 40);
+    const bigEdits = new EditSequence(client, bigUri, bigText, await client.tokens(bigUri));
+    for (let i = 0; i < 40; i++) await bigEdits.step();
+    const bigLatencies = bigEdits.sorted();
     const round = (x: number) => Math.round(x * 10) / 10;
     const metrics = [
       { metric: 'LSP model load (server start to model ready)', value: round(loadMs), unit: 'ms', note },
       { metric: `LSP first full tag, ${TOKENS}-token note (${entityCount} entities)`, value: round(firstMs), unit: 'ms', note: `${note}; ${source}` },
       { metric: 'LSP edit latency p50 (1-char edit -> semantic tokens)', value: round(percentile(latencies, 50)), unit: 'ms', note },
       { metric: 'LSP edit latency p95', value: round(percentile(latencies, 95)), unit: 'ms', target: '<= 50', note },
+      {
+        metric: 'LSP edit latency p95 without the assertion pass',
+        value: round(percentile(latenciesWithout, 95)),
+        unit: 'ms',
+        note: `p50 ${round(percentile(latenciesWithout, 50))} ms; bench-only server build (bench/serverWithoutAssertion.ts), the same ${EDITS} edits alternating with the server above`,
+      },
+      {
+        metric: 'LSP edit latency p95, with minus without the assertion pass',
+        value: round(percentile(latencies, 95) - percentile(latenciesWithout, 95)),
+        unit: 'ms',
+        note: `p50 ${round(percentile(latencies, 50) - percentile(latenciesWithout, 50))} ms; issue 19: nothing measurable`,
+      },
       { metric: `LSP edit latency p50, ${Math.round(bigText.length / 1000)} kB document`, value: round(percentile(bigLatencies, 50)), unit: 'ms', note },
       { metric: `LSP edit latency p95, ${Math.round(bigText.length / 1000)} kB document`, value: round(percentile(bigLatencies, 95)), unit: 'ms', note },
     ];
@@ -134,6 +198,7 @@ async function main(): Promise<void> {
     for (const m of metrics) process.stderr.write(`${m.metric}: ${m.value} ${m.unit}${m.target ? ` (target ${m.target})` : ''} [${m.note}]\n`);
   } finally {
     await client.stop();
+    await withoutAssertion.stop();
   }
 }
 

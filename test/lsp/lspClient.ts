@@ -59,12 +59,14 @@ export class LspTestClient {
       /** Extra node flags for the server (e.g. a --require preload) and its environment. */
       nodeArgs?: string[];
       env?: NodeJS.ProcessEnv;
+      /** Another build of the server to run instead of dist/server.js (a bench's variant). */
+      serverScript?: string;
     } = {},
   ): Promise<LspTestClient> {
     const rootPath = options.rootPath ?? repoRoot;
     // BIONER_LSP_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
     const nodeArgs = [...(process.env.BIONER_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
-    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'server.js'), '--stdio'], {
+    const child = spawn(process.execPath, [...nodeArgs, options.serverScript ?? join(repoRoot, 'dist', 'server.js'), '--stdio'], {
       stdio: 'pipe',
       env: { ...process.env, ...options.env },
     });

@@ -40,3 +40,21 @@ test('with its settings sent at initialize, the server loads the model without w
     await client.stop();
   }
 });
+
+test('the server logs once, per opened document, when its first entity tokens were sent and how long after the open', async () => {
+  const client = await LspTestClient.start({ model: lexiconModel }, { waitForModel: false });
+  try {
+    const firstTokenLines = () => client.logs.map((l) => l.message).filter((m) => m.includes('first entity tokens sent'));
+    client.open('untitled:nothing', 'The patient slept well.');
+    await client.tokens('untitled:nothing');
+    client.open('untitled:note', 'Naloxone reversed the overdose.');
+    await client.tokens('untitled:note');
+    await client.tokens('untitled:note');
+    await client.connection.sendRequest('bioner/debugStats'); // log messages sent before this answer have arrived
+    const lines = firstTokenLines();
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0], /^untitled:note: first entity tokens sent \(full, 1\) \d+ ms after it was opened$/);
+  } finally {
+    await client.stop();
+  }
+});

@@ -22,6 +22,8 @@ export interface ServerContext {
   republish(uri: string): void;
   /** Semantic tokens of this analysis were sent to the client (so no refresh is needed for it). */
   tokensServed(analysis: DocumentAnalysis): void;
+  /** Semantic tokens holding `count` entity tokens were sent for a document (`full` or `range`). */
+  entityTokensSent(uri: string, count: number, request: 'full' | 'range'): void;
 }
 
 /**

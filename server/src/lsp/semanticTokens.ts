@@ -51,7 +51,7 @@ export function tokenTypeIndex(label: string): number {
 /**
  * Pushes the shown entities as semantic tokens, in document order. LSP tokens cannot span lines, so an entity
  * that does is split into one token per line; entities overlapping an earlier one are left out (tokens must not
- * overlap). Only entities overlapping [from, to) are pushed when a range is given.
+ * overlap). Only entities overlapping [from, to) are pushed when a range is given. Returns how many tokens it pushed.
  */
 export function pushEntityTokens(
   builder: SemanticTokensBuilder,
@@ -60,12 +60,13 @@ export function pushEntityTokens(
   settings: BionerSettings,
   from = 0,
   to = Number.POSITIVE_INFINITY,
-): void {
+): number {
   const allLabels = settings.labels.length === 0;
   const shown = entities.filter((e) => e.end > e.start && e.end > from && e.start < to && (allLabels || labelShown(settings, e.label)));
   // Entities usually arrive in document order already; sort only when they do not.
   const sorted = shown.every((e, i) => i === 0 || shown[i - 1].start <= e.start) ? shown : shown.sort((a, b) => a.start - b.start || b.end - a.end);
   let covered = -1;
+  let pushed = 0;
   for (const entity of sorted) {
     if (entity.start < covered) continue;
     covered = entity.end;
@@ -76,9 +77,13 @@ export function pushEntityTokens(
     for (let line = start.line; line <= end.line; line++) {
       const first = line === start.line ? start.character : 0;
       const last = line === end.line ? end.character : lineLength(document, line);
-      if (last > first) builder.push(line, first, last - first, type, modifiers);
+      if (last > first) {
+        builder.push(line, first, last - first, type, modifiers);
+        pushed++;
+      }
     }
   }
+  return pushed;
 }
 
 /** Length of a line without its terminator. */
@@ -149,7 +154,7 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
       throw new ResponseError(LSPErrorCodes.ContentModified, 'busy: the document changed');
     }
     const builder = builderFor();
-    pushEntityTokens(builder, current, analysis.entities, context.settings());
+    context.entityTokensSent(uri, pushEntityTokens(builder, current, analysis.entities, context.settings()), 'full');
     context.tokensServed(analysis);
     return builder;
   };
@@ -188,7 +193,7 @@ export function register(context: ServerContext, largeFileOpened: (document: Tex
     const current = context.documents.get(textDocument.uri);
     if (!current || current.version !== version) throw new ResponseError(LSPErrorCodes.ContentModified, 'busy: the document changed');
     const builder = new SemanticTokensBuilder();
-    pushEntityTokens(builder, current, entities, context.settings(), from, to);
+    context.entityTokensSent(textDocument.uri, pushEntityTokens(builder, current, entities, context.settings(), from, to), 'range');
     return builder.build();
   });
 

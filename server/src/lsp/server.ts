@@ -92,6 +92,8 @@ const entities = new DocumentEntities(model, {
 
 /** The analysis whose tokens the client last received, per document. */
 const served = new Map<string, DocumentAnalysis>();
+/** When each open document was opened, until its first entities are sent (logged: where a slow first colour went). */
+const openedAt = new Map<string, number>();
 
 /** Whether two analyses give the same tokens (same entities at the same places). */
 function sameEntities(a: DocumentAnalysis, b: DocumentAnalysis): boolean {
@@ -119,6 +121,12 @@ const context: ServerContext = {
   },
   tokensServed(analysis) {
     served.set(analysis.uri, analysis);
+  },
+  entityTokensSent(uri, count, request) {
+    const opened = openedAt.get(uri);
+    if (opened === undefined || count === 0) return;
+    openedAt.delete(uri);
+    log(`${basename(uri)}: first entity tokens sent (${request}, ${count}) ${Math.round(performance.now() - opened)} ms after it was opened`);
   },
 };
 
@@ -286,6 +294,7 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 });
 
 documents.onDidOpen(({ document }) => {
+  openedAt.set(document.uri, performance.now());
   sidecars.opened(document);
   sendStatus(document.uri, true);
   entities.schedule(document);
@@ -303,6 +312,7 @@ documents.onDidClose(({ document }) => {
   sidecars.closed(document.uri);
   entities.close(document.uri);
   served.delete(document.uri);
+  openedAt.delete(document.uri);
   clearTimeout(refreshChecks.get(document.uri));
   refreshChecks.delete(document.uri);
   largeFilesTold.delete(document.uri);

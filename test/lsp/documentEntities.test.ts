@@ -2,6 +2,9 @@
 // request; a model change drops cached entities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EntityPrediction } from '../../server/src/types';
 import { DocumentEntities, type DocumentAnalysis } from '../../server/src/lsp/documentEntities';
@@ -233,6 +236,29 @@ test('a model whose worker dies is reported once and dropped; a reload brings on
   const reloaded = await model.load('/m');
   assert.equal(reloaded.modelName, 'counting');
   assert.deepEqual(changes, ['counting', undefined, 'counting']);
+});
+
+test('the worker starts without waiting for terms.tsv; a malformed terms.tsv stops it and is reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-terms-'));
+  try {
+    writeFileSync(join(dir, 'terms.tsv'), 'chest pain\tDISEASE\nonlyoneword\n');
+    const errors: string[] = [];
+    const events: string[] = [];
+    const tagger = new CountingTagger();
+    tagger.dispose = () => void events.push('disposed');
+    const model = new ModelHost({ error: (m) => errors.push(m), log: () => {}, changed: () => events.push('changed') }, async () => {
+      events.push('started');
+      return tagger;
+    });
+    const result = await model.load(dir);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(events, ['started', 'disposed']);
+    assert.equal(model.current, undefined);
+    assert.match(result.error ?? '', /terms\.tsv:2: /);
+    assert.equal(errors.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a broken model directory is reported once, not again at every settings change', async () => {

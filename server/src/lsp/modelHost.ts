@@ -1,6 +1,8 @@
 import type { EntityPrediction } from '../types';
 import { loadPassesAsync } from '../tagging/load';
 import { DOCUMENT_PASSES, type DocumentPass } from '../tagging/passes';
+import { resolveDocument } from '../tagging/pipeline';
+import { segment } from '../tagging/segmenter';
 import type { TextTagger } from '../tagging/tagger';
 import { WorkerTagger } from '../tagging/workerTagger';
 import type { ReloadModelResult } from './protocol';
@@ -89,10 +91,19 @@ export class ModelHost {
     let next: CancellableTagger;
     let passes: readonly DocumentPass[];
     try {
-      // Read for the server's thread, where the passes run (asynchronously: requests are answered meanwhile); a
-      // malformed terms.tsv fails before the worker starts. The worker reads the rest of the folder in its own thread.
-      passes = await loadPassesAsync(dir);
-      next = await this.start(dir, (error) => this.lost(next, error));
+      // The worker loads the model in its thread while this one reads terms.tsv (asynchronously: requests are
+      // answered meanwhile) for the passes, which run here, and runs them once on a small note: the first colours
+      // wait for the model, not for the passes' first-use set-up as well. A malformed terms.tsv stops the worker.
+      const starting = this.start(dir, (error) => this.lost(next, error));
+      starting.catch(() => undefined); // awaited below; a failure is handled there, not reported as unhandled meanwhile
+      try {
+        passes = await loadPassesAsync(dir);
+      } catch (error) {
+        starting.then((tagger) => tagger.dispose(), () => undefined);
+        throw error;
+      }
+      warmUp(passes);
+      next = await starting;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const kept = this.tagger ? ` Still using the model "${this.tagger.modelName}".` : ' No entities will be shown.';
@@ -120,4 +131,22 @@ export class ModelHost {
     this.hooks.error(`BioNER: the model "${tagger.modelName}" stopped (${error.message}). Reload it with "BioNER: Reload model".`);
     this.hooks.changed(undefined);
   }
+}
+
+/** A short clinical note with a section heading, shorthand, an abbreviation, negation, history, family and a plan. */
+const WARM_UP_NOTE =
+  'Past medical history: HTN and type 2 diabetes mellitus (T2DM).\n\nHPI: Denies chest pain. Mother had breast cancer.\n\nPlan: return if fever develops.\n';
+const WARM_UP_ENTITIES = ['type 2 diabetes mellitus', 'chest pain', 'breast cancer', 'fever'];
+
+/**
+ * Segments the warm-up note and runs the passes over it once, so that what they build on first use (trigger tables,
+ * section and shorthand patterns, compiled regular expressions) is ready before the first document comes in.
+ */
+function warmUp(passes: readonly DocumentPass[]): void {
+  const text = WARM_UP_NOTE;
+  const entities: EntityPrediction[] = WARM_UP_ENTITIES.map((name) => {
+    const start = text.indexOf(name);
+    return { start, end: start + name.length, label: 'DISEASE', text: name, confidence: 0.99 };
+  });
+  resolveDocument(text, entities, segment(text, 'clinical-note'), { languageId: 'clinical-note', passes });
 }

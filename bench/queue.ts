@@ -26,7 +26,7 @@ const abstractsWanted = Number(process.env.BIONER_BENCH_QUEUE_ABSTRACTS ?? 300);
 const tinyDocuments = Number(process.env.BIONER_BENCH_QUEUE_TINY ?? 10_000);
 const cores = availableParallelism();
 /** Documents per job compared (the default among them). */
-const BATCHES = [...new Set([16, DEFAULT_BATCH_DOCUMENTS, 256])].sort((a, b) => a - b);
+const BATCHES = [...new Set([16, 64, 256, DEFAULT_BATCH_DOCUMENTS])].sort((a, b) => a - b);
 /** chooseBatch: the queue may cost at most this share of a document's tagging time... */
 const OVERHEAD_SHARE = 0.01;
 /** ...and a batch size must reach this share of the best size's throughput. */

@@ -1,8 +1,9 @@
 // Reads the `bioner.*` settings. The model path is the one setting that can make us load files from disk, so in an
 // untrusted workspace only the user-level value counts (package.json also lists it in restrictedConfigurations).
 import * as os from 'node:os';
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { resolveModelPath } from '../../server/src/model/folder';
+import { modelPathSetting, resolveModelPath, shippedModelDir } from '../../server/src/model/folder';
 
 export const SECTION = 'bioner';
 
@@ -61,23 +62,51 @@ export function configuredModel(): string {
   return (value ?? '').trim();
 }
 
+/** The folder relative `bioner.model` values are resolved against: the first workspace folder (trusted only). */
+function modelBase(): string {
+  // In an untrusted workspace even a user-level relative path must not reach into the workspace.
+  const folder = vscode.workspace.isTrusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined;
+  return folder ?? os.homedir();
+}
+
 /**
  * Absolute directory of the active model: `bioner.model` resolved against the first workspace folder (the home folder
  * in an untrusted workspace), or the shipped model.
  */
 export function activeModelDir(extensionPath: string): string {
-  // In an untrusted workspace even a user-level relative path must not reach into the workspace.
-  const folder = vscode.workspace.isTrusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined;
-  return resolveModelPath(configuredModel(), folder ?? os.homedir(), extensionPath);
+  return resolveModelPath(configuredModel(), modelBase(), extensionPath);
+}
+
+/** Where Select Model… and Use the New Model write `bioner.model`: the workspace when one is open, else the user. */
+function modelTarget(): vscode.ConfigurationTarget {
+  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+}
+
+/** `bioner.model` as written where setModel writes it (undefined: not set there). */
+export function writtenModel(): string | undefined {
+  const inspected = settings().inspect<string>('model');
+  return modelTarget() === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.globalValue;
+}
+
+/** The model directory `bioner.model` would name if setModel wrote `value` (undefined: removed). */
+export function modelDirOf(value: string | undefined, extensionPath: string): string {
+  const fallback = modelTarget() === vscode.ConfigurationTarget.Workspace ? settings().inspect<string>('model')?.globalValue : undefined;
+  return resolveModelPath(value ?? fallback, modelBase(), extensionPath);
 }
 
 /**
- * Sets `bioner.model`: in the workspace when one is open (a fine-tuned model belongs to its workspace),
- * else for the user.
+ * The `bioner.model` value naming `dir`: relative to the first workspace folder when inside it; none at all for the
+ * shipped model when removing the value falls back to it.
  */
-export async function setModel(dir: string): Promise<void> {
-  const target = vscode.workspace.workspaceFolders?.length
-    ? vscode.ConfigurationTarget.Workspace
-    : vscode.ConfigurationTarget.Global;
-  await settings().update('model', dir, target);
+export function modelSetting(dir: string, extensionPath: string): string | undefined {
+  if (resolve(dir) === shippedModelDir(extensionPath)) return modelDirOf(undefined, extensionPath) === resolve(dir) ? undefined : '';
+  return modelPathSetting(dir, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+}
+
+/**
+ * Sets `bioner.model` (undefined removes it): in the workspace when one is open (a fine-tuned model belongs to its
+ * workspace), else for the user.
+ */
+export async function setModel(value: string | undefined): Promise<void> {
+  await settings().update('model', value, modelTarget());
 }

@@ -2,7 +2,7 @@
 // typed into a note is coloured (the time is reported); Ctrl+. accepts, relabels and rejects entities, and the exact
 // sidecar lines are checked; a .note and a .txt of the same stem get separate sidecars; a name the model misses is
 // annotated in a few notes, Fine-tune on Workspace Annotations runs with its own settings, and the new model, once
-// accepted, tags that name and still the entities nobody touched, while the shipped model stays one setting away.
+// accepted, tags that name and still the entities nobody touched, while Select Model… offers the shipped model back.
 // Screenshots and logs: test-results/e2e-teach/.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -204,9 +204,14 @@ describe('Teaching the model in VS Code (code-server + Chromium, shipped model)'
       const savedDir = path.join(models, saved);
       const name = (JSON.parse(fs.readFileSync(path.join(savedDir, 'config.json'), 'utf8')) as { name: string }).name;
       await done.locator('.monaco-button', { hasText: 'Use the New Model' }).click();
+      // The setting names the folder relative to the workspace folder (which may be moved or shared), and the toast
+      // offers the way back (checked at once: a toast hides after a while).
+      const switched = workbench.notification(`now using ${name} (bioner.model: ".bioner/models/${saved}"). The previous model, ${shipped.name}, is kept`);
+      await switched.waitFor({ timeout: WAIT });
+      assert.ok(await switched.locator('.monaco-button', { hasText: 'Back to the Previous Model' }).isVisible());
       await workbench.statusBarItem(name).waitFor({ timeout: WAIT });
       const settings = readSettings();
-      assert.equal(settings['bioner.model'], savedDir, 'the workspace setting points at the new folder');
+      assert.equal(settings['bioner.model'], `.bioner/models/${saved}`, 'the workspace setting names the new folder');
       assert.equal(settings['bioner.fineTune.labelMap'], 'Drug=DRUG', 'the label mapping is saved');
       assert.equal(folderHash(shipped.dir), shippedBefore, 'the shipped model was only read');
 
@@ -221,10 +226,13 @@ describe('Teaching the model in VS Code (code-server + Chromium, shipped model)'
       assert.equal(await workbench.waitForColour(TAUGHT, DRUG_RGB), DRUG_RGB);
       assert.equal(await workbench.waitForColour('metformin', DRUG_RGB), DRUG_RGB, 'an untouched entity of the note is still tagged');
 
-      // The way back: without the setting, the shipped model is active again and misses the name as before.
-      const { 'bioner.model': _, ...withoutModel } = settings;
-      writeWorkspaceSettings(session.workspace, withoutModel);
+      // The way back: Select Model… offers the previous model first; choosing it removes the setting again, and the
+      // shipped model is active and misses the name as before.
+      await workbench.runCommand('BioNER: Select Model…');
+      await workbench.pick(/previous model/);
       await workbench.statusBarItem(shipped.name).waitFor({ timeout: WAIT });
+      const { 'bioner.model': _, ...withoutModel } = settings;
+      assert.deepEqual(readSettings(), withoutModel, 'bioner.model is removed, as it was before');
       await workbench.openFile('check.note');
       assert.equal(await workbench.waitForColour('lisinopril', DRUG_RGB), DRUG_RGB);
       const deadline = Date.now() + WAIT;

@@ -195,17 +195,19 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip: E2E_SKIP, timeout
       assert.equal(drug, DRUG_RGB);
     }));
 
-  it('Select Model… sets bioner.model to the chosen folder', () =>
+  it('Select Model… → Browse… sets bioner.model to the chosen folder', () =>
     step('select-model', async () => {
       // A copy of the lexicon model under another name, so the switch shows in the status bar.
       const copy = path.join(workspace, 'models', 'lexicon-copy');
       fs.cpSync(LEXICON_MODEL, copy, { recursive: true });
       fs.writeFileSync(path.join(copy, 'config.json'), JSON.stringify({ kind: 'lexicon', name: 'lexicon-copy', formatVersion: 1 }));
       await workbench.runCommand('BioNER: Select Model…');
+      await workbench.pick(/Browse/);
       await workbench.chooseFolder(copy);
       await workbench.statusBarItem(/lexicon-copy/).waitFor();
       const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
-      assert.equal(settings['bioner.model'], copy);
+      // Inside the workspace folder: written relative to it.
+      assert.equal(settings['bioner.model'], 'models/lexicon-copy');
     }));
 
   it('Open Model Card shows the active model\'s card, or says it has none', () =>
@@ -280,7 +282,7 @@ describe('BioNER in VS Code (code-server + Chromium)', { skip: E2E_SKIP, timeout
         await workbench.statusBarItem(name).waitFor({ timeout: WAIT });
         await workbench.screenshot('9-fine-tuned-model-active');
         const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
-        assert.equal(settings['bioner.model'], path.join(models, saved));
+        assert.equal(settings['bioner.model'], `.bioner/models/${saved}`);
       }),
   );
   it('Cancel stops fine-tuning and leaves no model behind', { skip: fineTuneSkip }, () =>

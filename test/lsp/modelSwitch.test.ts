@@ -2,7 +2,7 @@
 // bioner.model setting to a good model then works without a restart, and a later broken switch keeps the good one.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageType } from 'vscode-languageserver-protocol';
@@ -61,4 +61,19 @@ test('a broken model later is reported and the loaded model stays in use', async
   const uri = 'untitled:two';
   client.open(uri, TEXT);
   assert.equal(LspTestClient.decode(TEXT, await client.tokens(uri)).length, 1);
+});
+
+test('a relative bioner.model (as Use the New Model writes it) is loaded from the workspace folder', async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'bioner-workspace-'));
+  cpSync(lexiconModel, join(workspace, '.bioner', 'models', '20261205-070000'), { recursive: true });
+  const inWorkspace = await LspTestClient.start({ model: '.bioner/models/20261205-070000' }, { rootPath: workspace });
+  try {
+    const result = (await inWorkspace.connection.sendRequest('bioner/reloadModel', { force: true })) as { modelName?: string; error?: string };
+    assert.equal(result.error, undefined);
+    assert.equal(result.modelName, 'test-lexicon');
+    inWorkspace.open('untitled:relative', TEXT);
+    assert.deepEqual(LspTestClient.decode(TEXT, await inWorkspace.tokens('untitled:relative')), [{ text: 'Aspirin', type: 'drug', modifiers: [] }]);
+  } finally {
+    await inWorkspace.stop();
+  }
 });

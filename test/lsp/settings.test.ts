@@ -5,6 +5,7 @@ import { hoverMarkdown } from '../../server/src/lsp/hover';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseSettings, DEFAULT_SETTINGS, resolveModelDir } from '../../server/src/lsp/settings';
+import { modelPathSetting } from '../../server/src/model/folder';
 import { LspTestClient, lexiconModel } from './lspClient';
 
 const TEXT = 'Aspirin for fever and cystic fibrosis.';
@@ -74,4 +75,19 @@ test('the model setting resolves against the workspace, the home folder, or the 
   assert.equal(at('/abs/model'), '/abs/model');
   assert.equal(at('~/bioner/model'), join(homedir(), 'bioner/model'));
   assert.match(at(''), /models[\\/]default$/);
+});
+
+test('a model folder is written into the setting relative to the workspace folder when inside it', () => {
+  const base = '/work/space';
+  const setting = (dir: string) => modelPathSetting(dir, base);
+  assert.equal(setting('/work/space/.bioner/models/20261205-070000'), '.bioner/models/20261205-070000');
+  assert.equal(setting('/work/space/..models/x'), '..models/x');
+  // The workspace folder itself is ".", never "" (the shipped model).
+  assert.equal(setting('/work/space'), '.');
+  assert.equal(setting('/work/space2/model'), '/work/space2/model');
+  assert.equal(setting('/work/model'), '/work/model');
+  assert.equal(modelPathSetting('/work/space/model', undefined), '/work/space/model');
+  for (const dir of ['/work/space/.bioner/models/a', '/work/space', '/work/other/m']) {
+    assert.equal(resolveModelDir({ ...DEFAULT_SETTINGS, model: setting(dir) }, base), dir, `${dir} round trip`);
+  }
 });

@@ -8,8 +8,9 @@ import { CONFIG_FILE, readModelFolderConfig } from '../../../server/src/model/fo
 import { annotationTypes, classifyAnnotatedFiles, documentsOf, formatLabelMap, labelChoices, splitHeldOut, stageDocuments } from '../annotatedFiles';
 import { parseLabelMap } from '../../../server/src/model/labels';
 import { CliCancelled, CliError, num, runCli, type CliEvent } from '../cliProcess';
-import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setFineTuneLabelMap, setModel } from '../config';
+import { annotationGlob, fineTuneEpochs, fineTuneLabelMap, fineTuneMaxMinutes, heldOutFraction, setFineTuneLabelMap } from '../config';
 import { cliPath, modelDir, type Bioner } from '../context';
+import { settingFor, switchModel } from '../modelSwitch';
 import type { HeldOutReport } from '../../../server/src/train/heldOutReport';
 import { TEACH_TRAIN_ARGS } from '../../../server/src/train/teachArgs';
 
@@ -136,7 +137,10 @@ async function train(bioner: Bioner, folder: vscode.WorkspaceFolder): Promise<Tr
   }
 }
 
-/** Tells the user how the run went and offers to switch to the new model (the active one is left as it is). */
+/**
+ * Tells the user how the run went and offers to switch to the new model (the active one is left as it is; after a
+ * switch the toast and Select Model… offer it again).
+ */
 async function offerNewModel(bioner: Bioner, { finalDir, summary }: TrainedModel): Promise<void> {
   bioner.output.appendLine(`Fine-tune: saved ${finalDir}. ${summary}`);
   const use = 'Use the New Model';
@@ -145,7 +149,7 @@ async function offerNewModel(bioner: Bioner, { finalDir, summary }: TrainedModel
     use,
     'Keep the Current Model',
   );
-  if (choice === use) await setModel(finalDir);
+  if (choice === use) await switchModel(bioner, settingFor(bioner, finalDir));
 }
 
 /** Turns the `bioner train --progress-json` events into the progress message and the before/after scores. */

@@ -11,7 +11,7 @@
 //   MODEL_CARD.md   data, licences, results
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors';
 import { readJsonFileSync } from '../formats/boundedRead';
 
@@ -60,6 +60,19 @@ export function resolveModelPath(setting: string | undefined, base: string = pro
   if (!value) return shippedModelDir(root);
   const expanded = /^~(?=$|[\\/])/.test(value) ? join(homedir(), value.slice(1)) : value;
   return isAbsolute(expanded) ? resolve(expanded) : resolve(base, expanded);
+}
+
+/**
+ * The inverse of resolveModelPath: the setting that names the folder `dir`, relative to `base` (with `/`) when the
+ * folder is inside it, so a workspace that is moved or shared keeps its model; else the absolute path.
+ */
+export function modelPathSetting(dir: string, base: string | undefined): string {
+  const absolute = resolve(dir);
+  if (!base) return absolute;
+  const inside = relative(resolve(base), absolute);
+  if (inside === '') return '.'; // never "": that would mean the shipped model
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return absolute;
+  return inside.split(sep).join('/');
 }
 
 /**

@@ -280,7 +280,7 @@ test('a dev sentence longer than a piece: the best epoch\'s dev predictions line
   const result = await finetune(model, TINY_DATA, dev, options);
   const best = result.bestDev!;
   assert.deepEqual(best.predictions.map((p) => p.length), dev.map((s) => s.tokens.length));
-  // Only needs entities to compare (dropout is not seeded: runs end between about 0.25 and 0.6).
+  // Only needs some entities to compare (dropout is not seeded, so the F1 reached varies between runs).
   assert.ok(best.overall.f1 > 0.1, `the tiny model learnt something: dev F1 ${best.overall.f1}`);
   // Scored as the initial model is: the saved model tagged afresh gets the best epoch's dev F1.
   assert.ok(Math.abs(evaluateModel(model, dev).overall.f1 - best.overall.f1) < 1e-9);

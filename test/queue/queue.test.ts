@@ -1,6 +1,7 @@
 // `bioner tag --queue` and `bioner worker` against a real redis-server on a loopback port (test/queue/redisServer.ts):
-// workers killed mid-job, a worker with another model, Redis restarted or gone, a job that keeps failing. Each run's
-// outputs must be the bytes a local `bioner tag` writes. The lexicon test model keeps tagging itself instant.
+// workers killed or stopped mid-job, a worker with another model, Redis restarted or gone, a job that keeps failing,
+// a JSONL input that changed between runs, a re-run that collects what workers finished meanwhile, the bound on jobs
+// queued at once. Each run's outputs must be the bytes a local `bioner tag` writes. The lexicon test model keeps tagging itself instant.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -383,4 +384,71 @@ test('bioner queue clean removes the shards a stopped run left in its output fol
   assert.equal(clean.code, 0, clean.stderr);
   assert.match(clean.stdout, /removed the run and its \d+ jobs, and the shards in \S+\.bioner-shards/);
   assert.ok(!existsSync(join(out, '.bioner-shards')), 'the shards are gone');
+});
+
+test('a worker sent SIGTERM in the middle of a job finishes that job, acknowledges it, then exits 0', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'sigterm');
+  const producer = start(tagArgs(out));
+  const stopping = start(workerArgs());
+  const job = await freezeMidJob(stopping);
+  stopping.child.kill('SIGTERM'); // pending while it is stopped: handled the moment it runs again, mid-job
+  stopping.child.kill('SIGCONT');
+  assert.equal(await stopping.exited, 0, stopping.stderr());
+  assert.match(stopping.stderr(), new RegExp(`stopping: finishing the jobs in hand[\\s\\S]*job ${job} done[\\s\\S]*stopped`));
+  const rest = start(workerArgs());
+  assert.equal(await producer.exited, 0, producer.stderr());
+  rest.child.kill('SIGTERM');
+  await rest.exited;
+  assert.doesNotMatch(rest.stderr(), new RegExp(`job ${job} started`), 'the job was not tagged again');
+  assertSameAsLocal(out);
+});
+
+test('jobs finished while no `bioner tag` was running are collected by the re-run, not tagged again (jobs are named by what they make)', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'collected');
+  const first = start(tagArgs(out));
+  await until(() => withQueue(async (q) => (await q.getJobCounts('waiting')).waiting >= 20));
+  first.child.kill('SIGKILL'); // before any worker: nothing is written or recorded yet
+  await first.exited;
+  const queued = await jobCounts();
+  const worker = start(workerArgs());
+  await until(() => withQueue(async (q) => (await q.getJobCounts('completed')).completed === queued), 60_000);
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  assert.ok(startedJobs(worker.stderr()).length >= 20);
+  // The re-run queues its jobs again under the same ids: those finished are collected, and a worker tags only the
+  // ones the killed run never queued.
+  const late = start(workerArgs());
+  const again = start(tagArgs(out));
+  assert.equal(await again.exited, 0, again.stderr());
+  late.child.kill('SIGTERM');
+  await late.exited;
+  // Every document tagged once in all: the late worker tagged only what the first one had not.
+  const documentsDone = (stderr: string): number => [...stderr.matchAll(/job j\w+ done \((\d+) documents tagged/g)].reduce((n, m) => n + Number(m[1]), 0);
+  assert.equal(documentsDone(worker.stderr()) + documentsDone(late.stderr()), DOCUMENTS, 'no finished job was tagged again');
+  assert.equal(doneSummary(again.stderr()).documents, DOCUMENTS);
+  assertSameAsLocal(out);
+});
+
+test('a JSONL file of more shards than may be queued at once: at most 512 jobs wait in Redis, and the output comes out whole, in input order', { timeout: 180_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const dir = join(work, 'bounded');
+  mkdirSync(dir, { recursive: true });
+  const big = join(dir, 'big.jsonl');
+  writeFileSync(big, jsonlOf(600, 9));
+  const expected = join(work, 'bounded-local');
+  assert.equal(runCli(['tag', big, '--out', expected, '--model', lexiconModel, '--workers', '1']).code, 0);
+  const out = join(work, 'bounded-out');
+  const run = start(['tag', big, '--out', out, '--queue', redis.url, '--model', lexiconModel, '--queue-batch', '1', '--progress-json']);
+  // No worker yet: the run queues shards until 512 wait, then waits for them to settle before reading on.
+  await until(() => withQueue(async (q) => (await q.getJobCounts('waiting')).waiting >= 512), 60_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await jobCounts(), 512);
+  const worker = start([...workerArgs(), '--concurrency', '2']);
+  assert.equal(await run.exited, 0, run.stderr());
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  assert.deepEqual(listFiles(out), ['big.jsonl.jsonl']);
+  assert.equal(readFileSync(join(out, 'big.jsonl.jsonl'), 'utf8'), readFileSync(join(expected, 'big.jsonl.jsonl'), 'utf8'));
 });

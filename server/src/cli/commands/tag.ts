@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .addOption(new Option('--batch-size <n>', 'sentences per model call').argParser(wholeNumber).default(256).hideHelp())
     .option('-q, --queue <url>', 'enqueue the work on Redis (redis://host:port[/db]) for `bioner worker` processes anywhere; needs --out')
     .addOption(
-      new Option('--queue-batch <n>', 'documents per queue job; a larger JSONL file is cut into shards of this many (default: the smallest size measured to lose nothing to the queue cost; README)')
+      new Option('--queue-batch <n>', 'documents per queue job, and per shard of a larger JSONL file (the default is the smallest size measured to lose nothing to the queue cost; README)')
         .argParser(wholeNumber)
         .default(DEFAULT_BATCH_DOCUMENTS),
     )

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -451,4 +451,23 @@ test('a JSONL file of more shards than may be queued at once: at most 512 jobs w
   await worker.exited;
   assert.deepEqual(listFiles(out), ['big.jsonl.jsonl']);
   assert.equal(readFileSync(join(out, 'big.jsonl.jsonl'), 'utf8'), readFileSync(join(expected, 'big.jsonl.jsonl'), 'utf8'));
+});
+
+test('a worker stopped past its lock, whose job another worker finished, writes nothing of it when it runs again', { timeout: 120_000 }, async () => {
+  await withQueue((q) => q.obliterate({ force: true }));
+  const out = join(work, 'lost-lock');
+  const producer = start(tagArgs(out));
+  const frozen = start(workerArgs());
+  const job = await freezeMidJob(frozen);
+  const other = start(workerArgs()); // its stalled-job check gives it the frozen worker's job after a lock period
+  assert.equal(await producer.exited, 0, producer.stderr());
+  assert.match(other.stderr(), new RegExp(`job ${job} started`));
+  const inodes = () => listFiles(out).map((f) => `${f} ${statSync(join(out, f)).ino}`);
+  const before = inodes();
+  frozen.child.kill('SIGCONT');
+  await frozen.waitFor(new RegExp(`job ${job} not written: this worker lost it`));
+  for (const w of [frozen, other]) w.child.kill('SIGTERM');
+  await Promise.all([frozen.exited, other.exited]);
+  assert.deepEqual(inodes(), before, 'no output was replaced');
+  assertSameAsLocal(out);
 });

@@ -1,6 +1,7 @@
 // `bioner worker`: takes tagging jobs from the queue, tags their documents with a local pool of tagger threads (the
 // same tagging and rendering as a local `bioner tag`), writes each output atomically into the run's output folder,
-// and acknowledges with where each went (`bioner tag` records them as complete). A job of another model is put back for other workers and this worker stops with an
+// and acknowledges with where each went (`bioner tag` records them as complete); a worker that lost a job (stopped past
+// its lock) writes nothing of it. A job of another model is put back for other workers and this worker stops with an
 // error. SIGTERM finishes the jobs in hand, then exits; a worker killed outright stops renewing its jobs' locks, and
 // BullMQ's stalled-job check gives those jobs to another worker.
 import { hostname } from 'node:os';
@@ -12,7 +13,7 @@ import { modelFingerprint } from '../../model/fingerprint';
 import { loadPasses } from '../../tagging/load';
 import type { DocumentPass } from '../../tagging/passes';
 import { SentenceBatcher } from '../sentenceBatcher';
-import { keepOtherProcessesTempFiles, outputSink } from '../sinks';
+import { keepOtherProcessesTempFiles, outputSink, type DocumentSink } from '../sinks';
 import { TaggerPool } from '../taggerPool';
 import { renderFor, tagFileDocument } from '../tagDocument';
 import { connectionOptions, parseQueueAddress, redisReason } from './connection';
@@ -61,7 +62,10 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
       }
       const documents = job.data.units.reduce((n, u) => n + u.documents.length, 0);
       log(`job ${job.id} started (${documents} documents, attempt ${job.attemptsStarted})`);
-      const result = await processJob(job, batcher, passes);
+      const result = await processJob(job, batcher, passes, () => holdsLock(job, token, options.lockMs)).catch((error: unknown) => {
+        if (error instanceof LostJobError) log(`job ${job.id} not written: ${error.message}`);
+        throw error;
+      });
       log(`job ${job.id} done (${result.documents} documents tagged, ${result.tokens} tokens)`);
       return result;
     },
@@ -109,31 +113,49 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
   return 0;
 }
 
-/** Tags every unit of a job and writes each output as a local run does (the same sinks: atomic, .ann stamped). */
-async function processJob(job: Job<TagJobData, TagJobResult>, batcher: SentenceBatcher, passes: readonly DocumentPass[]): Promise<TagJobResult> {
+/**
+ * Tags every unit of a job and writes each output as a local run does (the same sinks: atomic, .ann stamped). The
+ * outputs are placed only while the job is still this worker's: one that was stopped (frozen, swapped out) past its
+ * lock has had its job given to another worker, and perhaps dropped by a new run of an input that changed since, so
+ * it writes nothing.
+ */
+async function processJob(
+  job: Job<TagJobData, TagJobResult>,
+  batcher: SentenceBatcher,
+  passes: readonly DocumentPass[],
+  stillOurs: () => Promise<boolean>,
+): Promise<TagJobResult> {
   const { run, units } = job.data;
   const result: TagJobResult = { documents: 0, tokens: 0, entities: Object.create(null) as Record<string, number>, units: [] };
   // Every unit's documents go to the batcher at once, so their sentences are batched together.
-  const tagged = units.map((unit) => tagUnit(unit, run.format, batcher, passes));
-  for (const t of tagged) t.catch(() => undefined); // awaited in order below
-  for (let i = 0; i < units.length; i++) {
-    const unit = units[i];
-    const rendered = await tagged[i];
-    const sink = outputSink(unit.plan);
-    try {
-      await sink.write(rendered.text);
-      if (unit.plan.textCopy) await writeFileAtomic(unit.plan.textCopy, unit.documents[0]?.text ?? '');
-      await sink.commit();
-    } catch (error) {
-      await sink.discard();
-      throw error;
+  const rendered = await Promise.all(units.map((unit) => tagUnit(unit, run.format, batcher, passes)));
+  const sinks: DocumentSink[] = [];
+  try {
+    for (let i = 0; i < units.length; i++) {
+      sinks.push(outputSink(units[i].plan));
+      await sinks[i].write(rendered[i].text);
     }
-    result.units.push({ writtenTo: sink.writtenTo ?? unit.plan.path, keptUserAnn: sink.keptUserAnn });
-    result.documents += unit.documents.length;
-    result.tokens += rendered.tokens;
-    for (const [label, n] of Object.entries(rendered.entities)) result.entities[label] = (result.entities[label] ?? 0) + n;
+    if (!(await stillOurs())) throw new LostJobError('this worker lost it (stopped past its lock, the job went back to the queue)');
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i];
+      if (unit.plan.textCopy) await writeFileAtomic(unit.plan.textCopy, unit.documents[0]?.text ?? '');
+      await sinks[i].commit();
+      result.units.push({ writtenTo: sinks[i].writtenTo ?? unit.plan.path, keptUserAnn: sinks[i].keptUserAnn });
+      result.documents += unit.documents.length;
+      result.tokens += rendered[i].tokens;
+      for (const [label, n] of Object.entries(rendered[i].entities)) result.entities[label] = (result.entities[label] ?? 0) + n;
+    }
+  } finally {
+    for (const sink of sinks) await sink.discard(); // those committed are settled: nothing to drop
   }
   return result;
+}
+
+class LostJobError extends Error {}
+
+/** Whether this worker still holds the job's lock (renewed for another lock period if so). */
+async function holdsLock(job: Job, token: string | undefined, lockMs: number): Promise<boolean> {
+  return !!token && (await job.extendLock(token, lockMs)) === 1;
 }
 
 async function tagUnit(

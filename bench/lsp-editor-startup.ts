@@ -66,17 +66,18 @@ const WATCH_PAGE = (args: { colours: string[]; text: string }) => {
     performance: { now(): number; timeOrigin: number };
   };
   w.__bionerMarks = {};
-  const now = () => w.performance.timeOrigin + w.performance.now();
+  // No named functions in here: tsx would wrap them in a helper the page does not have.
   const timer = setInterval(() => {
     const marks = w.__bionerMarks;
     const lines = w.document.querySelectorAll('.editor-instance .view-lines');
-    if (marks.shown === undefined && Array.from(lines).some((l) => (l.textContent ?? '').includes(args.text))) {
-      marks.shown = now();
+    // Editors render spaces as no-break spaces, or not: both count.
+    if (marks.shown === undefined && Array.from(lines).some((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').includes(args.text))) {
+      marks.shown = w.performance.timeOrigin + w.performance.now();
     }
     if (marks.shown === undefined) return;
     const spans = w.document.querySelectorAll('.editor-instance .view-lines span span');
     if (Array.from(spans).some((s) => args.colours.includes(w.getComputedStyle(s).color))) {
-      marks.coloured = now();
+      marks.coloured = w.performance.timeOrigin + w.performance.now();
       clearInterval(timer);
     }
   }, 10);
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       try {
         const page = await context.newPage();
-        await page.addInitScript(WATCH_PAGE, { colours, text: firstLine.replace(/ /g, '\u00a0') });
+        await page.addInitScript(WATCH_PAGE, { colours, text: firstLine });
         await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
         await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 120_000 });
         // This window's extension host, and the end of its start-up.

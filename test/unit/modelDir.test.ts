@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { UserError } from '../../server/src/errors';
 import { loadModelDir, saveModelDir } from '../../server/src/model/modelDir';
+import { glorotUniform, withoutInitialValues } from '../../server/src/model/params';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
 
 async function savedTinyModel(): Promise<string> {
@@ -106,4 +107,17 @@ test('config.json "calibration.temperature" is applied to confidences on load, a
   assert.ok(after.flat().some((x, i) => Math.abs(x.confidence - before.flat()[i].confidence) > 1e-6));
   editConfig(dir, (c) => (c.calibration = { temperature: -1 }));
   assert.throws(() => loadModelDir(dir), (e: unknown) => e instanceof UserError && /calibration\.temperature" must be a positive number/.test(e.message));
+});
+
+test('a model built only to receive saved weights draws no random initial values; building one for training does', async () => {
+  await initEngine({ backend: 'cpu' });
+  const absSum = (t: tf.Tensor) => tf.tidy(() => tf.sum(tf.abs(t)).dataSync()[0]);
+  const forLoading = withoutInitialValues(() => glorotUniform([8, 8]));
+  assert.equal(absSum(forLoading), 0);
+  assert.throws(() => withoutInitialValues(() => {
+    throw new Error('broken config');
+  }));
+  const forTraining = glorotUniform([8, 8]); // the switch is off again, even after a failed build
+  assert.ok(absSum(forTraining) > 0);
+  tf.dispose([forLoading, forTraining]);
 });

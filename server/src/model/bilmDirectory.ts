@@ -7,6 +7,7 @@ import { CONFIG_FILE, readModelFolderConfig } from './folder';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { BiLM } from './bilm';
 import { parseRepresentationConfig, type RepresentationConfig } from './config';
+import { withoutInitialValues } from './params';
 import { loadVocabs, type CharVocab, type WordVocab } from './vocab';
 import { loadWeights } from './weightsIO';
 
@@ -37,7 +38,7 @@ export function readBiLMConfig(dir: string): BiLMDirectoryConfig {
 export function loadBiLMDirectory(dir: string): { bilm: BiLM; config: BiLMDirectoryConfig; words: WordVocab; chars: CharVocab } {
   const config = readBiLMConfig(dir);
   const { words, chars } = loadVocabs(dir);
-  const bilm = new BiLM(config.representation, chars);
+  const bilm = withoutInitialValues(() => new BiLM(config.representation, chars)); // every weight is set below
   try {
     const weights = loadWeights(dir, bilm.params.shapes());
     bilm.setWeights(weights, join(dir, 'weights.json'));

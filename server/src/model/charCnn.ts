@@ -3,7 +3,7 @@
 // the char ids (in JS), so one embedding gather yields the windows directly, and the gradient needs only matMul and
 // a scatter-add into the embedding table (wasm has no Conv2DBackpropFilter kernel, and slicing is costly there).
 import * as tf from '@tensorflow/tfjs-core';
-import { glorotUniform, ParamStore } from './params';
+import { glorotUniform, ParamStore, randomUniform } from './params';
 
 export interface CharCnnOptions {
   charVocabSize: number;
@@ -33,7 +33,7 @@ export class CharCnn {
 
   constructor(readonly name: string, readonly options: CharCnnOptions) {
     const { charVocabSize, embeddingDim: d, filters } = options;
-    this.embedding = this.params.add(`${name}/char_embedding`, tf.randomUniform([charVocabSize, d], -0.25, 0.25));
+    this.embedding = this.params.add(`${name}/char_embedding`, randomUniform([charVocabSize, d], -0.25, 0.25));
     for (const [w, n] of filters) {
       this.kernels.push(this.params.add(`${name}/conv_w${w}/kernel`, glorotUniform([w * d, n])));
       this.biases.push(this.params.add(`${name}/conv_w${w}/bias`, tf.zeros([n])));

@@ -4,7 +4,7 @@
 // count correction and removal of accidental hits. Perplexity on held-out text uses the exact full softmax.
 // Each direction has its own output embedding [V, P] and bias [V].
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamStore } from './params';
+import { ParamStore, randomNormal } from './params';
 import { BOS_WORD, EOS_WORD, type WordVocab } from './vocab';
 
 /** The positions of real tokens in a flattened [B*T] batch and their LM targets. */
@@ -61,7 +61,7 @@ export class LmSoftmax {
   private readonly sampler: LogUniformSampler;
 
   constructor(readonly name: string, readonly vocabSize: number, readonly dim: number, random?: () => number) {
-    this.embedding = this.params.add(`${name}/embedding`, tf.randomNormal([vocabSize, dim], 0, 1 / Math.sqrt(dim)));
+    this.embedding = this.params.add(`${name}/embedding`, randomNormal([vocabSize, dim], 0, 1 / Math.sqrt(dim)));
     // Start from the log-uniform prior, so the first steps do not spend their effort learning unigram frequencies.
     const prior = new LogUniformSampler(vocabSize);
     const logPrior = Float32Array.from({ length: vocabSize }, (_, k) => Math.log(prior.probability(k)));

@@ -15,6 +15,7 @@ import { MAX_MODEL_FILE_BYTES, readFileBoundedSync } from '../formats/boundedRea
 import { BiLM } from './bilm';
 import { checkSizes, parseRepresentationConfig, SIZE_LIMITS, type RepresentationConfig } from './config';
 import { TagSet } from './labels';
+import { withoutInitialValues } from './params';
 import { checkTaggerConfig, TaggerModel, taggerConfig, type TaggerConfig } from './tagger';
 import { CHARS_FILE, loadCharVocab, saveVocabs, WordVocab, BOS_WORD, EOS_WORD, UNK_WORD } from './vocab';
 import { loadWeights, saveWeights } from './weightsIO';
@@ -182,8 +183,10 @@ export function loadModelDir(dir: string): LoadedModel {
     throw new UserError(`${join(root, CHARS_FILE)}: has ${chars.size} entries but config.json says ${config.vocab.chars}`);
   }
   const words = config.vocab.taskWords > 0 ? readTaskWords(join(root, TASK_WORDS_FILE), config.vocab.taskWords) : [];
-  const bilm = new BiLM(config.architecture.representation, chars);
-  const model = new TaggerModel(bilm, new TagSet(config.labels.types), config.architecture.tagger, words);
+  // Every parameter comes from weights.bin below: no random initial values to draw first.
+  const model = withoutInitialValues(
+    () => new TaggerModel(new BiLM(config.architecture.representation, chars), new TagSet(config.labels.types), config.architecture.tagger, words),
+  );
   try {
     const weights = loadWeights(root, model.weightShapes());
     try {

@@ -3,12 +3,40 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors';
 
+/** False while a model is built only to receive saved weights (withoutInitialValues). */
+let initialValuesWanted = true;
+
+/**
+ * Builds a model every parameter of which is assigned from saved weights right after (ParamStore.setWeights refuses
+ * a file that lacks one): meanwhile the initializers below give zeros instead of drawing random numbers that would
+ * be thrown away, a sizeable part of a model load (and so of the editor's first colours).
+ */
+export function withoutInitialValues<T>(build: () => T): T {
+  const before = initialValuesWanted;
+  initialValuesWanted = false;
+  try {
+    return build();
+  } finally {
+    initialValuesWanted = before;
+  }
+}
+
+/** Initial values uniform in [min, max) (zeros under withoutInitialValues). */
+export function randomUniform(shape: number[], min: number, max: number, seed?: number): tf.Tensor {
+  return initialValuesWanted ? tf.randomUniform(shape, min, max, 'float32', seed) : tf.zeros(shape);
+}
+
+/** Initial values from a normal distribution (zeros under withoutInitialValues). */
+export function randomNormal(shape: number[], mean: number, stdDev: number): tf.Tensor {
+  return initialValuesWanted ? tf.randomNormal(shape, mean, stdDev) : tf.zeros(shape);
+}
+
 /** Glorot-uniform initial values for a [fanIn, fanOut] matrix (or any shape, using its first and last dims). */
 export function glorotUniform(shape: number[], seed?: number): tf.Tensor {
   const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0];
   const fanOut = shape[shape.length - 1];
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.randomUniform(shape, -limit, limit, 'float32', seed);
+  return randomUniform(shape, -limit, limit, seed);
 }
 
 export class ParamStore {

@@ -2,7 +2,7 @@
 // concatenated with a trainable word embedding), with dropout, then a linear layer to per-tag emission scores.
 import * as tf from '@tensorflow/tfjs-core';
 import { Lstm } from './lstm';
-import { glorotUniform, ParamStore } from './params';
+import { glorotUniform, ParamStore, randomNormal } from './params';
 import { TaskCharEncoder, type TaskCharConfig } from './taskCharEncoder';
 import type { CharVocab } from './vocab';
 
@@ -62,7 +62,7 @@ export class TaskEncoder {
     this.outputBias = this.params.add(`${name}/output/bias`, tf.zeros([numTags]));
     if (config.wordEmbeddingDim > 0) {
       const dim = config.wordEmbeddingDim;
-      const initial = tf.randomNormal([Math.max(1, wordVocabSize), dim], 0, 1 / Math.sqrt(dim));
+      const initial = randomNormal([Math.max(1, wordVocabSize), dim], 0, 1 / Math.sqrt(dim));
       this.wordEmbedding = this.params.add(`${name}/wordEmbedding`, initial);
     }
   }

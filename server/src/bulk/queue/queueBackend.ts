@@ -22,6 +22,7 @@ import type { BulkDocument } from '../documents';
 import { completionKey, type OutputPlan } from '../outputs';
 import type { RunState } from '../runState';
 import { removeStaleTempFiles, tempPathFor } from '../sinks';
+import { plural } from '../summary';
 import { connectionOptions, parseQueueAddress, type QueueAddress } from './connection';
 import { RedisWatch, sleep, withTimeout } from './redisWatch';
 import { DEFAULT_BATCH_DOCUMENTS, JOB_ATTEMPTS, jobId, QUEUE_NAME, RUN_KEY, runId, sha256, SHARDS_DIR, type OutputUnit, type RunSpec, type TagJobData, type TagJobResult } from './jobs';
@@ -197,7 +198,7 @@ class QueueBackend implements BulkBackend {
     while (this.pending.size && !aborted()) await this.poll();
     const stderr = this.run.io.stderr;
     const { vanished, pending } = this;
-    if (vanished) stderr.write(`bioner: ${vanished} job${vanished === 1 ? '' : 's'} vanished from ${this.address.label} (Redis restarted without its data?) and ${vanished === 1 ? 'was' : 'were'} queued again\n`);
+    if (vanished) stderr.write(`bioner: ${plural(vanished, 'job')} vanished from ${this.address.label} (Redis restarted without its data?) and ${vanished === 1 ? 'was' : 'were'} queued again\n`);
     if (!pending.size && !this.run.summary.failed?.length) {
       for (const folder of this.outputFolders) removeStaleTempFiles(folder);
       if (!aborted()) await this.removeLeftovers();
@@ -397,10 +398,6 @@ async function claimRun(queue: Queue, run: RunSpec, address: QueueAddress): Prom
 /** The subfolder of an output's shards that holds those of one input content (its completion key). */
 function shardFolder(key: string): string {
   return key.slice(0, 16);
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Removes `dir` and its parents up to (not including) `stop` while they are empty. */

@@ -274,7 +274,7 @@ export function rehearsalSchedule(
 ): { next(): number[]; peek(): number[] } {
   const own = train.flatMap((s, i) => (s.rehearsal ? [] : [i]));
   const rehearsal = train.flatMap((s, i) => (s.rehearsal ? [i] : []));
-  const perEpoch = own.length === 0 ? rehearsal.length : Math.min(rehearsal.length, Math.ceil(ratio * own.length));
+  const perEpoch = rehearsedPerEpoch(own.length, rehearsal.length, ratio);
   if (perEpoch === rehearsal.length) return { next: () => [...own, ...rehearsal], peek: () => [...own, ...rehearsal] };
   let cycle: number[] = [];
   const take = (consume: boolean): number[] => {
@@ -284,6 +284,11 @@ export function rehearsalSchedule(
     return [...own, ...taken];
   };
   return { next: () => take(true), peek: () => take(false) };
+}
+
+/** Rehearsal sentences per epoch beside `own` sentences of the user's (all of them when the user has none). */
+export function rehearsedPerEpoch(own: number, rehearsal: number, ratio: number): number {
+  return own === 0 ? rehearsal : Math.min(rehearsal, Math.ceil(ratio * own));
 }
 
 function shuffled<T>(items: T[], random: () => number): T[] {

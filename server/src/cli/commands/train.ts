@@ -20,7 +20,7 @@ import { TermLexicon } from '../../tagging/terms';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
 import { buildTaskWords, checkTaggerConfig, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
 import { CharVocab, VocabCounter } from '../../model/vocab';
-import { DEFAULT_FINETUNE, finetune, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
+import { DEFAULT_FINETUNE, finetune, rehearsedPerEpoch, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
 import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../train/selfLabels';
 import { heldOutEntityCount, heldOutReport, MIN_HELD_OUT_ENTITIES, type HeldOutReport } from '../../train/heldOutReport';
@@ -154,7 +154,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     // Rehearsed as known (complete) sentences; the soft self-labels below apply to the user's partial ones only.
     // In the model's own labels: neither --format nor --label-map apply.
     const sentences = readLabelledData(rehearsal, 'conll').sentences.map((sentence) => ({ ...sentence, rehearsal: true }));
-    const perEpoch = Math.min(sentences.length, Math.ceil(options.rehearsalRatio * train.length));
+    const perEpoch = rehearsedPerEpoch(train.length, sentences.length, options.rehearsalRatio);
     log(
       `rehearsal: ${sentences.length} sentences of the initial model's own training data (${REHEARSAL_FILE}), saved with the model; ` +
         `${perEpoch} per epoch beside your ${train.length} (--rehearse-ratio ${options.rehearsalRatio})`,

@@ -16,6 +16,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { seededRandom } from './seededRandom.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,20 +36,10 @@ if (!values.in?.length || !values.out) {
   process.exit(1);
 }
 
-// mulberry32: a small seeded generator, so an augmented file is reproducible from its seed.
-function generator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = generator(Number(values.seed));
+// Seeded, so an augmented file is reproducible from its seed.
+const random = seededRandom(Number(values.seed));
 // The title-case draws have their own stream, so adding them leaves the other copies as they were.
-const randomTitle = generator(Number(values.seed) + 0x9e3779b9);
+const randomTitle = seededRandom(Number(values.seed) + 0x9e3779b9);
 
 /** @returns {{token: string, tag: string}[][]} */
 function readConll(file) {

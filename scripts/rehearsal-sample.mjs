@@ -7,6 +7,7 @@
 // Usage: node scripts/rehearsal-sample.mjs --in train.tsv --sentences N [--seed S] [--label-map A=X,B=Y] --out FILE
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { seededRandom } from './seededRandom.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,15 +24,8 @@ if (!values.in || !values.out) {
 }
 const rename = new Map(values['label-map'].split(',').filter(Boolean).map((pair) => pair.split('=')));
 const sentences = readFileSync(values.in, 'utf8').split(/\n\s*\n/).map((block) => block.trim()).filter(Boolean);
-// mulberry32: the same sample for the same seed.
-let state = Number(values.seed) >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-};
+// Seeded: the same sample for the same seed.
+const random = seededRandom(Number(values.seed));
 const order = sentences.map((_, i) => i);
 for (let i = order.length - 1; i > 0; i--) {
   const j = Math.floor(random() * (i + 1));

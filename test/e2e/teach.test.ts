@@ -213,6 +213,10 @@ describe('Teaching the model in VS Code (code-server + Chromium, shipped model)'
       const settings = readSettings();
       assert.equal(settings['bioner.model'], `.bioner/models/${saved}`, 'the workspace setting names the new folder');
       assert.equal(settings['bioner.fineTune.labelMap'], 'Drug=DRUG', 'the label mapping is saved');
+      // The user's own settings in the same file are kept.
+      assert.equal(settings['bioner.diagnostics'], 'uncertain');
+      assert.equal(settings['editor.wordBasedSuggestions'], 'off');
+      assert.deepEqual(settings['editor.quickSuggestions'], { other: 'off' });
       assert.equal(folderHash(shipped.dir), shippedBefore, 'the shipped model was only read');
 
       // The taught name in a note nobody annotated, and the entities beside it.

@@ -1,4 +1,5 @@
 // A tiny tagger and dataset for fast tests (TINY_CONFIG BiLM, 16-unit task BiLSTM, no dropout).
+import { seededRandom } from '../../../server/src/model/batching';
 import { BiLM } from '../../../server/src/model/bilm';
 import { TINY_CONFIG } from '../../../server/src/model/config';
 import { TagSet } from '../../../server/src/model/labels';
@@ -15,12 +16,23 @@ export const TINY_DATA: TaggedSentence[] = [
   ['Valproic acid and aspirin were stopped .', 'B-Chemical I-Chemical O B-Chemical O O O'],
 ].map(([text, tags]) => ({ tokens: text.split(' '), tags: tags.split(' ') }));
 
-export function tinyModel(data = TINY_DATA): TaggerModel {
+/** The same initial weights on every run (`seed`), so that what a test trains from them is not left to chance. */
+export function tinyModel(data = TINY_DATA, seed = 1): TaggerModel {
   const counter = new VocabCounter();
   for (const s of data) counter.add(s.tokens);
-  const bilm = new BiLM(TINY_CONFIG, CharVocab.build(counter.chars, 1));
   const config = taggerConfig({
     encoder: { hiddenSize: 16, dropout: 0, wordEmbeddingDim: 0, chars: { embeddingDim: 4, filters: [[2, 4], [3, 4]], maxChars: 20 } },
   });
-  return new TaggerModel(bilm, TagSet.fromSentences(data), config);
+  return withSeededMathRandom(seed, () => new TaggerModel(new BiLM(TINY_CONFIG, CharVocab.build(counter.chars, 1)), TagSet.fromSentences(data), config));
+}
+
+/** tfjs draws unseeded initial values (tf.randomUniform, tf.randomNormal) from a seed it takes from Math.random. */
+function withSeededMathRandom<T>(seed: number, build: () => T): T {
+  const original = Math.random;
+  Math.random = seededRandom(seed);
+  try {
+    return build();
+  } finally {
+    Math.random = original;
+  }
 }

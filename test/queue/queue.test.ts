@@ -5,10 +5,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Queue } from 'bullmq';
+import type { TagJobData } from '../../server/src/bulk/queue/jobs';
 import { lexiconModel, listFiles, runCli, startCli } from '../fixtures/bulk/cli';
 import { startRedis, type RedisServer } from './redisServer';
 
@@ -126,8 +127,12 @@ function doneSummary(stderr: string): { documents: number; written: number; upTo
 
 const startedJobs = (stderr: string): string[] => [...stderr.matchAll(/job (j\w+) started/g)].map((m) => m[1]);
 
-/** Freezes (SIGSTOP) a worker as soon as it reports a job that is still active, so it is caught mid-job; its job id. */
-async function freezeMidJob(worker: ReturnType<typeof start>, after = 0): Promise<string> {
+/**
+ * Freezes (SIGSTOP) a worker as soon as it reports a job that is still active, so it is caught mid-job; its job id.
+ * `beforeWriting`: only where none of the job's outputs is on disk yet, not even as a temp file, so the worker has not
+ * yet checked that it still holds the job.
+ */
+async function freezeMidJob(worker: ReturnType<typeof start>, after = 0, beforeWriting = false): Promise<string> {
   let caught: string | undefined;
   await withQueue(async (queue) => {
     for (let tries = 0, seen = after; tries < 30 && !caught; tries++) {
@@ -135,12 +140,20 @@ async function freezeMidJob(worker: ReturnType<typeof start>, after = 0): Promis
       worker.child.kill('SIGSTOP');
       const started = startedJobs(worker.stderr());
       seen = started.length;
-      if ((await queue.getJobState(started[seen - 1])) === 'active') caught = started[seen - 1];
+      const id = started[seen - 1];
+      if ((await queue.getJobState(id)) === 'active' && (!beforeWriting || (await nothingWrittenOf(queue, id)))) caught = id;
       else worker.child.kill('SIGCONT');
     }
   });
   assert.ok(caught, 'the worker was never stopped in the middle of a job');
   return caught;
+}
+
+async function nothingWrittenOf(queue: Queue, id: string): Promise<boolean> {
+  const job = await queue.getJob(id);
+  const onDisk = (path: string): boolean =>
+    existsSync(path) || (existsSync(dirname(path)) && readdirSync(dirname(path)).some((name) => name.startsWith(`.${basename(path)}.`)));
+  return !!job && (job.data as TagJobData).units.every(({ plan }) => [plan.path, plan.textCopy].every((path) => !path || !onDisk(path)));
 }
 
 const jobCounts = (): Promise<number> => withQueue(async (q) => Object.values(await q.getJobCounts()).reduce((a, b) => a + b, 0));
@@ -458,7 +471,7 @@ test('a worker stopped past its lock, whose job another worker finished, writes 
   const out = join(work, 'lost-lock');
   const producer = start(tagArgs(out));
   const frozen = start(workerArgs());
-  const job = await freezeMidJob(frozen);
+  const job = await freezeMidJob(frozen, 0, true);
   const other = start(workerArgs()); // its stalled-job check gives it the frozen worker's job after a lock period
   assert.equal(await producer.exited, 0, producer.stderr());
   assert.match(other.stderr(), new RegExp(`job ${job} started`));

@@ -57,7 +57,7 @@ export function connectionOptions(address: QueueAddress, failFast: boolean): Con
 /** A short reason for a Redis error (ECONNREFUSED, "Connection is closed.", ...). */
 export function redisReason(error: unknown): string {
   const e = error as NodeJS.ErrnoException & { errors?: unknown[] };
-  if (e?.code) return e.code;
+  if (typeof e?.code === 'string') return e.code; // a number is BullMQ's job-state code: its message says more
   if (Array.isArray(e?.errors) && e.errors.length) return redisReason(e.errors[0]);
   return e instanceof Error ? e.message : String(error);
 }

@@ -63,7 +63,9 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
       const documents = job.data.units.reduce((n, u) => n + u.documents.length, 0);
       log(`job ${job.id} started (${documents} documents, attempt ${job.attemptsStarted})`);
       const result = await processJob(job, batcher, passes, () => holdsLock(job, token, options.lockMs)).catch((error: unknown) => {
+        // Said here, not on BullMQ's 'failed' event, which never comes for a job gone from Redis meanwhile.
         if (error instanceof LostJobError) log(`job ${job.id} not written: ${error.message}`);
+        else log(`job ${job.id} failed (attempt ${job.attemptsMade + 1} of ${JOB_ATTEMPTS}): ${(error as Error)?.message ?? error}`);
         throw error;
       });
       log(`job ${job.id} done (${result.documents} documents tagged, ${result.tokens} tokens)`);
@@ -80,6 +82,7 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
     },
   );
   worker.on('error', (error) => {
+    if (isAboutAJob(error)) return log(error.message);
     const reason = redisReason(error);
     if (reason !== lastError) log(`${address.label}: ${reason} (retrying)`);
     lastError = reason;
@@ -87,9 +90,6 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
   worker.on('ready', () => {
     if (lastError) log(`${address.label}: connected again`);
     lastError = '';
-  });
-  worker.on('failed', (job, error) => {
-    if (job && !(error instanceof DelayedError)) log(`job ${job.id} failed (attempt ${job.attemptsMade} of ${JOB_ATTEMPTS}): ${error.message}`);
   });
 
   let stopping: Promise<void> | undefined;
@@ -117,7 +117,8 @@ export async function runWorker(options: WorkerOptions, stderr: Writable): Promi
  * Tags every unit of a job and writes each output as a local run does (the same sinks: atomic, .ann stamped). The
  * outputs are placed only while the job is still this worker's: one that was stopped (frozen, swapped out) past its
  * lock has had its job given to another worker, and perhaps dropped by a new run of an input that changed since, so
- * it writes nothing.
+ * it writes nothing. The check renews the lock for another period, in which the renames are done; a worker stopped
+ * for longer than that between the check and the renames is the one case it cannot see (as with any lease).
  */
 async function processJob(
   job: Job<TagJobData, TagJobResult>,
@@ -152,6 +153,11 @@ async function processJob(
 }
 
 class LostJobError extends Error {}
+
+/** BullMQ's word on one job (a lock it could not renew; a job gone from Redis, with a numeric code), not on the connection. */
+function isAboutAJob(error: Error): boolean {
+  return typeof (error as { code?: unknown }).code === 'number' || error.message.startsWith('could not renew lock for job');
+}
 
 /** Whether this worker still holds the job's lock (renewed for another lock period if so). */
 async function holdsLock(job: Job, token: string | undefined, lockMs: number): Promise<boolean> {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { UserError } from '../../server/src/errors';
 import { loadModelDir, saveModelDir } from '../../server/src/model/modelDir';
-import { glorotUniform, withoutInitialValues } from '../../server/src/model/params';
+import { glorotUniform, ParamStore, withSavedValues } from '../../server/src/model/params';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
 
 async function savedTinyModel(): Promise<string> {
@@ -109,15 +109,27 @@ test('config.json "calibration.temperature" is applied to confidences on load, a
   assert.throws(() => loadModelDir(dir), (e: unknown) => e instanceof UserError && /calibration\.temperature" must be a positive number/.test(e.message));
 });
 
-test('a model built only to receive saved weights draws no random initial values; building one for training does', async () => {
+test('a model built from saved weights holds them without drawing initial values; building one for training draws them', async () => {
   await initEngine({ backend: 'cpu' });
-  const absSum = (t: tf.Tensor) => tf.tidy(() => tf.sum(tf.abs(t)).dataSync()[0]);
-  const forLoading = withoutInitialValues(() => glorotUniform([8, 8]));
-  assert.equal(absSum(forLoading), 0);
-  assert.throws(() => withoutInitialValues(() => {
+  const saved = { 'x/kernel': tf.tensor2d([[1, 2], [3, 4]]) };
+  const neverDrawn = { shape: [2, 2], make: () => assert.fail('drew initial values for a saved weight') };
+  const params = withSavedValues(saved, () => {
+    const store = new ParamStore();
+    store.add('x/kernel', neverDrawn);
+    store.add('x/bias', glorotUniform([2])); // not saved: initial values
+    return store;
+  });
+  const { 'x/kernel': kernel, 'x/bias': bias } = params.getWeights();
+  tf.dispose(Object.values(saved)); // the caller's tensors go; the parameter keeps the values
+  assert.deepEqual(kernel.arraySync(), [[1, 2], [3, 4]]);
+  assert.equal(bias.shape.join(','), '2');
+  assert.throws(() => withSavedValues(saved, () => {
     throw new Error('broken config');
   }));
-  const forTraining = glorotUniform([8, 8]); // the switch is off again, even after a failed build
-  assert.ok(absSum(forTraining) > 0);
-  tf.dispose([forLoading, forTraining]);
+  const forTraining = new ParamStore(); // the saved values are gone again, even after a failed build
+  const drawn = forTraining.add('x/kernel', glorotUniform([2, 2]));
+  assert.ok(tf.tidy(() => tf.sum(tf.abs(drawn)).dataSync()[0]) > 0);
+  assert.notDeepEqual(drawn.arraySync(), [[1, 2], [3, 4]]);
+  params.dispose();
+  forTraining.dispose();
 });

@@ -25,32 +25,48 @@ export class FileTooLargeError extends UserError {
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 const CHUNK = 1024 * 1024;
 
-/** The chunks of one bounded read: read into next(), say how many bytes came with took() (false at the end). */
+/**
+ * The chunks of one bounded read: read into next(), say how many bytes came with took() (false at the end). The first
+ * chunk is as large as the file said it was (plus the byte that shows its end), so a file that does not lie is read
+ * with one read into one buffer and returned as it is: no second copy (a model's weights.bin is megabytes, and each
+ * fresh megabyte touched costs the first colours of the editor time).
+ */
 class BoundedChunks {
   private readonly chunks: Buffer[] = [];
   private total = 0;
   private current = Buffer.alloc(0);
+  /** Bytes of `current` read into so far. */
+  private used = 0;
 
   constructor(
     private readonly file: string,
     private readonly maxBytes: number,
+    /** The size the file said it has (0 for /proc files, which say nothing). */
+    private readonly sizeHint: number,
   ) {}
 
   next(): Buffer {
-    // One byte past the limit: a file of exactly maxBytes is read whole, a larger one is caught.
-    return (this.current = Buffer.allocUnsafe(Math.min(CHUNK, this.maxBytes + 1 - this.total)));
+    if (this.used === this.current.length) {
+      if (this.used > 0) this.chunks.push(this.current);
+      const wanted = this.total === 0 ? Math.max(CHUNK, this.sizeHint + 1) : CHUNK;
+      // One byte past the limit: a file of exactly maxBytes is read whole, a larger one is caught.
+      this.current = Buffer.allocUnsafe(Math.min(wanted, this.maxBytes + 1 - this.total));
+      this.used = 0;
+    }
+    return this.current.subarray(this.used);
   }
 
   took(bytes: number): boolean {
     if (bytes === 0) return false;
     this.total += bytes;
     if (this.total > this.maxBytes) throw new FileTooLargeError(this.file, this.maxBytes);
-    this.chunks.push(this.current.subarray(0, bytes));
+    this.used += bytes;
     return true;
   }
 
   all(): Buffer {
-    return Buffer.concat(this.chunks, this.total);
+    const last = this.current.subarray(0, this.used);
+    return this.chunks.length === 0 ? last : Buffer.concat([...this.chunks, last], this.total);
   }
 }
 
@@ -64,8 +80,9 @@ export function readFileBoundedSync(file: string, maxBytes: number): Buffer {
     throw readError(file, error);
   }
   try {
-    checkRegular(file, fstatSync(fd)); // the path may have been replaced between stat and open
-    const chunks = new BoundedChunks(file, maxBytes);
+    const stats = fstatSync(fd);
+    checkRegular(file, stats); // the path may have been replaced between stat and open
+    const chunks = new BoundedChunks(file, maxBytes, stats.size);
     for (;;) {
       const chunk = chunks.next();
       if (!chunks.took(readSync(fd, chunk, 0, chunk.length, null))) return chunks.all();
@@ -90,8 +107,9 @@ export async function readFileBounded(file: string, maxBytes: number): Promise<B
     throw readError(file, error);
   }
   try {
-    checkRegular(file, await handle.stat()); // the path may have been replaced between stat and open
-    const chunks = new BoundedChunks(file, maxBytes);
+    const stats = await handle.stat();
+    checkRegular(file, stats); // the path may have been replaced between stat and open
+    const chunks = new BoundedChunks(file, maxBytes, stats.size);
     for (;;) {
       const chunk = chunks.next();
       if (!chunks.took((await handle.read(chunk, 0, chunk.length, null)).bytesRead)) return chunks.all();

@@ -7,9 +7,8 @@ import { CONFIG_FILE, readModelFolderConfig } from './folder';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { BiLM } from './bilm';
 import { parseRepresentationConfig, type RepresentationConfig } from './config';
-import { withoutInitialValues } from './params';
 import { loadVocabs, type CharVocab, type WordVocab } from './vocab';
-import { loadWeights } from './weightsIO';
+import { buildFromWeights } from './weightsIO';
 
 export const BILM_KIND = 'bilm';
 
@@ -38,14 +37,6 @@ export function readBiLMConfig(dir: string): BiLMDirectoryConfig {
 export function loadBiLMDirectory(dir: string): { bilm: BiLM; config: BiLMDirectoryConfig; words: WordVocab; chars: CharVocab } {
   const config = readBiLMConfig(dir);
   const { words, chars } = loadVocabs(dir);
-  const bilm = withoutInitialValues(() => new BiLM(config.representation, chars)); // every weight is set below
-  try {
-    const weights = loadWeights(dir, bilm.params.shapes());
-    bilm.setWeights(weights, join(dir, 'weights.json'));
-    Object.values(weights).forEach((t) => t.dispose());
-  } catch (e) {
-    bilm.dispose();
-    throw e;
-  }
+  const bilm = buildFromWeights(dir, () => new BiLM(config.representation, chars));
   return { bilm, config, words, chars };
 }

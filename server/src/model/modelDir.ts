@@ -15,10 +15,9 @@ import { MAX_MODEL_FILE_BYTES, readFileBoundedSync } from '../formats/boundedRea
 import { BiLM } from './bilm';
 import { checkSizes, parseRepresentationConfig, SIZE_LIMITS, type RepresentationConfig } from './config';
 import { TagSet } from './labels';
-import { withoutInitialValues } from './params';
 import { checkTaggerConfig, TaggerModel, taggerConfig, type TaggerConfig } from './tagger';
 import { CHARS_FILE, loadCharVocab, saveVocabs, WordVocab, BOS_WORD, EOS_WORD, UNK_WORD } from './vocab';
-import { loadWeights, saveWeights } from './weightsIO';
+import { buildFromWeights, saveWeights } from './weightsIO';
 
 export const MODEL_FORMAT_VERSION = 1;
 export const TASK_WORDS_FILE = 'task-words.txt';
@@ -183,21 +182,10 @@ export function loadModelDir(dir: string): LoadedModel {
     throw new UserError(`${join(root, CHARS_FILE)}: has ${chars.size} entries but config.json says ${config.vocab.chars}`);
   }
   const words = config.vocab.taskWords > 0 ? readTaskWords(join(root, TASK_WORDS_FILE), config.vocab.taskWords) : [];
-  // Every parameter comes from weights.bin below: no random initial values to draw first.
-  const model = withoutInitialValues(
+  const model = buildFromWeights(
+    root,
     () => new TaggerModel(new BiLM(config.architecture.representation, chars), new TagSet(config.labels.types), config.architecture.tagger, words),
   );
-  try {
-    const weights = loadWeights(root, model.weightShapes());
-    try {
-      model.setWeights(weights, join(root, 'weights.json'));
-    } finally {
-      for (const t of Object.values(weights)) t.dispose();
-    }
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
   model.temperature = config.calibration?.temperature ?? 1;
   return { model, config, dir: root };
 }

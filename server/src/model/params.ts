@@ -3,36 +3,47 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors';
 
-/** False while a model is built only to receive saved weights (withoutInitialValues). */
-let initialValuesWanted = true;
+/**
+ * Initial values made only when a parameter needs them: a model built from saved weights (withSavedValues) neither
+ * draws nor allocates values that the saved ones would replace.
+ */
+export interface Initializer {
+  readonly shape: number[];
+  make(): tf.Tensor;
+}
+
+/** The saved tensors by parameter name while a model is built from them (withSavedValues). */
+let savedValues: Record<string, tf.Tensor> | undefined;
 
 /**
- * Builds a model every parameter of which is assigned from saved weights right after (ParamStore.setWeights refuses
- * a file that lacks one): meanwhile the initializers below give zeros instead of drawing random numbers that would
- * be thrown away, a sizeable part of a model load (and so of the editor's first colours).
+ * Builds a model whose parameters take the saved tensor of their name (same shape and dtype) instead of initial
+ * values: nothing is drawn, allocated or copied twice, a sizeable part of a model load (and so of the editor's first
+ * colours). The parameters share the saved tensors' memory, so the caller disposes of `values` afterwards as usual.
+ * A parameter with no fitting saved tensor gets its initial values: the caller still checks the weights against the
+ * model (ParamStore.setWeights refuses what is missing or misshapen).
  */
-export function withoutInitialValues<T>(build: () => T): T {
-  const before = initialValuesWanted;
-  initialValuesWanted = false;
+export function withSavedValues<T>(values: Record<string, tf.Tensor>, build: () => T): T {
+  const before = savedValues;
+  savedValues = values;
   try {
     return build();
   } finally {
-    initialValuesWanted = before;
+    savedValues = before;
   }
 }
 
-/** Initial values uniform in [min, max) (zeros under withoutInitialValues). */
-export function randomUniform(shape: number[], min: number, max: number, seed?: number): tf.Tensor {
-  return initialValuesWanted ? tf.randomUniform(shape, min, max, 'float32', seed) : tf.zeros(shape);
+/** Initial values uniform in [min, max). */
+export function randomUniform(shape: number[], min: number, max: number, seed?: number): Initializer {
+  return { shape, make: () => tf.randomUniform(shape, min, max, 'float32', seed) };
 }
 
-/** Initial values from a normal distribution (zeros under withoutInitialValues). */
-export function randomNormal(shape: number[], mean: number, stdDev: number): tf.Tensor {
-  return initialValuesWanted ? tf.randomNormal(shape, mean, stdDev) : tf.zeros(shape);
+/** Initial values from a normal distribution. */
+export function randomNormal(shape: number[], mean: number, stdDev: number): Initializer {
+  return { shape, make: () => tf.randomNormal(shape, mean, stdDev) };
 }
 
 /** Glorot-uniform initial values for a [fanIn, fanOut] matrix (or any shape, using its first and last dims). */
-export function glorotUniform(shape: number[], seed?: number): tf.Tensor {
+export function glorotUniform(shape: number[], seed?: number): Initializer {
   const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0];
   const fanOut = shape[shape.length - 1];
   const limit = Math.sqrt(6 / (fanIn + fanOut));
@@ -42,11 +53,23 @@ export function glorotUniform(shape: number[], seed?: number): tf.Tensor {
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();
 
-  /** Creates a variable (tfjs names stay auto-generated: tfjs refuses two variables with one name per process). */
-  add(name: string, initial: tf.Tensor, trainable = true): tf.Variable {
+  /**
+   * Creates a variable (tfjs names stay auto-generated: tfjs refuses two variables with one name per process) holding
+   * the saved tensor of its name while a model is built from saved weights (withSavedValues), else `initial`.
+   */
+  add(name: string, initial: tf.Tensor | Initializer, trainable = true): tf.Variable {
     if (this.vars.has(name)) throw new Error(`duplicate parameter ${name}`);
-    const v = tf.variable(initial, trainable);
-    initial.dispose();
+    const saved = savedValues?.[name];
+    const dtype = initial instanceof tf.Tensor ? initial.dtype : 'float32';
+    let v: tf.Variable;
+    if (saved && saved.dtype === dtype && saved.shape.join(',') === initial.shape.join(',')) {
+      v = tf.variable(saved, trainable);
+      if (initial instanceof tf.Tensor) initial.dispose();
+    } else {
+      const values = initial instanceof tf.Tensor ? initial : initial.make();
+      v = tf.variable(values, trainable);
+      values.dispose();
+    }
     this.vars.set(name, v);
     return v;
   }
@@ -94,7 +117,8 @@ export class ParamStore {
         if (!this.vars.has(name)) throw new UserError(`${source}: unexpected weight "${name}"`);
       }
     }
-    for (const [name, v] of this.vars) v.assign(weights[name]);
+    // A variable built from its saved tensor (withSavedValues) holds it already.
+    for (const [name, v] of this.vars) if (v.dataId !== weights[name].dataId) v.assign(weights[name]);
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { readFileBoundedSync, readJsonFileSync } from '../formats/boundedRead';
+import { withSavedValues } from './params';
 
 export const WEIGHTS_FORMAT = 'bioner-weights';
 export const WEIGHTS_VERSION = 1;
@@ -120,26 +121,73 @@ export function loadWeights(dir: string, expected?: Record<string, number[]>, ba
     if (e.byteLength !== count * BYTES_PER_ELEMENT[e.dtype]) fail(`${where}: byteLength does not match shape [${e.shape}]`);
     if (e.byteOffset + e.byteLength > data.byteLength) fail(`${where}: byte range past the end of the data file (truncated?)`);
     if (out[e.name]) fail(`${where}: listed twice`);
-    const bytes = data.subarray(e.byteOffset, e.byteOffset + e.byteLength);
-    // Copy into an aligned buffer of its own.
-    const buffer = new ArrayBuffer(bytes.byteLength);
-    new Uint8Array(buffer).set(bytes);
-    const values = e.dtype === 'int32' ? new Int32Array(buffer) : new Float32Array(buffer);
-    out[e.name] = tf.tensor(values, e.shape, e.dtype);
+    out[e.name] = tf.tensor(typedView(data, e.byteOffset, count, e.dtype), e.shape, e.dtype);
   }
   if (expected) {
-    const problems: string[] = [];
-    for (const [name, shape] of Object.entries(expected)) {
-      const t = out[name];
-      if (!t) problems.push(`missing weight "${name}"`);
-      else if (t.shape.join(',') !== shape.join(',')) {
-        problems.push(`weight "${name}" has shape [${t.shape}] but the model expects [${shape}]`);
-      }
-    }
-    if (problems.length) {
+    try {
+      refuseMismatched(out, expected, manifestPath);
+    } catch (e) {
       Object.values(out).forEach((t) => t.dispose());
-      fail(problems.slice(0, 5).join('; ') + (problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''));
+      throw e;
     }
   }
   return out;
+}
+
+/** A UserError naming `file` unless every expected name has a tensor of that shape (extra tensors are fine). */
+function refuseMismatched(weights: Record<string, tf.Tensor>, expected: Record<string, number[]>, file: string): void {
+  const problems: string[] = [];
+  for (const [name, shape] of Object.entries(expected)) {
+    const t = weights[name];
+    if (!t) problems.push(`missing weight "${name}"`);
+    else if (t.shape.join(',') !== shape.join(',')) {
+      problems.push(`weight "${name}" has shape [${t.shape}] but the model expects [${shape}]`);
+    }
+  }
+  if (problems.length) {
+    throw new UserError(`${file}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  }
+}
+
+/** A model (or a piece of one) whose named parameters can be read and set. */
+export interface WeightsHolder {
+  getWeights(): Record<string, tf.Tensor>;
+  setWeights(weights: Record<string, tf.Tensor>, source?: string): void;
+  dispose(): void;
+}
+
+/**
+ * Builds a model from the weights saved in `dir`: `build` runs under withSavedValues, so each parameter holds its
+ * saved tensor from the start (no initial values, no second copy of the weights); then every parameter is checked
+ * against the file by name and shape (a UserError naming weights.json, as loadWeights gives).
+ */
+export function buildFromWeights<T extends WeightsHolder>(dir: string, build: () => T, base = 'weights'): T {
+  const weights = loadWeights(dir, undefined, base);
+  try {
+    const model = withSavedValues(weights, build);
+    try {
+      const file = join(resolve(dir), `${base}.json`);
+      refuseMismatched(weights, Object.fromEntries(Object.entries(model.getWeights()).map(([name, t]) => [name, t.shape])), file);
+      model.setWeights(weights, file);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    return model;
+  } finally {
+    for (const t of Object.values(weights)) t.dispose();
+  }
+}
+
+/**
+ * `count` values of `dtype` at `byteOffset` in `data`: a view of the bytes read (the backend copies them into its
+ * own memory), or a copy when they do not start on a 4-byte boundary (a typed array cannot view them there).
+ */
+function typedView(data: Buffer, byteOffset: number, count: number, dtype: DType): Float32Array | Int32Array {
+  const Typed = dtype === 'int32' ? Int32Array : Float32Array;
+  const start = data.byteOffset + byteOffset;
+  if (start % Typed.BYTES_PER_ELEMENT === 0) return new Typed(data.buffer as ArrayBuffer, start, count);
+  const copy = new Typed(count);
+  new Uint8Array(copy.buffer).set(data.subarray(byteOffset, byteOffset + count * Typed.BYTES_PER_ELEMENT));
+  return copy;
 }

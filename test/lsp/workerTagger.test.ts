@@ -114,3 +114,30 @@ test('a worker that dies rejects pending requests and reports through onExit', a
   assert.match(String(reported?.message), /exited \(code 3\)/);
   await assert.rejects(tagger.tagSentences(['aspirin']), /disposed/);
 });
+
+test('a worker prepared before its model is named loads the model it is then given, once', async () => {
+  const prepared = WorkerTagger.prepare();
+  const tagger = await prepared.load(lexicon);
+  try {
+    assert.equal(tagger.modelName, 'test-lexicon');
+    const [[entity]] = await tagger.tagSentences(['Naloxone was given.']);
+    assert.equal(entity.text, 'Naloxone');
+    await assert.rejects(prepared.load(lexicon), /loaded a model already/);
+    prepared.dispose(); // the tagger owns the worker now: it keeps answering
+    assert.equal((await tagger.tagSentences(['aspirin']))[0][0].text, 'aspirin');
+  } finally {
+    tagger.dispose();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-broken-'));
+  writeFileSync(join(dir, 'config.json'), '{ "kind": "lexicon", ');
+  await assert.rejects(WorkerTagger.prepare().load(dir), (error: unknown) => error instanceof UserError && /config\.json: not valid JSON/.test((error as Error).message));
+});
+
+test('a prepared worker that dies before its model is named makes the load reject', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioner-crash-'));
+  const script = join(dir, 'crashing-worker.js');
+  writeFileSync(script, `process.exit(3);`);
+  const prepared = WorkerTagger.prepare({ workerScript: script });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await assert.rejects(prepared.load('.'), /exited \(code 3\)/);
+});

@@ -4,7 +4,7 @@ import { DOCUMENT_PASSES, type DocumentPass } from '../tagging/passes';
 import { resolveDocument } from '../tagging/pipeline';
 import { segment } from '../tagging/segmenter';
 import type { TextTagger } from '../tagging/tagger';
-import { WorkerTagger } from '../tagging/workerTagger';
+import { WorkerTagger, type PreparedWorker } from '../tagging/workerTagger';
 import type { ReloadModelResult } from './protocol';
 
 /**
@@ -28,6 +28,16 @@ export interface ModelHostHooks {
 export type StartTagger = (dir: string, onExit: (error: Error) => void) => Promise<CancellableTagger>;
 
 const startWorker: StartTagger = (dir, onExit) => WorkerTagger.start(dir, { onExit });
+
+/** Loads the first model in `prepared` (a worker started ahead: earlyWorker.ts), every later one in a new worker. */
+export function startingWith(prepared: PreparedWorker): StartTagger {
+  let first: PreparedWorker | undefined = prepared;
+  return (dir, onExit) => {
+    const worker = first;
+    first = undefined;
+    return worker ? worker.load(dir, { onExit }) : startWorker(dir, onExit);
+  };
+}
 
 /**
  * Owns the model of the language server: loads it in a worker thread, swaps it when the `bioner.model` setting

@@ -1,6 +1,8 @@
 // The BioNER language server: publishes the entities of plain-text and markdown documents while the user types.
 // Runs as `node dist/server.js --stdio` for any LSP client, or over IPC from the VS Code extension. The model runs
 // in a worker thread (WorkerTagger), so this thread only handles the protocol and never waits on inference.
+// First, so that it runs before the rest is loaded: the model's worker starts booting (earlyWorker.ts).
+import { earlyWorker } from './earlyWorker';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -20,7 +22,7 @@ import { computeDiagnostics, staleSidecarDiagnostic } from './diagnostics';
 import { DocumentEntities, type DocumentAnalysis } from './documentEntities';
 import * as documentSymbols from './documentSymbols';
 import * as hover from './hover';
-import { ModelHost } from './modelHost';
+import { ModelHost, startingWith } from './modelHost';
 import { DebugStatsMethod, EditAnnotationCommand, MarkReviewedCommand, ReloadModelMethod, type DebugStatsResult, StatusMethod, type ReloadModelParams, type ReloadModelResult, type StatusParams } from './protocol';
 import * as semanticTokens from './semanticTokens';
 import { SidecarSync } from './sidecarSync';
@@ -78,7 +80,7 @@ const model = new ModelHost({
     }
     refreshTokens();
   },
-});
+}, startingWith(earlyWorker));
 
 const entities = new DocumentEntities(model, {
   debounceMs: DEBOUNCE_MS,
@@ -324,6 +326,9 @@ hover.register(context);
 codeActions.register(context);
 documentSymbols.register(context);
 
-connection.onShutdown(() => model.dispose());
+connection.onShutdown(() => {
+  model.dispose();
+  earlyWorker.dispose(); // if no model was ever loaded in it
+});
 documents.listen(connection);
 connection.listen();

@@ -14,13 +14,18 @@ import type { TextTagger } from './tagger';
 
 /** What the owner passes as `workerData`. */
 export interface WorkerInit {
-  modelDir: string;
+  /** The model to load at once; without it, the worker waits for a `load` message. */
+  modelDir?: string;
+  /** Initialise the tfjs engine while waiting for the model (WorkerTagger.prepare). */
+  prepareEngine?: boolean;
   /** Sentences tagged per model call; cancellation is checked between chunks. */
   chunkSize?: number;
 }
 
 /** Owner -> worker. */
 export type WorkerRequest =
+  /** The model, for a worker started without one (WorkerTagger.prepare). */
+  | { type: 'load'; modelDir: string }
   /** `urgent` jobs go before every queued ordinary one (e.g. the visible part of a document). */
   | { type: 'tag'; id: number; sentences: string[]; urgent?: boolean }
   | { type: 'cancel'; id: number }
@@ -47,6 +52,8 @@ const cancelled = new Set<number>();
 let tagger: TextTagger | undefined;
 let running = false;
 let currentId: number | undefined;
+/** Whether a model was named (one per worker). */
+let loadAsked = false;
 
 function reply(message: WorkerReply): void {
   port!.postMessage(message);
@@ -146,6 +153,9 @@ port.on('message', (message: WorkerRequest) => {
     case 'stats':
       void tensorCount().then((numTensors) => reply({ type: 'stats', id: message.id, numTensors }));
       break;
+    case 'load':
+      load(message.modelDir);
+      break;
     case 'shutdown':
       tagger?.dispose();
       port.close();
@@ -153,11 +163,20 @@ port.on('message', (message: WorkerRequest) => {
   }
 });
 
-loadTagger(init.modelDir).then(
-  (loaded) => {
-    tagger = loaded;
-    reply({ type: 'ready', modelName: loaded.modelName, labels: loaded.labels });
-    void drain();
-  },
-  (error: unknown) => reply({ type: 'loadFailed', ...describe(error) }),
-);
+function load(modelDir: string): void {
+  if (loadAsked) return;
+  loadAsked = true;
+  loadTagger(modelDir).then(
+    (loaded) => {
+      tagger = loaded;
+      reply({ type: 'ready', modelName: loaded.modelName, labels: loaded.labels });
+      void drain();
+    },
+    (error: unknown) => reply({ type: 'loadFailed', ...describe(error) }),
+  );
+}
+
+if (init.modelDir) load(init.modelDir);
+// Loaded lazily (as the neural tagger is) so that a worker for a lexicon never loads tfjs. A failure here fails the
+// same way again when a neural model asks for the engine (initEngine keeps it), and is reported then.
+else if (init.prepareEngine) void import('../engine/backend').then(({ initEngine }) => initEngine()).catch(() => undefined);

@@ -61,15 +61,43 @@ export class WorkerTagger implements TextTagger {
    * UserError (same message) when the model directory is missing or broken.
    */
   static start(modelDir: string, options: WorkerTaggerOptions = {}): Promise<WorkerTagger> {
-    const init: WorkerInit = { modelDir: resolve(modelDir), chunkSize: options.chunkSize };
-    const worker = new Worker(options.workerScript ?? defaultWorkerScript(), {
-      workerData: init,
-      resourceLimits: options.resourceLimits,
-      // The owner's stdout may be a protocol stream (the language server over --stdio) or the CLI's data output:
-      // anything the model code prints goes to stderr instead.
-      stdout: true,
-    });
-    worker.stdout.pipe(process.stderr, { end: false });
+    const worker = spawnWorker({ modelDir: resolve(modelDir), chunkSize: options.chunkSize }, options);
+    return WorkerTagger.whenLoaded(worker, modelDir, options);
+  }
+
+  /**
+   * Starts a worker whose model is named later (PreparedWorker.load): meanwhile its thread boots and initialises the
+   * tfjs engine (wasm, the BLAS addon), which no model folder changes. For a process that starts before it knows its
+   * model: the language server, until its client's settings come with `initialize`.
+   */
+  static prepare(options: WorkerTaggerOptions = {}): PreparedWorker {
+    const worker = spawnWorker({ chunkSize: options.chunkSize, prepareEngine: true }, options);
+    let exited: Error | undefined;
+    const onError = (error: Error): void => void (exited ??= error);
+    const onExit = (code: number): void => void (exited ??= new Error(`the inference worker exited (code ${code}) before its model was named`));
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    let taken = false;
+    return {
+      load(modelDir, loadOptions = {}) {
+        if (taken) return Promise.reject(new Error('this prepared worker has loaded a model already'));
+        taken = true;
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (exited) return Promise.reject(exited);
+        worker.postMessage({ type: 'load', modelDir: resolve(modelDir) } satisfies WorkerRequest);
+        return WorkerTagger.whenLoaded(worker, modelDir, { ...options, ...loadOptions });
+      },
+      dispose() {
+        if (taken) return;
+        taken = true;
+        void worker.terminate();
+      },
+    };
+  }
+
+  /** Resolves with the tagger once `worker` reports its model loaded; rejects (and ends the worker) if it cannot. */
+  private static whenLoaded(worker: Worker, modelDir: string, options: WorkerTaggerOptions): Promise<WorkerTagger> {
     return new Promise<WorkerTagger>((resolvePromise, reject) => {
       const onMessage = (reply: WorkerReply): void => {
         if (reply.type === 'ready') {
@@ -181,6 +209,26 @@ export class WorkerTagger implements TextTagger {
     this.statsWaiting.clear();
     for (const p of all) p.reject(error);
   }
+}
+
+/** A worker started ahead of its model (WorkerTagger.prepare). */
+export interface PreparedWorker {
+  /** Loads `modelDir` in the prepared worker: as WorkerTagger.start, once (`options` may add onExit). */
+  load(modelDir: string, options?: Pick<WorkerTaggerOptions, 'onExit'>): Promise<WorkerTagger>;
+  /** Ends the worker unless a model was loaded in it (then the WorkerTagger owns it). */
+  dispose(): void;
+}
+
+function spawnWorker(init: WorkerInit, options: WorkerTaggerOptions): Worker {
+  const worker = new Worker(options.workerScript ?? defaultWorkerScript(), {
+    workerData: init,
+    resourceLimits: options.resourceLimits,
+    // The owner's stdout may be a protocol stream (the language server over --stdio) or the CLI's data output:
+    // anything the model code prints goes to stderr instead.
+    stdout: true,
+  });
+  worker.stdout.pipe(process.stderr, { end: false });
+  return worker;
 }
 
 /**

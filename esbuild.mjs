@@ -33,8 +33,10 @@ const options = {
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
-  // vscode is provided by the editor; tfjs-node is optional and used only when installed.
-  external: ['vscode', '@tensorflow/tfjs-node'],
+  // vscode is provided by the editor; tfjs-node is optional and used only when installed. node-fetch (with tr46 and
+  // whatwg-url, about 0.4 MB of every bundle holding tfjs) is what tfjs-core falls back to where there is no global
+  // fetch; Node 20 has one, and BioNER fetches nothing: left out, the worker starts with less to read and compile.
+  external: ['vscode', '@tensorflow/tfjs-node', 'node-fetch'],
   // Some bundled ESM dependencies (tinyglobby's fdir) read import.meta.url, which is empty in a CJS bundle.
   banner: { js: "#!/usr/bin/env node\nconst __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__importMetaUrl' },

@@ -225,6 +225,8 @@ function loadConfiguredModel(settingsReady: Promise<void>, force = false): Promi
 }
 
 connection.onInitialize((params): InitializeResult => {
+  // Where a slow start went: the process's own clock (the editor bench reads this from the output channel).
+  log(`initialize ${Math.round(performance.now())} ms after the server process started`);
   const capabilities = params.capabilities;
   canPullConfiguration = !!capabilities.workspace?.configuration;
   canRefreshTokens = !!capabilities.workspace?.semanticTokens?.refreshSupport;

@@ -6,39 +6,17 @@
 // entities with exactly the condition's span.
 // Usage: npx tsx scripts/measure-negex-conditions.ts [--model DIR] [--data DATA_DIR] [--cli dist/cli.js] [--misses N]
 // (after npm run build)
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseNegexTsv } from '../server/src/formats/negexTsv';
+import { mostlyUpper, negexRunOptions, tagDocuments } from './negexRun';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const repo = join(__dirname, '..');
-const dataDir = resolve(option('--data') ?? process.env.BIONER_DATA ?? join(repo, '..', 'shared', 'data'));
-const model = resolve(option('--model') ?? join(repo, 'models', 'default'));
-const showMisses = Number(option('--misses') ?? 0);
-/** Another build's CLI (e.g. an older commit's, to compare); the rows are read by this one's code either way. */
-const cli = resolve(option('--cli') ?? join(repo, 'dist', 'cli.js'));
-const file = join(dataDir, 'negex', 'annotations-dev.tsv');
+const options = negexRunOptions(process.argv.slice(2));
+const { file, model, cli } = options;
+const showMisses = Number(options.option('--misses') ?? 0);
 
 const rows = parseNegexTsv(readFileSync(file, 'utf8'), file);
+const entitiesById = tagDocuments(options, rows.map((r) => ({ id: r.id, text: r.text })));
 
-const input = rows.map((r) => JSON.stringify({ id: r.id, text: r.text })).join('\n') + '\n';
-const run = spawnSync(process.execPath, [cli, 'tag', '-', '--model', model], { input, encoding: 'utf8', maxBuffer: 256 << 20 });
-if (run.status !== 0) {
-  process.stderr.write(run.stderr);
-  process.exit(1);
-}
-const entitiesById = new Map<string, Array<{ start: number; end: number; label: string }>>();
-for (const line of run.stdout.split('\n')) if (line.trim()) {
-  const record = JSON.parse(line);
-  entitiesById.set(record.id, record.entities);
-}
-
-const mostlyUpper = (s: string) => (s.match(/\p{Lu}/gu)?.length ?? 0) > (s.match(/\p{Ll}/gu)?.length ?? 0);
 const groups = { all: { n: 0, overlap: 0, exact: 0 }, upper: { n: 0, overlap: 0, exact: 0 }, other: { n: 0, overlap: 0, exact: 0 } };
 const misses: string[] = [];
 for (const row of rows) {

@@ -92,6 +92,13 @@ test('"one F508del allele": F508del is a VARIANT and nothing else', () => {
   assert.deepEqual(entities.filter((e) => e.text.includes('F508del')).map((e) => `${e.text}/${e.label}`), ['F508del/VARIANT']);
 });
 
+// Issue 23: a finding written in capitals inside a mixed-case sentence (read as written, the model takes it for no
+// entity; read in lower case too, it is a DISEASE: tagging/caseView.ts).
+test('a finding in capitals mid-sentence: SHORTNESS OF BREATH = DISEASE beside chest pain', () => {
+  const labels = tagExample('She presented with SHORTNESS OF BREATH and chest pain.').map((e) => `${e.text}/${e.label}`);
+  for (const expected of ['SHORTNESS OF BREATH/DISEASE', 'chest pain/DISEASE']) assert.ok(labels.includes(expected), labels.join(', '));
+});
+
 const percent = (x: number) => Math.round(x * 1000) / 10;
 
 function evaluate(gold: string, extra: string[] = []): Record<string, any> {

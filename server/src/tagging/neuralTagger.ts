@@ -10,7 +10,8 @@ import { tokenize } from '../text/tokenizer';
 import { MODEL_TOKENIZATION } from '../model/tokenization';
 import type { EntityPrediction, Token } from '../types';
 import type { TextTagger } from './tagger';
-import { caseView } from './caseView';
+import { caseReadings, mergeReadings } from './caseView';
+import type { TokenEntity } from '../model/decode';
 
 /** Padded tokens per model call: small enough that the activations stay in cache and the wasm heap (which never
  *  shrinks, so its peak is the RSS) stays small, which is faster and leaner than larger calls (bench/HISTORY.md). */
@@ -33,20 +34,24 @@ export class NeuralTagger implements TextTagger {
       const tokens = tokenize(text, MODEL_TOKENIZATION).flatMap((s) => s.tokens);
       for (const [start, end] of pieceRanges(tokens.length)) if (end > start) pieces.push({ sentence, tokens: tokens.slice(start, end) });
     });
-    const results: EntityPrediction[][] = sentences.map(() => []);
-    for (const batch of bucketBatches(pieces.map((p) => p.tokens.length), { maxTokens: BATCH_TOKENS })) {
-      const predicted = this.model.predict(batch.map((i) => caseView(pieces[i].tokens.map((t) => t.text))));
-      batch.forEach((i, k) => {
-        const { sentence, tokens } = pieces[i];
-        for (const e of predicted[k]) {
-          const start = tokens[e.first].start;
-          const end = tokens[e.last].end;
-          const entity: EntityPrediction = { start, end, label: e.label, text: sentences[sentence].slice(start, end), confidence: e.confidence };
-          if (e.runnerUp) entity.runnerUp = e.runnerUp;
-          results[sentence].push(entity);
-        }
-      });
+    // Each piece is read once or twice (caseView.ts); readings[i][r] are piece i's entities in its reading r.
+    const words = pieces.map((p) => caseReadings(p.tokens.map((t) => t.text)));
+    const reads = words.flatMap((readingsOfPiece, piece) => readingsOfPiece.map((w, reading) => ({ piece, reading, words: w })));
+    const readings: TokenEntity[][][] = pieces.map(() => []);
+    for (const batch of bucketBatches(reads.map((r) => r.words.length), { maxTokens: BATCH_TOKENS })) {
+      const predicted = this.model.predict(batch.map((i) => reads[i].words));
+      batch.forEach((i, k) => (readings[reads[i].piece][reads[i].reading] = predicted[k]));
     }
+    const results: EntityPrediction[][] = sentences.map(() => []);
+    pieces.forEach(({ sentence, tokens }, i) => {
+      for (const e of mergeReadings(words[i], readings[i])) {
+        const start = tokens[e.first].start;
+        const end = tokens[e.last].end;
+        const entity: EntityPrediction = { start, end, label: e.label, text: sentences[sentence].slice(start, end), confidence: e.confidence };
+        if (e.runnerUp) entity.runnerUp = e.runnerUp;
+        results[sentence].push(entity);
+      }
+    });
     for (const r of results) r.sort((a, b) => a.start - b.start);
     return results;
   }

@@ -35,6 +35,14 @@ test('HTN is a DISEASE and "ASA 81 mg" a DRUG, each with its expansion', () => {
   assert.equal(copd.expansion, 'chronic obstructive pulmonary disease');
 });
 
+test('plurals of DISEASE short forms with a lower-case s: CVAs, MIs; not in capitals (DOES), nor of DRUG ones', () => {
+  assert.deepEqual(shown(passes('History of multiple CVAs and two MIs.')), ['CVAs=DISEASE (cerebrovascular accident)', 'MIs=DISEASE (myocardial infarction)']);
+  assert.deepEqual(shown(passes('HE DOES NOT RECALL THE PES.')), []);
+  assert.equal(CLINICAL_SHORTHAND.get('ASAs'), undefined);
+  // A plural row of its own keeps its expansion.
+  assert.deepEqual(shown(passes('Recurrent UTIs.')), ['UTIs=DISEASE (urinary tract infections)']);
+});
+
 test('MS: the model\'s label on the span decides; untagged, a dose, the heart or a medication section decide; else multiple sclerosis', () => {
   assert.deepEqual(shown(passes('Pain controlled with MS.', [['MS', 'DRUG']])), ['MS=DRUG (morphine sulfate)']);
   assert.deepEqual(shown(passes('Pain controlled with MS.', [['MS', 'DISEASE']])), ['MS=DISEASE (multiple sclerosis)']);

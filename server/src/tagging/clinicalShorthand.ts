@@ -49,6 +49,13 @@ export function parseShorthandTable(tsv: string, source = 'clinicalShorthandTabl
       table.set(form, senses);
     }
   });
+  // Plurals of the DISEASE senses ("CVAs", "MIs"), unless the table has the form itself. Only with a lower-case "s":
+  // in capitals the plural is often an English word ("DOES" of DOE, "PES", "MIS").
+  for (const [form, senses] of [...table]) {
+    const diseases = senses.filter((x) => x.label === 'DISEASE');
+    const plural = `${form}s`;
+    if (diseases.length > 0 && /[\p{Lu}\p{Nd}]$/u.test(form) && !table.has(plural)) table.set(plural, diseases);
+  }
   return table;
 }
 

@@ -14,6 +14,9 @@
 //              chemicals, BC5CDR's Chemical type), or - (names no entity; kept so that the sense is known)
 //   tags       optional, space-separated:
 //                anycase  also matched in lower case ("htn", "copd")
+//   A DISEASE sense whose short form ends in a capital or a digit is also matched in the plural with a lower-case
+//   "s" ("CVAs"; in capitals, "DOES" would be the verb); a row for the plural itself, as "UTIs" below, gives its own
+//   expansion.
 //                dose     this sense when a dose, route, frequency or "insulin" follows, or in a medication section
 //                cardiac  this sense when the sentence speaks of the heart (valve, murmur, echo, ...)
 //                air      this sense after "on" or a percentage ("SpO2 95% on RA")

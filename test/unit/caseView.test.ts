@@ -16,9 +16,12 @@ test('a mixed-case sentence with a run of capitals that is no acronym is read tw
   const oneWord = ['No', 'effusion', 'or', 'PNEUMOTHORAX', '.'];
   assert.deepEqual(caseReadings(oneWord), [oneWord, ['No', 'effusion', 'or', 'pneumothorax', '.']]);
   // Acronyms: one short upper-case word, or a short run ("BK VIRUS" has 7 letters).
-  for (const acronyms of [['History', 'of', 'HTN', ',', 'COPD', 'and', 'NSAID', 'use', '.'], ['MPTP', 'was', 'given', '.'], ['BK', 'VIRUS', 'was', 'found', '.']]) {
+  for (const acronyms of [['History', 'of', 'HTN', ',', 'COPD', 'and', 'NSAID', 'use', '.'], ['MPTP', 'was', 'given', '.'], ['PR3-ANCA', 'was', 'positive', '.'], ['BK', 'VIRUS', 'was', 'found', '.']]) {
     assert.deepEqual(caseReadings(acronyms), [acronyms]);
   }
+  // Headings before a colon are read once.
+  const headed = ['RESULTS', ':', 'Two', 'patients', 'died', '.'];
+  assert.deepEqual(caseReadings(headed), [headed]);
   // A shouted sentence is read once, in lower case.
   assert.deepEqual(caseReadings(['NO', 'PNEUMOTHORAX', '.']), [['no', 'pneumothorax', '.']]);
 });

@@ -28,8 +28,11 @@ const letterCount = (word: string): number => {
   return n;
 };
 
-/** A word of two or more letters, all of its cased letters capitals ("PNEUMOTHORAX", "S/P", "X-RAY"). */
-const isUpperWord = (word: string): boolean => letterCount(word) >= 2 && word === word.toUpperCase();
+/**
+ * A word of two or more letters, all of its cased letters capitals, and no digit ("PNEUMOTHORAX", "S/P", "X-RAY"; a
+ * word with a digit is a code or a short form: "DM2", "PR3-ANCA", "5-HTTLPR").
+ */
+const isUpperWord = (word: string): boolean => letterCount(word) >= 2 && word === word.toUpperCase() && !/\p{Nd}/u.test(word);
 
 /**
  * The readings of a sentence's tokens the model tags: one, or two for a mixed-case sentence with runs of capitals
@@ -82,7 +85,10 @@ export function mergeReadings<E extends Reading>(words: readonly string[][], ent
   return kept.sort((a, b) => a.first - b.first);
 }
 
-/** `words` with each run of upper-case words that is no acronym (see SHOUTED_WORD_LETTERS) in lower case. */
+/**
+ * `words` with each run of upper-case words that is no acronym (see SHOUTED_WORD_LETTERS) and no heading in lower
+ * case.
+ */
 function lowerShoutedRuns(words: string[]): string[] {
   let view: string[] | undefined;
   for (let start = 0; start < words.length; ) {
@@ -94,7 +100,9 @@ function lowerShoutedRuns(words: string[]): string[] {
     let letters = 0;
     while (end < words.length && isUpperWord(words[end])) letters += letterCount(words[end++]);
     const runWords = end - start;
-    if ((runWords === 1 && letters >= SHOUTED_WORD_LETTERS) || (runWords >= 2 && letters >= SHOUTED_RUN_LETTERS)) {
+    // A run before a colon is a heading ("RESULTS:", "REVIEW OF SYSTEMS:"), no finding: one reading is enough.
+    const heading = words[end] === ':';
+    if (!heading && ((runWords === 1 && letters >= SHOUTED_WORD_LETTERS) || (runWords >= 2 && letters >= SHOUTED_RUN_LETTERS))) {
       view ??= [...words];
       for (let i = start; i < end; i++) view[i] = words[i].toLowerCase();
     }

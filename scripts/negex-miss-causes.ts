@@ -22,34 +22,23 @@ import { parseNegexTsv } from '../server/src/formats/negexTsv';
 import { CLINICAL_SHORTHAND } from '../server/src/tagging/clinicalShorthand';
 import { segment } from '../server/src/tagging/segmenter';
 import { findSections, knownSectionName } from '../server/src/text/sections';
-import { mostlyUpper, negexRunOptions, tagDocuments, type TaggedEntity } from './negexRun';
+import { asWritten, conditionColumn, mostlyUpper, negexRunOptions, tagDocuments, type TaggedEntity } from './negexRun';
 
 const options = negexRunOptions(process.argv.slice(2));
 const { file, model, cli, option } = options;
 const content = readFileSync(file, 'utf8');
 const rows = parseNegexTsv(content, file);
-const conditionColumn = new Map(content.split(/\r?\n/).slice(1).map((line) => line.split('\t')).map((c) => [c[0], c[1]?.trim() ?? '']));
+const conditions = conditionColumn(content);
 
 type Variant = 'asis' | 'written' | 'lower';
-/** The sentence with the condition's span replaced (same length: only case changes). */
 function variantText(text: string, span: { start: number; end: number }, condition: string, variant: Variant): string {
-  if (variant === 'lower') return text.toLowerCase();
-  if (variant === 'asis') return text;
-  const inText = text.slice(span.start, span.end);
-  // The column spaces words differently at times: recase word by word.
-  const words = condition.split(/\s+/);
-  let w = 0;
-  const recased = inText.replace(/\S+/g, (word) => {
-    const original = words[w++];
-    return original && original.toLowerCase() === word.toLowerCase() ? original : word;
-  });
-  return text.slice(0, span.start) + recased + text.slice(span.end);
+  return variant === 'lower' ? text.toLowerCase() : variant === 'written' ? asWritten(text, span, condition) : text;
 }
 
 const variants: Variant[] = ['asis', 'written', 'lower'];
 const entities = tagDocuments(
   options,
-  rows.flatMap((r) => variants.map((v) => ({ id: `${r.id}:${v}`, text: variantText(r.text, r.entity, conditionColumn.get(r.id) ?? '', v) }))),
+  rows.flatMap((r) => variants.map((v) => ({ id: `${r.id}:${v}`, text: variantText(r.text, r.entity, conditions.get(r.id) ?? '', v) }))),
 );
 
 // A statement of normal anatomy or function (or of the patient's normal state): no disease for BC5CDR's guideline.
@@ -66,7 +55,7 @@ for (const row of rows) {
   if (found('asis').some((e) => e.label === 'DISEASE')) continue;
   missed++;
   if (mostlyUpper(row.text)) missedUpper++;
-  const condition = conditionColumn.get(row.id) ?? '';
+  const condition = conditions.get(row.id) ?? '';
   const sentences = segment(row.text, 'clinical-note');
   const inOne = sentences.some((s) => s.start <= span.start && span.end <= s.end);
   const inHeading = findSections(row.text).some((h) => knownSectionName(h.title) !== undefined && h.start <= span.start && span.start < h.headingEnd);

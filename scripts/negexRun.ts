@@ -51,3 +51,23 @@ export function tagDocuments(options: NegexRunOptions, documents: Array<{ id: st
 
 /** More upper- than lower-case letters. */
 export const mostlyUpper = (s: string): boolean => (s.match(/\p{Lu}/gu)?.length ?? 0) > (s.match(/\p{Ll}/gu)?.length ?? 0);
+
+/** Each row's condition as the Condition column writes it (the note's own case), by row id. */
+export function conditionColumn(content: string): Map<string, string> {
+  return new Map(content.split(/\r?\n/).slice(1).map((line) => line.split('\t')).map((c) => [c[0], c[1]?.trim() ?? '']));
+}
+
+/**
+ * The sentence with the condition in the case the Condition column gives it: the annotators wrote each condition in
+ * capitals into its sentence ("no wheezes or RALES"; the column: "rales"). Only case changes, so offsets hold.
+ */
+export function asWritten(text: string, span: { start: number; end: number }, condition: string): string {
+  // The column spaces words differently at times: recased word by word.
+  const words = condition.split(/\s+/);
+  let w = 0;
+  const recased = text.slice(span.start, span.end).replace(/\S+/g, (word) => {
+    const original = words[w++];
+    return original && original.toLowerCase() === word.toLowerCase() ? original : word;
+  });
+  return text.slice(0, span.start) + recased + text.slice(span.end);
+}

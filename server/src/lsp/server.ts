@@ -226,7 +226,7 @@ function loadConfiguredModel(settingsReady: Promise<void>, force = false): Promi
 
 connection.onInitialize((params): InitializeResult => {
   // Where a slow start went: the process's own clock (the editor bench reads this from the output channel).
-  log(`initialize ${Math.round(performance.now())} ms after the server process started`);
+  log(`initialize ${Math.round(performance.now())} ms after the server process started (its code loaded at ${Math.round(codeLoadedAt)} ms)`);
   const capabilities = params.capabilities;
   canPullConfiguration = !!capabilities.workspace?.configuration;
   canRefreshTokens = !!capabilities.workspace?.semanticTokens?.refreshSupport;
@@ -334,3 +334,4 @@ connection.onShutdown(() => {
 });
 documents.listen(connection);
 connection.listen();
+const codeLoadedAt = performance.now();

@@ -12,6 +12,7 @@ import { evaluateModel } from '../../server/src/model/evaluateModel';
 import { MAX_TOKENS_PER_PIECE } from '../../server/src/model/batching';
 import { initEngine } from '../../server/src/engine/backend';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
+import { TaggerModel, taggerConfig } from '../../server/src/model/tagger';
 import { PARTIAL_HEADER } from '../../server/src/formats/review';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -280,7 +281,7 @@ test('a dev sentence longer than a piece: the best epoch\'s dev predictions line
   const result = await finetune(model, TINY_DATA, dev, options);
   const best = result.bestDev!;
   assert.deepEqual(best.predictions.map((p) => p.length), dev.map((s) => s.tokens.length));
-  // Only needs some entities to compare (dropout is not seeded, so the F1 reached varies between runs).
+  // Only needs some entities to compare.
   assert.ok(best.overall.f1 > 0.1, `the tiny model learnt something: dev F1 ${best.overall.f1}`);
   // Scored as the initial model is: the saved model tagged afresh gets the best epoch's dev F1.
   assert.ok(Math.abs(evaluateModel(model, dev).overall.f1 - best.overall.f1) < 1e-9);
@@ -289,4 +290,27 @@ test('a dev sentence longer than a piece: the best epoch\'s dev predictions line
   assert.ok(Math.abs(report.f1After! - best.overall.f1) < 1e-9, `after ${report.f1After} vs dev F1 ${best.overall.f1}`);
   assert.ok(Math.abs(report.f1Before! - initial.overall.f1) < 1e-9);
   model.dispose();
+});
+
+test('the seed repeats a fine-tuning run exactly, dropout included; another seed trains differently', async () => {
+  await initEngine({ backend: 'cpu' });
+  const base = tinyModel();
+  // The tiny model with dropout and word dropout, all three copies starting from the same weights.
+  const config = taggerConfig({ ...base.config, encoder: { ...base.config.encoder, dropout: 0.5, wordEmbeddingDim: 4, wordDropout: 0.3 } });
+  const first = new TaggerModel(tinyModel().bilm, base.tagSet, config, ['<unk>', 'aspirin', 'asthma']);
+  const copy = () => {
+    const model = new TaggerModel(tinyModel().bilm, base.tagSet, config, first.words);
+    model.setWeights(first.getWeights());
+    return model;
+  };
+  const [again, other] = [copy(), copy()];
+  const options = { ...DEFAULT_FINETUNE, epochs: 2, lr: 0.05, batchTokens: 64, freezeBilm: true, cacheBilmFeatures: true };
+  const weights = async (model: TaggerModel, seed: number) => {
+    await finetune(model, TINY_DATA, [], { ...options, seed });
+    return Object.fromEntries(Object.entries(model.getWeights()).map(([name, t]) => [name, Array.from(t.dataSync())]));
+  };
+  const one = await weights(first, 1);
+  assert.deepEqual(await weights(again, 1), one);
+  assert.notDeepEqual(await weights(other, 2), one);
+  for (const m of [base, first, again, other]) m.dispose();
 });

@@ -41,6 +41,8 @@ export class TaskEncoder {
   readonly outputBias: tf.Variable; // [L]
   readonly wordEmbedding?: tf.Variable; // [V, E], row 0 = unknown word
   readonly chars?: TaskCharEncoder;
+  /** Draws the seeds of the training noise (dropout, word dropout): Math.random unless seeded (seedNoise). */
+  private noise: () => number = Math.random;
 
   constructor(
     readonly inputSize: number,
@@ -67,6 +69,15 @@ export class TaskEncoder {
     }
   }
 
+  /** Makes the training noise a function of `random` (e.g. a seeded generator): training runs can be repeated. */
+  seedNoise(random: () => number): void {
+    this.noise = random;
+  }
+
+  private noiseSeed(): number {
+    return Math.floor(this.noise() * 2 ** 31);
+  }
+
   get variables(): tf.Variable[] {
     return [...this.forward.variables, ...this.backward.variables, ...this.params.variables];
   }
@@ -81,7 +92,7 @@ export class TaskEncoder {
       const parts: tf.Tensor3D[] = [mix];
       if (this.wordEmbedding && wordIds) {
         const p = this.config.wordDropout ?? 0;
-        if (training && p > 0) wordIds = tf.mul(wordIds, tf.cast(tf.greater(tf.randomUniform(wordIds.shape), p), 'int32')) as tf.Tensor2D;
+        if (training && p > 0) wordIds = tf.mul(wordIds, tf.cast(tf.greater(tf.randomUniform(wordIds.shape, 0, 1, 'float32', this.noiseSeed()), p), 'int32')) as tf.Tensor2D;
         parts.push(tf.reshape(tf.gather(this.wordEmbedding, tf.reshape(wordIds, [-1])), [B, T, this.config.wordEmbeddingDim]));
       }
       if (this.chars) {
@@ -89,9 +100,9 @@ export class TaskEncoder {
         parts.push(this.chars.apply(sentences, T, training)); // [B,T,F]
       }
       let input = (parts.length === 1 ? mix : tf.concat(parts, 2)) as tf.Tensor3D;
-      if (training && this.config.dropout > 0) input = tf.dropout(input, this.config.dropout) as tf.Tensor3D;
+      if (training && this.config.dropout > 0) input = tf.dropout(input, this.config.dropout, undefined, this.noiseSeed()) as tf.Tensor3D;
       let hidden: tf.Tensor = tf.concat([this.forward.apply(input, mask, false, training), this.backward.apply(input, mask, true, training)], 2); // [B,T,2H]
-      if (training && this.config.dropout > 0) hidden = tf.dropout(hidden, this.config.dropout);
+      if (training && this.config.dropout > 0) hidden = tf.dropout(hidden, this.config.dropout, undefined, this.noiseSeed());
       const flat = tf.reshape(hidden, [B * T, 2 * this.config.hiddenSize]);
       return tf.reshape(tf.add(tf.matMul(flat, this.outputWeights), this.outputBias), [B, T, this.numTags]) as tf.Tensor3D;
     });

@@ -38,7 +38,7 @@ export interface FinetuneOptions {
   minLr: number;
   /** Stop (keeping the best model so far) after this many minutes. */
   maxMinutes?: number;
-  /** Seed of the batch order. */
+  /** Seed of the batch order and of the task layers' dropout: a run can be repeated exactly. */
   seed: number;
   /** With a frozen BiLM, compute its layers once and keep them in memory (numLayers x D x 4 bytes per token). */
   cacheBilmFeatures: boolean;
@@ -133,6 +133,8 @@ export async function finetune(
   const tags = train.map((s) => model.tagSet.encode(s.tags));
   const lengths = words.map((s) => s.length);
   const random = seededRandom(options.seed);
+  // A stream of its own: the batch order does not depend on how many dropout masks a step draws.
+  model.encoder.seedNoise(seededRandom(options.seed + 0x9e3779b9));
   const epochSentences = rehearsalSchedule(train, options.rehearsalRatio, random);
   const batchesOf = (sentences: number[], shuffle: boolean): number[][] =>
     bucketBatches(sentences.map((i) => lengths[i]), { maxTokens: options.batchTokens, shuffle, random }).map((batch) => batch.map((j) => sentences[j]));

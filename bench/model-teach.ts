@@ -3,11 +3,13 @@
 // test gold mentions but never in train, at least 5 characters long, that the model finds in fewer than half of their
 // dev mentions (the most frequent first; test is not looked at to choose them); K dev abstracts holding the most of their
 // mentions, where ONLY those mentions are annotated (partial sidecars, as the editor writes them); the shipped model
-// fine-tuned on them with `bioner train --init-model` as the editor runs it (TEACH_TRAIN_ARGS; soft self-labels and the
-// model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 15 as bioner.fineTune.epochs). Reported: recall
+// fine-tuned on them with `bioner train --init-model` as the editor runs it (TEACH_TRAIN_ARGS; new words' own embeddings,
+// soft self-labels and the model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 15 as bioner.fineTune.epochs). Reported: recall
 // of the taught names in the test abstracts before/after, overall test F1 before/after (document level, strict, the
 // whole pipeline), F1 on the dev abstracts not fine-tuned on (what settings are tuned on), and the fine-tuning wall
-// time. Run by `npm run bench`, or alone: `npx tsx bench/model-teach.ts [K...]`.
+// time. Run by `npm run bench`, or alone: `npx tsx bench/model-teach.ts [K...]`. Settings are chosen with
+// BIONER_TEACH_TUNE=1 (dev only, below); runs are repeatable (bioner train's --seed, default 1, also seeds dropout), and
+// BIONER_TEACH_ARGS="--seed 2" gives another.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,10 +50,13 @@ const candidates = new Set(devCounts.keys());
 const mentionText = (d: AnnotatedDocument, e: Span) => d.text.slice(e.start, e.end).toLowerCase();
 // As the editor runs it: bioner.fineTune.epochs (15) and the arguments Fine-tune on Workspace Annotations passes.
 const epochs = process.env.BIONER_TEACH_EPOCHS ?? '15';
-/** More `bioner train` arguments, after the editor's (a later flag wins), e.g. BIONER_TEACH_ARGS="--no-rehearse". */
+/** More `bioner train` arguments, after the editor's (a later flag wins), e.g. BIONER_TEACH_ARGS="--seed 2". */
 const extraArgs = (process.env.BIONER_TEACH_ARGS ?? '').split(' ').filter(Boolean);
-/** BIONER_TEACH_TUNE=1: no test F1 (settings are chosen on F1 on the dev abstracts the model was not fine-tuned on). */
+/** BIONER_TEACH_TUNE=1: dev only, never test (what settings are chosen on): the K abstracts hold all the names' dev
+ *  mentions, so they are split in FOLDS; each fold's model is taught on the others and the taught names' recall is
+ *  measured on the fold's mentions of names taught there; F1 on the dev abstracts none of the K is. */
 const tuning = process.env.BIONER_TEACH_TUNE === '1';
+const FOLDS = 3;
 /** BIONER_TEACH_KEEP=1: keep the training documents and the fine-tuned models (their folder is printed). */
 const keep = process.env.BIONER_TEACH_KEEP === '1';
 
@@ -71,9 +76,11 @@ async function tagAll(modelDir: string, docs: AnnotatedDocument[]): Promise<Span
 /** Document-level strict F1 of predictions against the documents' gold entities. */
 const f1Of = (docs: AnnotatedDocument[], predicted: Span[][]) => evaluateSpans(docs.map((d) => d.entities), predicted).overall.f1;
 
+type Recall = { found: number; gold: number };
+
 /** Recall per lower-cased DRUG mention text of `names`. */
 function recallByName(docs: AnnotatedDocument[], predicted: Span[][], names: Set<string>) {
-  const recall = new Map<string, { found: number; gold: number }>();
+  const recall = new Map<string, Recall>();
   docs.forEach((d, i) => {
     for (const e of d.entities.filter((x) => x.label === 'DRUG' && names.has(mentionText(d, x)))) {
       const r = recall.get(mentionText(d, e)) ?? { found: 0, gold: 0 };
@@ -85,10 +92,12 @@ function recallByName(docs: AnnotatedDocument[], predicted: Span[][], names: Set
   return recall;
 }
 
-function recallOf(recall: Map<string, { found: number; gold: number }>, names: string[]): { recall: number; gold: number } {
+function recallOf(recall: Map<string, Recall>, names: string[]): { recall: number; gold: number } {
   const sum = names.reduce((acc, n) => ({ found: acc.found + (recall.get(n)?.found ?? 0), gold: acc.gold + (recall.get(n)?.gold ?? 0) }), { found: 0, gold: 0 });
   return { recall: sum.gold ? sum.found / sum.gold : 0, gold: sum.gold };
 }
+
+const recallPct = (r: Recall) => round((100 * r.found) / Math.max(1, r.gold));
 
 async function main(): Promise<void> {
   await initEngine();
@@ -111,25 +120,20 @@ async function main(): Promise<void> {
     const taughtNames = new Set(names);
     const isTaught = (d: AnnotatedDocument, e: Span) => e.label === 'DRUG' && taughtNames.has(mentionText(d, e));
     process.stderr.write(`teach: names ${names.map((n) => `${n} (dev recall ${round(100 * devRecall(n))}%)`).join(', ')}\n`);
-    // Tuning looks at dev only: the taught names' recall in test needs only the test abstracts that hold them.
-    const scoredTest = tuning ? test.filter((d) => d.entities.some((e) => isTaught(d, e))) : test;
-    const testBefore = await tagAll(model, scoredTest);
-    const before = { f1: f1Of(scoredTest, testBefore), ...recallOf(recallByName(scoredTest, testBefore, taughtNames), names) };
-    if (!tuning) metrics.push({ metric: 'teach: test F1 before (document level)', value: round(100 * before.f1), unit: '%' });
-    metrics.push({ metric: `teach: recall of the 10 taught names in test before (${before.gold} mentions)`, value: round(100 * before.recall), unit: '%' });
     const ranked = dev
       .map((d, i) => ({ d, i, taught: d.entities.filter((e) => isTaught(d, e)) }))
       .filter((x) => x.taught.length)
       .sort((a, b) => b.taught.length - a.taught.length || a.d.id.localeCompare(b.d.id));
-    for (const K of Ks) {
-      const folder = join(work, `k${K}`);
+
+    /** Fine-tunes the shipped model on the abstracts, only the taught mentions annotated; the model and the time. */
+    const teach = (chosen: typeof ranked, name: string) => {
+      const folder = join(work, name);
       mkdirSync(folder);
-      const chosen = ranked.slice(0, K);
       for (const { d, taught } of chosen) {
         writeFileSync(join(folder, `${d.id}.txt`), d.text);
         writeFileSync(join(folder, `${d.id}.ann`), `${PARTIAL_HEADER}\n${formatAnn(d.text, taught)}`);
       }
-      const out = join(work, `model-k${K}`);
+      const out = join(work, `model-${name}`);
       const started = performance.now();
       const run = spawnSync(
         process.execPath,
@@ -137,35 +141,89 @@ async function main(): Promise<void> {
         { encoding: 'utf8' },
       );
       const seconds = (performance.now() - started) / 1000;
-      if (run.status !== 0) throw new Error(`bioner train failed (K=${K}): ${run.stderr.slice(-2000)}`);
-      const documents = chosen.length;
-      // The dev abstracts the model was not fine-tuned on: what it forgot, measured without looking at test.
-      const trainedOn = new Set(chosen.map((x) => x.i));
+      if (run.status !== 0) throw new Error(`bioner train failed (${name}): ${run.stderr.slice(-2000)}`);
+      return { out, seconds };
+    };
+    /** F1 before/after on every fifth dev abstract that is none of `trainedOn`: what the model forgot. */
+    const otherDevF1 = async (trainedOn: Set<number>, out: string) => {
       const other = (_: unknown, i: number) => !trainedOn.has(i) && i % 5 === 0;
       const otherDev = dev.filter(other);
-      const devAfter = await tagAll(out, otherDev);
-      const devF1Before = f1Of(otherDev, devBefore.filter(other));
-      metrics.push({ metric: `teach K=${documents}: fine-tuning time`, value: round(seconds), unit: 's', target: '<= 60' });
-      metrics.push({
-        metric: `teach K=${documents}: F1 on ${otherDev.length} dev abstracts not fine-tuned on, after (before ${round(100 * devF1Before)})`,
-        value: round(100 * f1Of(otherDev, devAfter)),
-        unit: '%',
-      });
-      const testAfter = await tagAll(out, scoredTest);
-      const after = { f1: f1Of(scoredTest, testAfter), ...recallOf(recallByName(scoredTest, testAfter, taughtNames), names) };
-      metrics.push({
-        metric: `teach K=${documents}: taught names' recall in test, after (before ${round(100 * before.recall)})`,
-        value: round(100 * after.recall),
-        unit: '%',
-        ...(K >= 20 ? { target: `>= ${round(100 * before.recall + 30)}` } : {}),
-      });
-      if (tuning) continue;
-      metrics.push({
-        metric: `teach K=${documents}: test F1 after (before ${round(100 * before.f1)})`,
-        value: round(100 * after.f1),
-        unit: '%',
-        target: `>= ${round(100 * before.f1 - 0.5)}`,
-      });
+      return { abstracts: otherDev.length, before: f1Of(otherDev, devBefore.filter(other)), after: f1Of(otherDev, await tagAll(out, otherDev)) };
+    };
+
+    if (tuning) {
+      for (const K of Ks) {
+        const chosen = ranked.slice(0, K);
+        const all = new Set(chosen.map((x) => x.i));
+        const before: Recall = { found: 0, gold: 0 };
+        const after: Recall = { found: 0, gold: 0 };
+        const f1: { abstracts: number; before: number; after: number }[] = [];
+        const seconds: number[] = [];
+        for (let f = 0; f < FOLDS; f++) {
+          const held = chosen.filter((_, j) => j % FOLDS === f);
+          const taughtOn = chosen.filter((_, j) => j % FOLDS !== f);
+          // Only the names this fold's model was taught: the others' held-out mentions measure no lesson.
+          const lesson = new Set(taughtOn.flatMap(({ d, taught }) => taught.map((e) => mentionText(d, e))));
+          const run = teach(taughtOn, `k${K}-fold${f}`);
+          seconds.push(run.seconds);
+          const heldDocs = held.map((x) => x.d);
+          const heldAfter = await tagAll(run.out, heldDocs);
+          const was = recallByName(heldDocs, held.map((x) => devBefore[x.i]), lesson);
+          const now = recallByName(heldDocs, heldAfter, lesson);
+          for (const n of lesson) {
+            before.found += was.get(n)?.found ?? 0;
+            before.gold += was.get(n)?.gold ?? 0;
+            after.found += now.get(n)?.found ?? 0;
+            after.gold += now.get(n)?.gold ?? 0;
+          }
+          f1.push(await otherDevF1(all, run.out));
+          process.stderr.write(`teach: K=${chosen.length} fold ${f + 1}/${FOLDS}: held-out recall ${now.size ? [...now].map(([n, r]) => `${n} ${r.found}/${r.gold}`).join(', ') : '-'}; dev F1 ${round(100 * f1[f].after)}; ${round(run.seconds)} s\n`);
+        }
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const label = `teach K=${chosen.length} (${FOLDS} folds, dev only)`;
+        metrics.push({ metric: `${label}: fine-tuning time, slowest fold`, value: round(Math.max(...seconds)), unit: 's' });
+        metrics.push({
+          metric: `${label}: taught names' recall in the held-out dev abstracts, after (before ${recallPct(before)}; ${after.gold} mentions)`,
+          value: recallPct(after),
+          unit: '%',
+        });
+        metrics.push({
+          metric: `${label}: F1 on ${f1[0].abstracts} dev abstracts none of the ${chosen.length} is, after, mean of folds (before ${round(100 * f1[0].before)})`,
+          value: round(100 * mean(f1.map((x) => x.after))),
+          unit: '%',
+        });
+      }
+    } else {
+      const testBefore = await tagAll(model, test);
+      const before = { f1: f1Of(test, testBefore), ...recallOf(recallByName(test, testBefore, taughtNames), names) };
+      metrics.push({ metric: 'teach: test F1 before (document level)', value: round(100 * before.f1), unit: '%' });
+      metrics.push({ metric: `teach: recall of the 10 taught names in test before (${before.gold} mentions)`, value: round(100 * before.recall), unit: '%' });
+      for (const K of Ks) {
+        const chosen = ranked.slice(0, K);
+        const documents = chosen.length;
+        const { out, seconds } = teach(chosen, `k${K}`);
+        const devF1 = await otherDevF1(new Set(chosen.map((x) => x.i)), out);
+        metrics.push({ metric: `teach K=${documents}: fine-tuning time`, value: round(seconds), unit: 's', target: '<= 60' });
+        metrics.push({
+          metric: `teach K=${documents}: F1 on ${devF1.abstracts} dev abstracts not fine-tuned on, after (before ${round(100 * devF1.before)})`,
+          value: round(100 * devF1.after),
+          unit: '%',
+        });
+        const testAfter = await tagAll(out, test);
+        const after = { f1: f1Of(test, testAfter), ...recallOf(recallByName(test, testAfter, taughtNames), names) };
+        metrics.push({
+          metric: `teach K=${documents}: taught names' recall in test, after (before ${round(100 * before.recall)})`,
+          value: round(100 * after.recall),
+          unit: '%',
+          ...(K >= 20 ? { target: `>= ${round(100 * before.recall + 30)}` } : {}),
+        });
+        metrics.push({
+          metric: `teach K=${documents}: test F1 after (before ${round(100 * before.f1)})`,
+          value: round(100 * after.f1),
+          unit: '%',
+          target: `>= ${round(100 * before.f1 - 0.5)}`,
+        });
+      }
     }
   } finally {
     if (keep) process.stderr.write(`teach: the documents and models are kept in ${work}\n`);

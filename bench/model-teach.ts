@@ -3,11 +3,11 @@
 // test gold mentions but never in train, at least 5 characters long, that the model finds in fewer than half of their
 // dev mentions (the most frequent first; test is not looked at to choose them); K dev abstracts holding the most of their
 // mentions, where ONLY those mentions are annotated (partial sidecars, as the editor writes them); the shipped model
-// fine-tuned on them with `bioner train --init-model` as the editor runs it (TEACH_TRAIN_ARGS; new words' own embeddings,
-// soft self-labels and the model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 15 as bioner.fineTune.epochs). Reported: recall
-// of the taught names in the test abstracts before/after, overall test F1 before/after (document level, strict, the
-// whole pipeline), F1 on the dev abstracts not fine-tuned on (what settings are tuned on), and the fine-tuning wall
-// time. Run by `npm run bench`, or alone: `npx tsx bench/model-teach.ts [K...]`. Settings are chosen with
+// fine-tuned on them with `bioner train --init-model` as the editor runs it (TEACH_TRAIN_ARGS; new words' own
+// embeddings, soft self-labels and the model's rehearsal.conll, the defaults; BIONER_TEACH_EPOCHS, default 15 as
+// bioner.fineTune.epochs). Reported: recall of the taught names in the test abstracts before/after, overall test F1
+// before/after (document level, strict, the whole pipeline), F1 on the dev abstracts not fine-tuned on, and the
+// fine-tuning wall time. Run by `npm run bench`, or alone: `npx tsx bench/model-teach.ts [K...]`. Settings are chosen with
 // BIONER_TEACH_TUNE=1 (dev only, below); runs are repeatable (bioner train's --seed, default 1, also seeds dropout), and
 // BIONER_TEACH_ARGS="--seed 2" gives another.
 import { spawnSync } from 'node:child_process';

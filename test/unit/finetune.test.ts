@@ -131,7 +131,7 @@ test('bioner train: --terms saves a terms.tsv with the model, --init-model passe
   rmSync(dir, { recursive: true });
 });
 
-test('bioner train --init-model: rehearses its rehearsal.conll and passes it on; --no-rehearse leaves it out; --self-labels soft and --anchor are taken', () => {
+test('bioner train --init-model: rehearses its rehearsal.conll and passes it on; --no-rehearse leaves it out; --self-labels soft and --anchor are taken; annotated words new to it get their own embeddings unless --no-new-words', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bioner-train-rehearse-'));
   writeFileSync(join(dir, 'train.conll'), conll());
   const common = ['--representation', 'tiny', '--batch-tokens', '64', '--epochs', '1'];
@@ -152,11 +152,17 @@ test('bioner train --init-model: rehearses its rehearsal.conll and passes it on;
   assert.match(r.stderr, /3 training sentences/, 'one of the user plus two rehearsed');
   assert.equal(readFileSync(join(second, 'rehearsal.conll'), 'utf8'), sample, 'passed on to the new model');
   assert.equal(JSON.parse(readFileSync(join(second, 'config.json'), 'utf8')).provenance.training.anchor, 0.5);
+  // The annotated name the first model's task vocabulary lacks gets an embedding of its own.
+  const taskWords = (model: string) => readFileSync(join(model, 'task-words.txt'), 'utf8').trim().split('\n');
+  assert.ok(!taskWords(first).includes('ammonia'));
+  assert.deepEqual(taskWords(second), [...taskWords(first), 'ammonia']);
+  assert.match(r.stderr, /new words: 1 annotated word not in the model's task vocabulary, each given an embedding of its own \(ammonia\)/);
   const third = join(dir, 'third');
-  r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), ...common.slice(2), '--out', third, '--no-rehearse']);
+  r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), ...common.slice(2), '--out', third, '--no-rehearse', '--no-new-words']);
   assert.equal(r.status, 0, r.stderr);
-  assert.doesNotMatch(r.stderr, /rehearsal:/);
+  assert.doesNotMatch(r.stderr, /rehearsal:|new words:/);
   assert.ok(!existsSync(join(third, 'rehearsal.conll')));
+  assert.deepEqual(taskWords(third), taskWords(first));
   r = bioner(['train', '--init-model', first, '--train', join(dir, 'notes'), '--out', join(dir, 'fourth'), '--self-labels', 'hard']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /expected 'soft' or a confidence/);

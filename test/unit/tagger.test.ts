@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../server/src/engine/backend';
 import { evaluateModel } from '../../server/src/model/evaluateModel';
 import { anchorDistance, DEFAULT_FINETUNE, finetune, trainStep } from '../../server/src/train/finetune';
-import { withEntityTypes } from '../../server/src/model/tagger';
+import { TaggerModel, taggerConfig, withEntityTypes, withTaskWords } from '../../server/src/model/tagger';
 import { TINY_DATA, tinyModel } from './helpers/tinyTagger';
 import { BilmFeatureCache } from '../../server/src/train/featureCache';
 
@@ -146,4 +146,27 @@ test('withEntityTypes adds tags and keeps the emissions of the old ones', async 
   const expandedTransitions = expanded.crf.transitions.arraySync() as number[][];
   transitions.forEach((row, i) => row.forEach((v, j) => assert.equal(expandedTransitions[i][j], v)));
   expanded.dispose();
+});
+
+test('withTaskWords gives new words embeddings of their own, starting as the unknown word\'s: the model tags as before, then training moves them apart', async () => {
+  await initEngine({ backend: 'cpu' });
+  const tiny = tinyModel();
+  const config = taggerConfig({ ...tiny.config, encoder: { ...tiny.config.encoder, wordEmbeddingDim: 4 } });
+  const model = new TaggerModel(tiny.bilm, tiny.tagSet, config, ['<unk>', 'aspirin', 'asthma']);
+  const words = TINY_DATA.map((s) => s.tokens);
+  const before = tf.tidy(() => model.emissions(words, model.represent(words, false), false).arraySync());
+  const oldRows = model.encoder.wordEmbedding!.arraySync() as number[][];
+  const expanded = withTaskWords(model, ['Cisplatin', 'aspirin', 'cisplatin', 'Valproic']);
+  assert.deepEqual(expanded.words, ['<unk>', 'aspirin', 'asthma', 'cisplatin', 'valproic']);
+  const after = tf.tidy(() => expanded.emissions(words, expanded.represent(words, false), false).arraySync());
+  before.forEach((sentence, b) => sentence.forEach((token, t) => token.forEach((v, j) => assert.ok(Math.abs(after[b][t][j] - v) < 1e-5))));
+  const rows = () => expanded.encoder.wordEmbedding!.arraySync() as number[][];
+  assert.deepEqual(rows().slice(0, 3), oldRows);
+  assert.deepEqual(rows()[3], rows()[0]);
+  await finetune(expanded, TINY_DATA, [], { ...DEFAULT_FINETUNE, epochs: 3, lr: 0.05, batchTokens: 64 });
+  assert.notDeepEqual(rows()[3], rows()[0], 'cisplatin learnt an embedding of its own');
+  expanded.dispose();
+  const without = tinyModel();
+  assert.equal(withTaskWords(without, ['cisplatin']), without, 'no task word embedding: nothing to add to');
+  without.dispose();
 });

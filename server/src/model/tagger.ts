@@ -219,16 +219,7 @@ export function withEntityTypes(model: TaggerModel, newTypes: string[]): TaggerM
   const added = newTypes.filter((t) => !model.tagSet.types.includes(t));
   if (added.length === 0) return model;
   const expanded = new TaggerModel(model.bilm, new TagSet([...model.tagSet.types, ...added.sort()]), model.config, model.words);
-  const old = model.getWeights();
-  const shared = new Set(Object.keys(model.bilm.getWeights())); // the same variables: never assigned to themselves
-  const weights: Record<string, tf.Tensor> = {};
-  for (const [name, fresh] of Object.entries(expanded.getWeights())) {
-    if (shared.has(name)) continue;
-    const before = old[name];
-    if (before.shape.join() === fresh.shape.join()) {
-      weights[name] = before;
-      continue;
-    }
+  return withTaskLayersOf(model, expanded, (before, fresh) => {
     const values = fresh.dataSync().slice();
     const previous = before.dataSync();
     // Rank 1 ([L]) or rank 2 ([2H, L] or [L, L]): the old values are the leading rows and columns.
@@ -236,7 +227,48 @@ export function withEntityTypes(model: TaggerModel, newTypes: string[]): TaggerM
     const [rows, cols] = shape.length === 1 ? [1, shape[0]] : [shape[0], shape[1]];
     const newCols = (fresh.shape as number[])[fresh.rank - 1];
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[r * newCols + c] = previous[r * cols + c];
-    weights[name] = tf.tensor(values, fresh.shape);
+    return values;
+  });
+}
+
+/**
+ * The same tagger with `newWords` (lower-cased; those it lacks) added to its task word vocabulary, each starting as the
+ * unknown word's embedding: it tags exactly as before, and training can then give a name a user teaches a meaning of
+ * its own, which no other word shares (an unknown word's embedding is every unknown word's). Takes over the BiLM and
+ * disposes the old task layers; a model without a task word embedding is returned as it is.
+ */
+export function withTaskWords(model: TaggerModel, newWords: Iterable<string>): TaggerModel {
+  const known = new Set(model.words);
+  const added = [...new Set([...newWords].map((w) => w.toLowerCase()))].filter((w) => !known.has(w)).sort();
+  if (!model.encoder.wordEmbedding || model.words.length === 0 || added.length === 0) return model;
+  const expanded = new TaggerModel(model.bilm, model.tagSet, model.config, [...model.words, ...added]);
+  return withTaskLayersOf(model, expanded, (before, fresh) => {
+    // [V, E] -> [V + added, E]: the old rows, then copies of row 0 (the unknown word).
+    const values = new Float32Array(fresh.size);
+    const previous = before.dataSync();
+    const dim = before.shape[1]!;
+    values.set(previous);
+    for (let r = before.shape[0]!; r < fresh.shape[0]!; r++) values.set(previous.subarray(0, dim), r * dim);
+    return values;
+  });
+}
+
+/**
+ * Gives `expanded` (a tagger built on `model`'s BiLM) the task weights of `model`: those of the same shape as they
+ * are, the others as `grow(old, fresh)` makes them; then disposes `model`'s task layers.
+ */
+function withTaskLayersOf(
+  model: TaggerModel,
+  expanded: TaggerModel,
+  grow: (before: tf.Tensor, fresh: tf.Tensor) => tf.TypedArray,
+): TaggerModel {
+  const old = model.getWeights();
+  const shared = new Set(Object.keys(model.bilm.getWeights())); // the same variables: never assigned to themselves
+  const weights: Record<string, tf.Tensor> = {};
+  for (const [name, fresh] of Object.entries(expanded.getWeights())) {
+    if (shared.has(name)) continue;
+    const before = old[name];
+    weights[name] = before.shape.join() === fresh.shape.join() ? before : tf.tensor(grow(before, fresh), fresh.shape);
   }
   expanded.mix.params.setWeights(weights);
   expanded.encoder.setWeights(weights);

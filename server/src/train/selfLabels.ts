@@ -77,7 +77,7 @@ export function fillUnknownTags(
 }
 
 /** Lower-cased words inside a known entity anywhere in the user's sentences: the names the user is teaching. */
-function wordsOfAnnotations(sentences: readonly TaggedSentence[]): Set<string> {
+export function wordsOfAnnotations(sentences: readonly TaggedSentence[]): Set<string> {
   const words = new Set<string>();
   for (const s of sentences.filter((x) => !x.rehearsal)) s.tags.forEach((tag, t) => tag !== 'O' && tag !== UNKNOWN_TAG && words.add(s.tokens[t].toLowerCase()));
   return words;

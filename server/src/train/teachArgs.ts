@@ -1,5 +1,7 @@
 // How "BioNER: Fine-tune on Workspace Annotations" runs `bioner train` beyond its data and the bioner.fineTune.*
 // settings: one list, passed by the client and by bench/model-teach.ts, so the teach bench measures what the user gets.
+// What teaches a new name is bioner train's default with --init-model too: an annotated word the model's task vocabulary
+// lacks gets an embedding of its own (not the unknown word's, which every unseen word shares).
 // What keeps the model from forgetting is bioner train's default with --init-model: soft self-labels on the text nobody
 // reviewed and the model folder's rehearsal.conll, as many sentences of it per epoch as the user's (--rehearse-ratio 1:
 // all 200 beside three taught sentences outweighed them) (no --anchor: it held back the new names more than it kept

@@ -18,14 +18,15 @@ import { REHEARSAL_FILE, TERMS_FILE } from '../../model/folder';
 import { loadModelDir, saveModelDir } from '../../model/modelDir';
 import { TermLexicon } from '../../tagging/terms';
 import { evaluateModel, type ModelEvaluation } from '../../model/evaluateModel';
-import { buildTaskWords, checkTaggerConfig, TaggerModel, taggerConfig, withEntityTypes, type TaggerConfig } from '../../model/tagger';
+import { buildTaskWords, checkTaggerConfig, TaggerModel, taggerConfig, withEntityTypes, withTaskWords, type TaggerConfig } from '../../model/tagger';
 import { CharVocab, VocabCounter } from '../../model/vocab';
 import { DEFAULT_FINETUNE, finetune, rehearsedPerEpoch, type FinetuneOptions, type TrainEvent } from '../../train/finetune';
 import { DATA_FORMATS, readLabelledData, type DataFormat } from '../../train/trainingData';
-import { DEFAULT_SELF_LABELS, fillUnknownTags } from '../../train/selfLabels';
+import { DEFAULT_SELF_LABELS, fillUnknownTags, wordsOfAnnotations } from '../../train/selfLabels';
 import { heldOutEntityCount, heldOutReport, MIN_HELD_OUT_ENTITIES, type HeldOutReport } from '../../train/heldOutReport';
 import { UNKNOWN_TAG } from '../../formats/tagSchemes';
 import { formatWarning } from '../../formats/warnings';
+import { plural } from '../../bulk/summary';
 import type { TaggedSentence } from '../../types';
 import { ProgressBar, progressMode, type ProgressMode } from '../../progress';
 
@@ -56,6 +57,7 @@ interface TrainFlags {
   anchor?: number;
   rehearse: boolean;
   rehearseRatio?: number;
+  newWords: boolean;
 }
 
 /** The --config JSON: tagger architecture and training options, each partial. */
@@ -112,6 +114,7 @@ export function register(program: Command): void {
       `rehearsal sentences trained per epoch for each training sentence of yours, taken in turn from ${REHEARSAL_FILE} (default ${DEFAULT_FINETUNE.rehearsalRatio}; a large value: all of them every epoch)`,
       nonNegativeNumber,
     )
+    .option('--no-new-words', 'with --init-model: annotated words its task vocabulary lacks share the unknown word\'s embedding, instead of each getting its own')
     .option('--anchor <strength>', `pull the task layers toward their starting weights: adds strength / 2 x their squared distance to the loss (default ${DEFAULT_FINETUNE.anchor})`, nonNegativeNumber)
     .option('--progress-json', 'print progress as JSON lines on stdout ({"event":"epoch",...})')
     .action(async (flags: TrainFlags) => {
@@ -148,6 +151,8 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const dev = flags.dev ? readData(flags.dev) : [];
   const partialSentences = train.filter((s) => s.tags.includes(UNKNOWN_TAG)).length;
   if (partialSentences) log(`${partialSentences} training sentences are partially annotated: their unreviewed tokens are unknown, not "no entity"`);
+  // Before self-labels fill in the model's own entities: the words of what the user annotated.
+  const annotatedWords = wordsOfAnnotations(train);
 
   const rehearsal = flags.initModel && flags.rehearse ? join(resolve(flags.initModel), REHEARSAL_FILE) : undefined;
   if (rehearsal && existsSync(rehearsal)) {
@@ -204,6 +209,15 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     // Only a continued model can lack types of the data: it learns them as new tags.
     log(`new entity types ${unknown.join(', ')} beside the model's ${model.tagSet.types.join(', ')} (use --label-map to rename instead)`);
     model = withEntityTypes(model, unknown);
+  }
+  if (flags.initModel && flags.newWords) {
+    // A name the user teaches gets an embedding of its own (starting as the unknown word's), so the lesson is about
+    // that word wherever it occurs, not about every word the model has not seen.
+    const before = model.words.length;
+    model = withTaskWords(model, annotatedWords);
+    const added = model.words.slice(before);
+    const shown = `${added.slice(0, 8).join(', ')}${added.length > 8 ? ', ...' : ''}`;
+    if (added.length) log(`new words: ${plural(added.length, 'annotated word')} not in the model's task vocabulary, each given an embedding of its own (${shown})`);
   }
   const tokens = train.reduce((n, s) => n + s.tokens.length, 0);
   log(

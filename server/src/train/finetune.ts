@@ -38,7 +38,8 @@ export interface FinetuneOptions {
   minLr: number;
   /** Stop (keeping the best model so far) after this many minutes. */
   maxMinutes?: number;
-  /** Seed of the batch order and of the task layers' dropout: a run can be repeated exactly. */
+  /** Seed of the batch order and of the task layers' dropout: with a frozen BiLM (whose dropout is not seeded) a run
+   *  repeats exactly. */
   seed: number;
   /** With a frozen BiLM, compute its layers once and keep them in memory (numLayers x D x 4 bytes per token). */
   cacheBilmFeatures: boolean;

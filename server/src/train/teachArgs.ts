@@ -7,7 +7,8 @@
 // all 200 beside three taught sentences outweighed them) (no --anchor: it held back the new names more than it kept
 // old ones).
 export const TEACH_TRAIN_ARGS: readonly string[] = [
-  // Gentler than a first training's 5e-3: the model already knows most of the text.
+  // Gentler than a first training's 5e-3: the model already knows most of the text. 4e-3 taught more of the teach
+  // bench's held-out names but a single relabelled mention then spread to other drugs (bench/HISTORY.md, 12-05).
   '--lr',
   '0.002',
 ];

@@ -97,7 +97,7 @@ export function register(program: Command): void {
     )
     .option('--schedule-epochs <n>', 'length of the cosine in epochs (default --epochs); more than --epochs stops part-way down it, e.g. to retrain on train + dev up to the epoch a dev run picked', positiveInt)
     .option('--patience <n>', `epochs without dev improvement before halving the learning rate (default ${DEFAULT_FINETUNE.patience})`, positiveInt)
-    .option('--seed <n>', 'seed of the batch order and dropout (the same seed repeats a run exactly)', positiveInt)
+    .option('--seed <n>', 'seed of the batch order and the task layers\' dropout (with the BiLM frozen, the default, the same seed repeats a run exactly)', positiveInt)
     .option('--config <json>', 'JSON file or inline JSON: {"tagger": {"encoder": {"hiddenSize": 128, ...}, ...}, "training": {...}}')
     .addOption(new Option('--backend <name>', 'tfjs backend (default: node if installed, else wasm)').choices(BACKEND_NAMES as string[]))
     .option(

@@ -2,7 +2,7 @@
 // workers killed or stopped mid-job, a worker with another model, Redis restarted or gone, a job that keeps failing,
 // a JSONL input that changed between runs, a re-run that collects what workers finished meanwhile, the bound on jobs
 // queued at once. Each run's outputs must be the bytes a local `bioner tag` writes. The lexicon test model keeps tagging itself instant.
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,6 +39,15 @@ before(async () => {
   local = join(work, 'local');
   const run = runCli(['tag', corpus, '--out', local, '--model', lexiconModel, '--workers', '1']);
   assert.equal(run.code, 0, run.stderr);
+});
+
+// A test that failed half-way leaves its workers and runs behind: they would take the next tests' jobs.
+afterEach(async () => {
+  const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+  const exited = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(exited);
+  children.clear();
 });
 
 after(async () => {
@@ -326,7 +335,8 @@ function jsonlOf(docs: number, n: number): string {
 
 /**
  * `bioner tag big.jsonl --queue` stopped (killed) with shards of big.jsonl written, one job in the hands of a frozen
- * worker (its lock long enough that no stalled-job check takes it back) and the rest still queued; then big.jsonl
+ * worker (its lock long enough that no stalled-job check takes it back) and the rest still queued (300 jobs: on an
+ * idle machine the worker went through 30 before the test could stop it in one); then big.jsonl
  * gets `docs` other documents and the same command is run again, the frozen worker let go while that run is under way
  * (or once it ended, when it does not wait). Returns the second run's stderr.
  */
@@ -335,7 +345,7 @@ async function changedBetweenRuns(name: string, docs: number): Promise<string> {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   const big = join(dir, 'big.jsonl');
-  writeFileSync(big, jsonlOf(300, 6));
+  writeFileSync(big, jsonlOf(3000, 6));
   const out = join(work, `${name}-out`);
   const args = ['tag', big, '--out', out, '--queue', redis.url, '--model', lexiconModel, '--queue-batch', '10', '--progress-json'];
   const slow = start([...workerArgs(), '--lock-ms', '60000']);

@@ -414,7 +414,8 @@ test('a worker sent SIGTERM in the middle of a job finishes that job, acknowledg
   const out = join(work, 'sigterm');
   const producer = start(tagArgs(out));
   const stopping = start(workerArgs());
-  const job = await freezeMidJob(stopping);
+  // Before its outputs: a worker stopped once its job was done (logged) but not yet acknowledged says "done" first.
+  const job = await freezeMidJob(stopping, 0, true);
   stopping.child.kill('SIGTERM'); // pending while it is stopped: handled the moment it runs again, mid-job
   stopping.child.kill('SIGCONT');
   assert.equal(await stopping.exited, 0, stopping.stderr());

@@ -4,11 +4,11 @@
 // resumed run trusts content (input, model, options), not modification times.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { annState, COMPLETED_FILE, completionKey, fileHash, OUTPUT_CODE, stampAnn } from '../../server/src/bulk/outputs';
 import { modelFingerprint } from '../../server/src/model/fingerprint';
-import { StampedAnnSink } from '../../server/src/bulk/sinks';
+import { outputSink, StampedAnnSink } from '../../server/src/bulk/sinks';
 import { lexiconModel, repoRoot, runCli, scratchDir } from './helpers';
 
 const tag = (...args: string[]) => runCli(['tag', ...args, '--workers', '0', ...(args.includes('--model') ? [] : ['--model', lexiconModel])]);
@@ -207,4 +207,16 @@ describe('resume keys on the code that wrote the outputs', () => {
     const run = runCli(['--version']);
     assert.equal(run.stdout.trim(), JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
   });
+});
+
+it('an output whose folder is removed before its temp file opens: write rejects naming the file, no unhandled error, nothing placed', async () => {
+  const folder = join(scratchDir('sink-gone'), 'shards');
+  const target = join(folder, '000000');
+  const sink = outputSink({ path: target }); // makes the folder; the temp file opens on a later tick
+  rmSync(folder, { recursive: true });
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the open fails meanwhile: an 'error' event nobody waits for
+  await assert.rejects(sink.write('text'), new RegExp(`${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write \\(ENOENT\\)`));
+  await assert.rejects(sink.commit(), /cannot write \(ENOENT\)/);
+  await sink.discard();
+  assert.ok(!existsSync(target));
 });

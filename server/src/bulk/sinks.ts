@@ -131,6 +131,8 @@ export class AtomicFileSink implements DocumentSink {
   private readonly stream: WriteStream;
   private readonly written: string;
   private settled = false;
+  /** The stream's own error (its file could not be opened: the folder went away meanwhile), kept for write/commit. */
+  private failure: Error | undefined;
 
   constructor(private readonly target: string) {
     try {
@@ -143,10 +145,12 @@ export class AtomicFileSink implements DocumentSink {
     this.temp = tempPathFor(this.written);
     liveTempFiles.add(this.temp);
     this.stream = createWriteStream(this.temp, { flags: 'wx' });
+    this.stream.on('error', (error) => void (this.failure ??= error)); // never an unhandled 'error' event
   }
 
   async write(chunk: string): Promise<void> {
     try {
+      if (this.failure) throw this.failure;
       await writeChunk(this.stream, chunk);
     } catch (error) {
       throw this.cannotWrite(error);
@@ -157,6 +161,7 @@ export class AtomicFileSink implements DocumentSink {
     if (this.settled) return;
     this.settled = true;
     try {
+      if (this.failure) throw this.failure;
       await new Promise<void>((resolve, reject) => {
         this.stream.once('error', reject);
         this.stream.end(resolve);

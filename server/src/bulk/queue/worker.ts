@@ -131,12 +131,18 @@ async function processJob(
   // Every unit's documents go to the batcher at once, so their sentences are batched together.
   const rendered = await Promise.all(units.map((unit) => tagUnit(unit, run.format, batcher, passes)));
   const sinks: DocumentSink[] = [];
+  const lost = (): LostJobError => new LostJobError('this worker lost it (stopped past its lock, the job went back to the queue)');
   try {
-    for (let i = 0; i < units.length; i++) {
-      sinks.push(outputSink(units[i].plan));
-      await sinks[i].write(rendered[i].text);
+    try {
+      for (let i = 0; i < units.length; i++) {
+        sinks.push(outputSink(units[i].plan));
+        await sinks[i].write(rendered[i].text);
+      }
+    } catch (error) {
+      // A worker stopped past its lock can find its job's folder of shards gone with the run that finished it.
+      throw (await stillOurs()) ? error : lost();
     }
-    if (!(await stillOurs())) throw new LostJobError('this worker lost it (stopped past its lock, the job went back to the queue)');
+    if (!(await stillOurs())) throw lost();
     for (let i = 0; i < units.length; i++) {
       const unit = units[i];
       if (unit.plan.textCopy) await writeFileAtomic(unit.plan.textCopy, unit.documents[0]?.text ?? '');
